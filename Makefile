@@ -1,0 +1,37 @@
+# relaydesk: `make run` starts the product, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+messages: $(STAMP)
+	cd src/relaydesk && ../../$(BIN)/relaydesk compilemessages --ignore=.venv >/dev/null
+
+run: $(STAMP) messages
+	$(BIN)/relaydesk migrate --no-input
+	$(BIN)/relaydesk load-demo
+	$(BIN)/relaydesk collectstatic --no-input >/dev/null
+	$(BIN)/relaydesk run-all
+
+test: $(STAMP) messages
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: $(STAMP) messages
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var bench/out

@@ -1,0 +1,96 @@
+"""Store inbound e-mail exactly as received, before anything parses it."""
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from relaydesk.channels.email.models import RawMessage, RawState, Source
+from relaydesk.core import clock
+
+logger = logging.getLogger(__name__)
+
+# Only the header block is scanned, and only for Message-ID, so that storing
+# never depends on a parser that could fail on broken mail.
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class StoredRaw:
+    raw: RawMessage
+    duplicate_of: int | None
+
+
+def split_head(content: bytes) -> tuple[bytes, bytes]:
+    match = _HEADER_END.search(content)
+    if match is None:
+        return content, b""
+    return content[: match.start()], content[match.end() :]
+
+
+def extract_message_id(head: bytes) -> str:
+    match = _MESSAGE_ID.search(head)
+    if match is None:
+        return ""
+    value = re.sub(rb"\s+", b"", match.group(1)).decode("ascii", "replace")
+    return value[:998]
+
+
+def dedupe_key_for(content: bytes) -> tuple[str, str]:
+    """Return (message_id, key) identifying a re-delivery of the same message.
+
+    Relays add trace headers (Received, Delivered-To) on every delivery, so
+    with a Message-ID only the ID and the body are compared.
+    """
+    head, body = split_head(content)
+    message_id = extract_message_id(head)
+    if message_id:
+        digest = hashlib.sha256(message_id.encode() + b"\0" + body).hexdigest()
+    else:
+        digest = hashlib.sha256(content).hexdigest()
+    return message_id, digest
+
+
+def store_raw(
+    content: bytes,
+    *,
+    source: Source,
+    source_ref: str = "",
+    envelope_from: str = "",
+    envelope_to: list[str] | None = None,
+) -> StoredRaw:
+    """Durably store one inbound message and say whether it was seen before.
+
+    The row is committed when this returns, so callers may acknowledge receipt
+    (SMTP 250, IMAP flag or move) only after it. A re-delivery is stored as
+    ``duplicate`` and never processed into a ticket.
+    """
+    message_id, key = dedupe_key_for(content)
+    with transaction.atomic():
+        earlier = (
+            RawMessage.objects.filter(dedupe_key=key)
+            .exclude(state=RawState.DUPLICATE)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        raw = RawMessage.objects.create(
+            source=source,
+            source_ref=source_ref[:500],
+            envelope_from=envelope_from[:320],
+            envelope_to=envelope_to or [],
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            message_id=message_id,
+            dedupe_key=key,
+            received_at=clock.now(),
+            state=RawState.DUPLICATE if earlier else RawState.RECEIVED,
+        )
+    logger.info(
+        "raw message stored",
+        extra={"raw": raw.pk, "source": source, "duplicate_of": earlier, "size": len(content)},
+    )
+    return StoredRaw(raw=raw, duplicate_of=earlier)

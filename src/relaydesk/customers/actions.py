@@ -1,0 +1,183 @@
+"""Create and change organizations and contacts, with their validation."""
+
+import logging
+import zoneinfo
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.models import Role, User
+from relaydesk.customers.errors import InvalidContact, InvalidOrganization
+from relaydesk.customers.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    Organization,
+    OrganizationDomain,
+    Plan,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def check_locale(locale: str) -> str:
+    """Return ``locale`` normalised to a configured language code or raise."""
+    normalised = locale.strip().lower().replace("_", "-")
+    codes = [code for code, _name in settings.LANGUAGES]
+    if normalised not in codes:
+        raise InvalidContact(
+            _("Locale %(value)r is not supported: use one of %(choices)s.")
+            % {"value": locale, "choices": ", ".join(codes)}
+        )
+    return normalised
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidOrganization(
+            _("Time zone %(value)r is unknown: use an IANA name such as Europe/Lisbon.")
+            % {"value": name}
+        ) from None
+    return name
+
+
+def check_email_address(address: str) -> str:
+    normalised = address.strip().lower()
+    try:
+        validate_email(normalised)
+    except ValidationError:
+        raise InvalidContact(
+            _("E-mail address %(value)r is invalid: write it as name@example.com.")
+            % {"value": address}
+        ) from None
+    return normalised
+
+
+def check_phone_number(number: str) -> str:
+    """Return ``number`` in E.164 form, or raise InvalidContact."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise InvalidContact(
+            _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
+            % {"value": number}
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_domain(domain: str) -> str:
+    normalised = domain.strip().lower().lstrip("@")
+    if "." not in normalised or any(char in normalised for char in " /@"):
+        raise InvalidOrganization(
+            _("E-mail domain %(value)r is invalid: write it as example.com.") % {"value": domain}
+        )
+    return normalised
+
+
+def create_organization(
+    *,
+    name: str,
+    plan: Plan,
+    csm: User | None = None,
+    locale: str = "en",
+    time_zone: str = "Europe/Lisbon",
+    domains: list[str] | tuple[str, ...] = (),
+) -> Organization:
+    """Create a client organization; a plan that requires a CSM must get one."""
+    if not name.strip():
+        raise InvalidOrganization(_("The organization name is empty."))
+    if plan.csm_required and csm is None:
+        raise InvalidOrganization(
+            _("Plan %(plan)s requires a Customer Success Manager: choose one.")
+            % {"plan": plan.name}
+        )
+    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
+        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    locale = check_locale(locale)
+    time_zone = check_time_zone(time_zone)
+    clean_domains = [check_domain(domain) for domain in domains]
+    taken = OrganizationDomain.objects.filter(domain__in=clean_domains).first()
+    if taken is not None:
+        raise InvalidOrganization(
+            _("E-mail domain %(value)s already belongs to %(organization)s.")
+            % {"value": taken.domain, "organization": taken.organization}
+        )
+
+    with transaction.atomic():
+        organization = Organization.objects.create(
+            name=name.strip(), plan=plan, csm=csm, locale=locale, time_zone=time_zone
+        )
+        OrganizationDomain.objects.bulk_create(
+            OrganizationDomain(organization=organization, domain=domain) for domain in clean_domains
+        )
+    return organization
+
+
+def create_contact(
+    *,
+    name: str = "",
+    organization: Organization | None = None,
+    emails: list[str] | tuple[str, ...] = (),
+    phones: list[str] | tuple[str, ...] = (),
+    locale: str = "",
+    platform_user_id: str = "",
+) -> Contact:
+    """Create a contact with its e-mail addresses and E.164 phone numbers."""
+    clean_emails = [check_email_address(address) for address in emails]
+    clean_phones = [check_phone_number(number) for number in phones]
+    clean_locale = check_locale(locale) if locale else ""
+    taken = ContactEmail.objects.filter(address__in=clean_emails).first()
+    if taken is not None:
+        raise InvalidContact(
+            _("E-mail address %(value)s already belongs to another contact.")
+            % {"value": taken.address}
+        )
+
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            name=name.strip()[:200],
+            organization=organization,
+            locale=clean_locale,
+            platform_user_id=platform_user_id,
+        )
+        ContactEmail.objects.bulk_create(
+            ContactEmail(contact=contact, address=address) for address in clean_emails
+        )
+        ContactPhone.objects.bulk_create(
+            ContactPhone(contact=contact, number=number) for number in clean_phones
+        )
+    return contact
+
+
+def contact_for_sender(address: str, name: str = "") -> Contact:
+    """Return the contact who owns ``address``, creating one when it is new.
+
+    A new contact joins the organization that owns the address's domain, if
+    any. ``address`` must already be a syntactically valid, lower-cased
+    address. Two intakes racing on the same new address get the same contact.
+    """
+    existing = ContactEmail.objects.select_related("contact__organization").filter(address=address)
+    found = existing.first()
+    if found is not None:
+        return found.contact
+
+    domain = address.rpartition("@")[2]
+    owner = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                name=name.strip()[:200], organization=owner.organization if owner else None
+            )
+            ContactEmail.objects.create(contact=contact, address=address)
+    except IntegrityError:
+        return ContactEmail.objects.select_related("contact").get(address=address).contact
+    logger.info("contact created from sender", extra={"contact": contact.pk})
+    return contact

@@ -1,0 +1,2 @@
+app_name = "desk"
+urlpatterns: list = []

@@ -1,0 +1,179 @@
+"""Django settings for relaydesk.
+
+Everything an operator may change comes from environment variables
+(``RELAYDESK_*`` and ``DATABASE_URL``). The defaults run the embedded mode: an
+SQLite database and files under ``var/`` in the working directory. With
+``RELAYDESK_MODE=production`` the secret key must be set explicitly.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("RELAYDESK_DATA_DIR", Path.cwd() / "var")).resolve()
+
+MODE = os.environ.get("RELAYDESK_MODE", "embedded")
+if MODE not in ("embedded", "production"):
+    raise ImproperlyConfigured(
+        f"RELAYDESK_MODE={MODE!r} is invalid: use 'embedded' or 'production'."
+    )
+
+SECRET_KEY = os.environ.get("RELAYDESK_SECRET_KEY", "")
+if not SECRET_KEY:
+    if MODE == "production":
+        raise ImproperlyConfigured(
+            "RELAYDESK_SECRET_KEY is missing: production mode has no default secret."
+        )
+    SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
+
+DEBUG = os.environ.get("RELAYDESK_DEBUG", "1" if MODE == "embedded" else "0") == "1"
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if host.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("RELAYDESK_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "relaydesk.core",
+    "relaydesk.accounts",
+    "relaydesk.customers",
+    "relaydesk.tickets",
+    "relaydesk.channels.email",
+    "relaydesk.api",
+    "relaydesk.desk",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "relaydesk.urls"
+WSGI_APPLICATION = "relaydesk.wsgi.application"
+ASGI_APPLICATION = "relaydesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=int(os.environ.get("RELAYDESK_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets the web server, the worker and the SMTP endpoint read while one
+    # of them writes; IMMEDIATE transactions take the write lock up front so a
+    # writer waits on busy_timeout instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:inbox"
+LOGOUT_REDIRECT_URL = "desk:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("pt-pt", _("Portuguese (Portugal)"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = os.environ.get("RELAYDESK_TIME_ZONE", "Europe/Lisbon")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("RELAYDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "mail"],
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = MODE == "production"
+CSRF_COOKIE_SECURE = MODE == "production"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "relaydesk": {
+            "handlers": ["console"],
+            "level": os.environ.get("RELAYDESK_LOG_LEVEL", "INFO"),
+        },
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
+
+# relaydesk's own settings. Code reads them through relaydesk.core.config at
+# call time, so tests and operators can change them without re-importing.
+RELAYDESK = {
+    "SUPPORT_ADDRESSES": os.environ.get("RELAYDESK_SUPPORT_ADDRESS", "support@localhost"),
+    "SMTP_URL": os.environ.get("RELAYDESK_SMTP_URL", ""),
+    "IMAP_URL": os.environ.get("RELAYDESK_IMAP_URL", ""),
+    "IMAP_FOLDER": os.environ.get("RELAYDESK_IMAP_FOLDER", "INBOX"),
+    "IMAP_PROCESSED_FOLDER": os.environ.get("RELAYDESK_IMAP_PROCESSED_FOLDER", ""),
+    "IMAP_POLL_SECONDS": int(os.environ.get("RELAYDESK_IMAP_POLL_SECONDS", "60")),
+    "MAX_MESSAGE_BYTES": int(os.environ.get("RELAYDESK_MAX_MESSAGE_BYTES", str(25 * 1024 * 1024))),
+    "ACKS_PER_ADDRESS_PER_HOUR": int(os.environ.get("RELAYDESK_ACKS_PER_ADDRESS_PER_HOUR", "3")),
+    "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
+    "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
+    "BASE_URL": os.environ.get("RELAYDESK_BASE_URL", "http://127.0.0.1:8000"),
+}

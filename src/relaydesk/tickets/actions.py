@@ -1,0 +1,336 @@
+"""State changes of tickets and their conversations.
+
+Every function here checks its preconditions, changes state in a
+transaction, records one timeline event per change and schedules side effects
+on commit. Views, API endpoints and channel adapters call these and nothing
+else to change a ticket.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.models import Team, User
+from relaydesk.core import clock, sequences, timeline
+from relaydesk.customers.models import Contact, Organization
+from relaydesk.tickets import delivery
+from relaydesk.tickets.blobs import store_blob
+from relaydesk.tickets.drafts import MessageDraft
+from relaydesk.tickets.errors import InvalidAssignee, InvalidMessage, InvalidTransition
+from relaydesk.tickets.models import (
+    Attachment,
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    Visibility,
+)
+
+logger = logging.getLogger(__name__)
+
+# Statuses an agent may set by hand. ``escalated`` and ``solution_received``
+# belong to the hand-off with Production Operations and are set by its actions.
+MANUAL_TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN, Status.PENDING_CLIENT, Status.SOLVED, Status.CLOSED},
+    Status.OPEN: {Status.PENDING_CLIENT, Status.SOLVED, Status.CLOSED},
+    Status.PENDING_CLIENT: {Status.OPEN, Status.SOLVED, Status.CLOSED},
+    Status.ESCALATED: set(),
+    Status.SOLUTION_RECEIVED: {Status.OPEN, Status.PENDING_CLIENT, Status.SOLVED},
+    Status.SOLVED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+# A client writing again reopens these; a closed ticket stays closed and the
+# channel opens a follow-up ticket instead.
+REOPEN_ON_CLIENT_MESSAGE = {Status.PENDING_CLIENT, Status.SOLVED, Status.SOLUTION_RECEIVED}
+
+
+def create_ticket(
+    *,
+    channel: str,
+    first_message: MessageDraft,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+    subject: str = "",
+    priority: str = Priority.NORMAL,
+    actor: User | None = None,
+) -> Ticket:
+    """Open a new ticket ``CS-<n>`` with its first message.
+
+    The organization defaults to the contact's. Records ``ticket_created`` and
+    the first message's event.
+    """
+    if priority not in Priority.values:
+        raise InvalidMessage(
+            _("Priority %(value)r is invalid: use one of %(choices)s.")
+            % {"value": priority, "choices": ", ".join(Priority.values)}
+        )
+    if organization is None and contact is not None:
+        organization = contact.organization
+
+    with transaction.atomic():
+        now = clock.now()
+        ticket = Ticket.objects.create(
+            number=sequences.next_value("ticket"),
+            subject=(subject or first_message.subject)[:500],
+            priority=priority,
+            channel=channel,
+            contact=contact,
+            organization=organization,
+            created_at=now,
+            updated_at=now,
+        )
+        timeline.record(ticket, "ticket_created", actor=actor, channel=channel)
+        _insert_message(ticket, first_message, contact=contact, author=actor)
+    logger.info("ticket created", extra={"ticket": ticket.number, "channel": channel})
+    return ticket
+
+
+def add_client_message(
+    ticket: Ticket, draft: MessageDraft, *, contact: Contact | None = None
+) -> Message:
+    """Add an inbound message from the client, reopening a waiting or solved ticket."""
+    if draft.direction != Direction.INBOUND:
+        raise InvalidMessage(_("A client message must be inbound."))
+
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = _insert_message(ticket, draft, contact=contact, author=None)
+        ticket.last_client_message_at = message.created_at
+        if ticket.status in REOPEN_ON_CLIENT_MESSAGE:
+            _set_status(ticket, Status.OPEN, actor=None, reason="client_replied")
+        ticket.save(update_fields=["status", "last_client_message_at", "updated_at"])
+    return message
+
+
+def add_system_message(ticket: Ticket, draft: MessageDraft) -> Message:
+    """Attach a message that changes nothing else, such as a bounce or auto-reply."""
+    with transaction.atomic():
+        message = _insert_message(ticket, draft, contact=None, author=None)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
+    return message
+
+
+def reply(
+    ticket: Ticket,
+    *,
+    author: User | None,
+    text: str,
+    html: str = "",
+    status: str | None = None,
+    automatic: bool = False,
+    kind: str = MessageKind.REPLY,
+) -> Message:
+    """Send a public reply to the ticket's contact and queue its delivery.
+
+    ``status`` optionally moves the ticket in the same step (for example to
+    ``pending_client`` when the agent asks a question). Raises InvalidMessage
+    for an empty reply and InvalidTransition for a status the ticket cannot
+    take.
+    """
+    _require_text(text)
+    if status is not None:
+        _check_manual_transition(ticket, status)
+
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        draft = MessageDraft(
+            direction=Direction.OUTBOUND,
+            kind=MessageKind(kind),
+            text=text,
+            display_text=text,
+            html=html,
+            subject=ticket.subject,
+            automatic=automatic,
+        )
+        message = _insert_message(ticket, draft, contact=ticket.contact, author=author)
+        if status is not None and status != ticket.status:
+            _set_status(ticket, status, actor=author)
+        elif ticket.status == Status.NEW and not automatic:
+            _set_status(ticket, Status.OPEN, actor=author, reason="first_reply")
+        ticket.save(update_fields=["status", "updated_at"])
+        if ticket.contact_id is not None:
+            Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.QUEUED)
+            message.delivery_status = DeliveryStatus.QUEUED
+            transaction.on_commit(lambda: delivery.schedule_delivery("email", message.pk))
+    return message
+
+
+def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
+    """Add an internal note that clients never see."""
+    _require_text(text)
+    draft = MessageDraft(
+        direction=Direction.INTERNAL,
+        kind=MessageKind.NOTE,
+        visibility=Visibility.INTERNAL,
+        text=text,
+        display_text=text,
+    )
+    with transaction.atomic():
+        message = _insert_message(ticket, draft, contact=None, author=author)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
+    return message
+
+
+def assign(
+    ticket: Ticket, *, actor: User | None, assignee: User | None, team: Team | None = None
+) -> Ticket:
+    """Set the ticket's assignee and team. An assignee must be an active agent."""
+    if assignee is not None and not assignee.is_active:
+        raise InvalidAssignee(
+            _("Agent %(name)s is inactive and cannot be assigned.") % {"name": assignee}
+        )
+    if (
+        assignee is not None
+        and team is not None
+        and not team.members.filter(pk=assignee.pk).exists()
+    ):
+        raise InvalidAssignee(
+            _("Agent %(name)s is not a member of team %(team)s.") % {"name": assignee, "team": team}
+        )
+
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        before = (ticket.assignee_id, ticket.team_id)
+        ticket.assignee = assignee
+        if team is not None or assignee is None:
+            ticket.team = team
+        if (ticket.assignee_id, ticket.team_id) == before:
+            return ticket
+        ticket.updated_at = clock.now()
+        ticket.save(update_fields=["assignee", "team", "updated_at"])
+        timeline.record(
+            ticket,
+            "ticket_assigned",
+            actor=actor,
+            assignee=assignee.username if assignee else None,
+            team=ticket.team.slug if ticket.team else None,
+        )
+    return ticket
+
+
+def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
+    """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed."""
+    _check_manual_transition(ticket, status)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _check_manual_transition(ticket, status)
+        _set_status(ticket, status, actor=actor)
+        ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+def change_priority(ticket: Ticket, *, actor: User | None, priority: str) -> Ticket:
+    if priority not in Priority.values:
+        raise InvalidMessage(
+            _("Priority %(value)r is invalid: use one of %(choices)s.")
+            % {"value": priority, "choices": ", ".join(Priority.values)}
+        )
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.priority == priority:
+            return ticket
+        before = ticket.priority
+        ticket.priority = priority
+        ticket.updated_at = clock.now()
+        ticket.save(update_fields=["priority", "updated_at"])
+        timeline.record(ticket, "priority_changed", actor=actor, before=before, after=priority)
+    return ticket
+
+
+def record_delivery(message: Message, *, status: str, error: str = "") -> None:
+    """Store the outcome of one delivery attempt of an outbound message."""
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery_status=status,
+            delivery_attempts=message.delivery_attempts + 1,
+            delivery_error=error[:2000],
+            sent_at=clock.now() if status == DeliveryStatus.SENT else message.sent_at,
+        )
+        timeline.record(
+            message.ticket,
+            "message_delivery",
+            message=message.pk,
+            status=status,
+            attempt=message.delivery_attempts + 1,
+        )
+
+
+def _check_manual_transition(ticket: Ticket, status: str) -> None:
+    if status not in Status.values:
+        raise InvalidTransition(
+            _("Status %(value)r is invalid: use one of %(choices)s.")
+            % {"value": status, "choices": ", ".join(Status.values)}
+        )
+    if status != ticket.status and status not in MANUAL_TRANSITIONS[ticket.status]:
+        raise InvalidTransition(
+            _("A %(current)s ticket cannot be moved to %(status)s.")
+            % {"current": ticket.status, "status": status}
+        )
+
+
+def _set_status(ticket: Ticket, status: str, *, actor: User | None, reason: str = "") -> None:
+    before = ticket.status
+    ticket.status = status
+    ticket.updated_at = clock.now()
+    timeline.record(
+        ticket, "status_changed", actor=actor, before=before, after=status, reason=reason
+    )
+
+
+def _require_text(text: str) -> None:
+    if not text or not text.strip():
+        raise InvalidMessage(_("The message text is empty: write something before sending."))
+
+
+def _insert_message(
+    ticket: Ticket, draft: MessageDraft, *, contact: Contact | None, author: User | None
+) -> Message:
+    now = clock.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=draft.direction,
+        kind=draft.kind,
+        visibility=draft.visibility,
+        author=author,
+        contact=contact if draft.direction == Direction.INBOUND else None,
+        from_address=draft.from_address,
+        from_name=draft.from_name[:200],
+        to_addresses=list(draft.to_addresses),
+        cc_addresses=list(draft.cc_addresses),
+        subject=draft.subject[:1000],
+        message_id=draft.message_id,
+        in_reply_to=draft.in_reply_to,
+        references=list(draft.references),
+        text=draft.text,
+        display_text=draft.display_text or draft.text,
+        html=draft.html,
+        headers=draft.headers,
+        raw_id=draft.raw_id,
+        sent_at=draft.sent_at,
+        created_at=now,
+        automatic=draft.automatic,
+    )
+    for item in draft.attachments:
+        Attachment.objects.create(
+            message=message,
+            blob=store_blob(item.content, item.filename),
+            filename=item.filename[:500],
+            declared_type=item.declared_type[:200],
+            content_id=item.content_id[:500],
+            inline=item.inline,
+        )
+    timeline.record(
+        ticket,
+        "message_added",
+        actor=author,
+        actor_label=draft.from_address if author is None and draft.from_address else "",
+        message=message.pk,
+        kind=draft.kind,
+        visibility=draft.visibility,
+    )
+    return message

@@ -1,0 +1,22 @@
+"""Shared pytest fixtures: agents, organizations and contacts as factories."""
+
+from pathlib import Path
+
+import pytest
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(settings, tmp_path):
+    """Give each test its own media and outbox folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RELAYDESK = {**settings.RELAYDESK, "OUTBOX_DIR": str(tmp_path / "outbox")}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def corpora() -> Path:
+    if not CORPORA.is_dir():
+        pytest.skip(f"public corpora not found at {CORPORA}; they live beside the checkout")
+    return CORPORA

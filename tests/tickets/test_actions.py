@@ -1,0 +1,118 @@
+import pytest
+
+from relaydesk.core.models import TimelineEvent
+from relaydesk.tickets import actions
+from relaydesk.tickets.drafts import AttachmentDraft, MessageDraft
+from relaydesk.tickets.errors import InvalidMessage, InvalidTransition
+from relaydesk.tickets.models import Direction, MessageKind, Status, Visibility
+from tests.factories import AgentFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def inbound(text: str = "The export button fails.", **fields) -> MessageDraft:
+    return MessageDraft(
+        direction=Direction.INBOUND, kind=MessageKind.EMAIL, text=text, subject="Export", **fields
+    )
+
+
+def test_create_ticket_numbers_sequentially():
+    contact = ContactFactory()
+    first = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+    second = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+    assert second.number == first.number + 1
+    assert first.reference == f"CS-{first.number}"
+
+
+def test_create_ticket_takes_contact_organization():
+    contact = ContactFactory()
+    ticket = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+    assert ticket.organization == contact.organization
+    assert ticket.status == Status.NEW
+
+
+def test_create_ticket_records_timeline():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    kinds = list(
+        TimelineEvent.objects.filter(subject_type="ticket", subject_id=ticket.pk).values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == ["ticket_created", "message_added"]
+
+
+def test_create_ticket_stores_attachment_once_per_content():
+    draft = inbound(
+        attachments=(
+            AttachmentDraft("a.txt", b"same bytes", "text/plain"),
+            AttachmentDraft("b.txt", b"same bytes", "text/plain"),
+        )
+    )
+    ticket = actions.create_ticket(channel="email", first_message=draft, contact=ContactFactory())
+    attachments = list(ticket.messages.get().attachments.all())
+    assert len(attachments) == 2
+    assert attachments[0].blob_id == attachments[1].blob_id
+
+
+def test_create_ticket_rejects_unknown_priority():
+    with pytest.raises(InvalidMessage):
+        actions.create_ticket(channel="email", first_message=inbound(), priority="whenever")
+
+
+def test_client_message_reopens_pending_ticket():
+    contact = ContactFactory()
+    agent = AgentFactory()
+    ticket = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+    actions.reply(ticket, author=agent, text="Which browser?", status=Status.PENDING_CLIENT)
+    actions.add_client_message(ticket, inbound("Firefox."), contact=contact)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_first_reply_opens_new_ticket():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    actions.reply(ticket, author=AgentFactory(), text="Looking into it.")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_reply_rejects_empty_text():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    with pytest.raises(InvalidMessage) as error:
+        actions.reply(ticket, author=AgentFactory(), text="   ")
+    assert error.value.code == "invalid_message"
+    assert ticket.messages.count() == 1
+
+
+def test_note_is_internal():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    note = actions.add_note(ticket, author=AgentFactory(), text="Customer is on v2.3")
+    assert note.visibility == Visibility.INTERNAL
+
+
+def test_change_status_rejects_escalated_by_hand():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    with pytest.raises(InvalidTransition) as error:
+        actions.change_status(ticket, actor=AgentFactory(), status=Status.ESCALATED)
+    assert error.value.code == "invalid_status_transition"
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+def test_change_priority_records_before_and_after():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    actions.change_priority(ticket, actor=AgentFactory(), priority="high")
+    event = TimelineEvent.objects.get(kind="priority_changed")
+    assert event.data == {"before": "normal", "after": "high"}
