@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "relaydesk.channels.email",
     "relaydesk.api",
     "relaydesk.desk",
+    "relaydesk.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,107 @@
+"""Run the web server, a task worker and the SMTP endpoint in one foreground group."""
+
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from relaydesk.core import config
+
+STOP_GRACE_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Start the web UI, a background task worker and the SMTP inbound endpoint "
+        "together; Ctrl-C stops all three."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Web server address.")
+        parser.add_argument("--port", type=int, default=8000, help="Web server port.")
+        parser.add_argument("--smtp-port", type=int, default=2525, help="SMTP inbound port.")
+        parser.add_argument("--no-smtp", action="store_true", help="Do not start SMTP inbound.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        children = self._start_children(options)
+        self._print_banner(options)
+        stopping = False
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        failed = self._wait(children, lambda: stopping)
+        self._stop(children)
+        if failed:
+            raise CommandError(f"{failed} exited unexpectedly; everything was stopped.")
+        self.stdout.write("relaydesk stopped.")
+
+    def _start_children(self, options: dict[str, Any]) -> dict[str, subprocess.Popen[bytes]]:
+        command = [sys.executable, "-m", "relaydesk.cli"]
+        plan = {
+            "web server": [
+                *command,
+                "runserver",
+                f"{options['host']}:{options['port']}",
+                "--noreload",
+                "--skip-checks",
+            ],
+            "task worker": [*command, "db_worker", "--queue-name", "*", "--no-reload"],
+        }
+        if not options["no_smtp"]:
+            plan["SMTP inbound"] = [
+                *command,
+                "smtp-inbound",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(options["smtp_port"]),
+            ]
+        return {name: subprocess.Popen(argv) for name, argv in plan.items()}
+
+    def _wait(self, children: dict[str, subprocess.Popen[bytes]], stopping: Any) -> str:
+        while not stopping():
+            for name, child in children.items():
+                if child.poll() is not None:
+                    return name
+            time.sleep(0.2)
+        return ""
+
+    def _stop(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def _print_banner(self, options: dict[str, Any]) -> None:
+        from relaydesk.demo.data import DEMO_PASSWORD, demo_logins
+
+        address = config.support_addresses()[0]
+        outbox = config.get("OUTBOX_DIR") if not config.get("SMTP_URL") else None
+        lines = [
+            "",
+            f"relaydesk is running at http://{options['host']}:{options['port']}/",
+            f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(demo_logins()),
+        ]
+        if not options["no_smtp"]:
+            lines.append(
+                f"Send a test e-mail to {address}: "
+                f".venv/bin/relaydesk send-test-mail --port {options['smtp_port']}"
+            )
+        if outbox:
+            lines.append(f"Outgoing mail is written to {outbox} (no RELAYDESK_SMTP_URL set).")
+        lines.append("Press Ctrl-C to stop.")
+        self.stdout.write("\n".join(lines) + "\n")

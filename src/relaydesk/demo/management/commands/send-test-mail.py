@@ -1,0 +1,41 @@
+"""Send one test e-mail into a running relaydesk over SMTP."""
+
+import smtplib
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from relaydesk.core import config
+from relaydesk.demo.data import build_message
+
+
+class Command(BaseCommand):
+    help = "Send a test e-mail from a demo client to the SMTP inbound endpoint."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="SMTP inbound address.")
+        parser.add_argument("--port", type=int, default=2525, help="SMTP inbound port.")
+        parser.add_argument(
+            "--sender",
+            default="Dan Miller <dan@bakerybros.example>",
+            help="From address of the test message.",
+        )
+        parser.add_argument("--subject", default="Test message: invoices page is slow")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        recipient = config.support_addresses()[0]
+        message = build_message(
+            sender=options["sender"],
+            to=recipient,
+            subject=options["subject"],
+            text="Hello,\n\nThe invoices page takes a minute to open today.\n\nDan",
+        )
+        try:
+            with smtplib.SMTP(options["host"], options["port"], timeout=30) as client:
+                client.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise CommandError(
+                f"Could not send to {options['host']}:{options['port']}: {error}. "
+                "Is `make run` (or `relaydesk smtp-inbound`) running?"
+            ) from error
+        self.stdout.write(f"Sent {message['Message-ID']} to {recipient}.")
