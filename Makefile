@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Compiled catalogues (*.mo) are build output, made here from the .po files.
 messages: $(STAMP)
-	cd src/relaydesk && ../../$(BIN)/relaydesk compilemessages --ignore=.venv >/dev/null
+	if [ -d src/relaydesk/locale ]; then $(BIN)/relaydesk compilemessages >/dev/null; fi
 
 run: $(STAMP) messages
 	$(BIN)/relaydesk migrate --no-input
