@@ -15,6 +15,9 @@ Local times that a daylight-saving change makes odd are converted this way:
   inside a longer interval counts for nothing.
 
 The functions walk over open intervals day by day, never minute by minute.
+They return UTC datetimes: Python never considers an ambiguous local time
+equal to a datetime in another zone (PEP 495), so a result in local time
+could compare unequal to the same instant.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
@@ -130,7 +133,12 @@ class BusinessCalendar:
     is_24x7: bool = False
 
     def __post_init__(self) -> None:
-        ZoneInfo(self.time_zone)  # raises ZoneInfoNotFoundError (a KeyError) for unknown names
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"calendar {self.name!r}: time zone {self.time_zone!r} is unknown"
+            ) from None
         if len(self.weekly_hours) != WEEKDAYS:
             raise ValueError(f"calendar {self.name!r} needs 7 weekdays of hours, Monday first")
         weekly = tuple(
@@ -146,11 +154,20 @@ class BusinessCalendar:
             first = min(both).isoformat()
             raise ValueError(f"calendar {self.name!r} has {first} both as closed and open date")
         if self.holiday_country:
-            # Fails early with NotImplementedError for an unknown country or subdivision.
-            holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            self._check_holiday_region()
         object.__setattr__(self, "weekly_hours", weekly)
         object.__setattr__(self, "closed_dates", frozenset(self.closed_dates))
         object.__setattr__(self, "open_dates", MappingProxyType(open_dates))
+
+    def _check_holiday_region(self) -> None:
+        try:
+            holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+        except NotImplementedError:
+            region = "-".join(filter(None, (self.holiday_country, self.holiday_subdivision)))
+            raise ValueError(
+                f"calendar {self.name!r}: holiday region {region!r} is unknown "
+                "to the holidays package"
+            ) from None
 
     def __hash__(self) -> int:
         return hash(
@@ -261,25 +278,25 @@ def is_open(calendar: BusinessCalendar, instant: datetime) -> bool:
 
 
 def next_opening(calendar: BusinessCalendar, instant: datetime) -> datetime:
-    """Return ``instant`` if the calendar is open then, else the next opening.
+    """Return ``instant`` if the calendar is open then, else the next opening, in UTC.
 
-    The result is in the calendar's time zone. Raises NoOpenTime when the
+    Raises NoOpenTime when the
     calendar stays closed for ``MAX_CLOSED_DAYS`` days.
     """
     _check_aware("instant", instant)
     start, _end = next(_open_spans(calendar, instant))
-    return start.astimezone(calendar.zone)
+    return start.astimezone(UTC)
 
 
 def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: int) -> datetime:
-    """Return the instant ``minutes`` of open time after ``start``.
+    """Return the instant ``minutes`` of open time after ``start``, in UTC.
 
     Counting begins at ``start`` if the calendar is open then, else at the next
     opening; so ``minutes=0`` returns ``next_opening(calendar, start)``. A
     result that falls exactly on an interval's end stays there rather than
-    moving to the next opening. The result is in the calendar's time zone.
-    Raises ValueError for a naive ``start`` or negative ``minutes``, and
-    NoOpenTime when the calendar stays closed for ``MAX_CLOSED_DAYS`` days.
+    moving to the next opening. Raises ValueError for a naive ``start`` or
+    negative ``minutes``, and NoOpenTime when the calendar stays closed for
+    ``MAX_CLOSED_DAYS`` days.
     """
     _check_aware("start", start)
     if minutes < 0:
@@ -287,7 +304,7 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: i
     remaining = timedelta(minutes=minutes)
     for span_start, span_end in _open_spans(calendar, start):
         if remaining <= span_end - span_start:
-            return (span_start + remaining).astimezone(calendar.zone)
+            return (span_start + remaining).astimezone(UTC)
         remaining -= span_end - span_start
     raise AssertionError("_open_spans ends only by raising NoOpenTime")
 
