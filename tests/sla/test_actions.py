@@ -69,7 +69,7 @@ def test_create_calendar_rejects_overnight_interval():
     assert not Calendar.objects.filter(name="Desk").exists()
 
 
-def test_replace_opening_hours_keeps_old_rows_on_bad_input():
+def test_replace_opening_hours_rejects_overlap():
     calendar = CalendarFactory()
     OpeningIntervalFactory(calendar=calendar)
     with pytest.raises(InvalidOpeningInterval):
@@ -124,7 +124,7 @@ def test_set_sla_policy_changes_shipped_targets():
     assert SlaPolicy.objects.filter(plan=plan).count() == 4
 
 
-def test_set_sla_policy_rejects_bad_minutes_and_keeps_targets():
+def test_set_sla_policy_rejects_zero_minutes():
     plan = Plan.objects.get(code="premium")
     calendar = Calendar.objects.get(name="Premium extended hours")
     with pytest.raises(InvalidSlaPolicy):

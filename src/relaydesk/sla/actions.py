@@ -40,7 +40,10 @@ def create_calendar(
     is_24x7: bool = False,
     opening_hours: Iterable[WeeklyRow] = (),
 ) -> Calendar:
-    """Create a calendar with its weekly ``(weekday, start, end)`` rows; ``end=None`` is 24:00."""
+    """Create a calendar with its weekly ``(weekday, start, end)`` rows.
+
+    An ``end`` of None means 24:00.
+    """
     name = name.strip()
     if not name:
         raise InvalidCalendar(_("The calendar name is empty: give the calendar a name."))

@@ -56,7 +56,7 @@ def parse_clock_time(text: str) -> int:
 
 
 def format_clock_time(minute: int) -> str:
-    """Return ``HH:MM`` for ``minute`` after midnight; 1440 is ``24:00``."""
+    """Return ``HH:MM`` for ``minute`` after midnight, writing 1440 as ``24:00``."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
@@ -79,12 +79,12 @@ class OpenInterval:
 
     @classmethod
     def parse(cls, start: str, end: str) -> OpenInterval:
-        """Build an interval from ``HH:MM`` texts; ``end`` may be ``24:00``."""
+        """Build an interval from ``HH:MM`` texts, where ``end`` may be ``24:00``."""
         return cls(parse_clock_time(start), parse_clock_time(end))
 
     @classmethod
     def from_times(cls, start: time, end: time | None) -> OpenInterval:
-        """Build an interval from clock times; ``end=None`` means 24:00."""
+        """Build an interval from clock times, where ``end=None`` means 24:00."""
         end_minute = MINUTES_PER_DAY if end is None else end.hour * 60 + end.minute
         return cls(start.hour * 60 + start.minute, end_minute)
 
@@ -116,7 +116,7 @@ class BusinessCalendar:
     """The open hours that business time counts, in one IANA time zone.
 
     ``weekly_hours`` has seven entries, Monday first. ``is_24x7`` replaces the
-    weekly hours with whole days; public holidays and custom dates still apply,
+    weekly hours with whole days. Public holidays and custom dates still apply,
     so an always-open calendar leaves ``holiday_country`` empty. A date in
     ``open_dates`` is open even on a public holiday: with its own intervals, or
     with the weekday's hours when its intervals are empty. A date in
@@ -209,8 +209,8 @@ def _check_aware(name: str, value: datetime) -> None:
 
 def _gap_end(local: datetime, zone: ZoneInfo) -> datetime:
     """Return the instant the clocks jump over the non-existent local time ``local``."""
-    # With the offset after the jump the local time lands before the jump; with
-    # the offset before it, after. Bisect whole seconds between the two, since
+    # With the offset after the jump the local time lands before the jump, and
+    # with the offset before it, after. Bisect whole seconds between the two, since
     # tz database transitions fall on whole seconds.
     before = int(local.replace(tzinfo=zone, fold=1).timestamp())
     after = int(local.replace(tzinfo=zone, fold=0).timestamp())
@@ -246,7 +246,7 @@ def _open_spans(calendar: BusinessCalendar, since: datetime) -> Iterator[Span]:
     """Yield the open spans that end after ``since``, in order, the first clipped to ``since``.
 
     Raises NoOpenTime after ``MAX_CLOSED_DAYS`` consecutive days without an open
-    span; a caller that stops early never reaches that bound.
+    span. A caller that stops early never reaches that bound.
     """
     zone = calendar.zone
     # Start one day early: the spans of a local day lie within its local
@@ -292,7 +292,7 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: i
     """Return the instant ``minutes`` of open time after ``start``, in UTC.
 
     Counting begins at ``start`` if the calendar is open then, else at the next
-    opening; so ``minutes=0`` returns ``next_opening(calendar, start)``. A
+    opening, so ``minutes=0`` returns ``next_opening(calendar, start)``. A
     result that falls exactly on an interval's end stays there rather than
     moving to the next opening. Raises ValueError for a naive ``start`` or
     negative ``minutes``, and NoOpenTime when the calendar stays closed for
@@ -310,7 +310,7 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: i
 
 
 def business_minutes_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> int:
-    """Return the whole minutes of open time from ``start`` to ``end``; 0 if ``end <= start``.
+    """Return the whole minutes of open time from ``start`` to ``end``, or 0 if ``end <= start``.
 
     Seconds left over are dropped. Never raises NoOpenTime: the walk stops at ``end``.
     """

@@ -95,7 +95,7 @@ def check_weekday(weekday: int) -> int:
 
 
 def check_opening_interval(start: time, end: time | None) -> OpenInterval:
-    """Return the interval from ``start`` to ``end``; ``end=None`` means 24:00."""
+    """Return the interval from ``start`` to ``end``, where ``end=None`` means 24:00."""
     end_text = "24:00" if end is None else end.strftime("%H:%M")
     if end is not None and start >= end:
         raise InvalidOpeningInterval(
@@ -163,7 +163,7 @@ def _parse_pair(pair: object, day: date) -> OpenInterval:
 
 
 def check_calendar_date(kind: str, raw_intervals: object, day: date) -> Intervals:
-    """Return the intervals of a custom date; a closed date must have none."""
+    """Return the intervals of a custom date, which must be none for a closed date."""
     if kind not in CalendarDateKind.values:
         raise InvalidCalendarDate(
             _("Date kind %(value)r is invalid: use one of %(choices)s.")

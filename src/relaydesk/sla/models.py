@@ -1,7 +1,7 @@
 """Business calendars and SLA policies, the records admins edit in the database.
 
-The arithmetic over a calendar lives in ``business_time``; ``queries.calendar_from_record``
-turns these rows into a ``BusinessCalendar`` value.
+The arithmetic over a calendar lives in ``business_time``, and
+``queries.calendar_from_record`` turns these rows into a ``BusinessCalendar`` value.
 """
 
 from django.db import models
@@ -33,7 +33,7 @@ class Calendar(models.Model):
     Public holidays come from the ``holidays`` package for ``holiday_country``
     (ISO 3166-1 alpha-2, such as PT) and the optional ``holiday_subdivision``
     (the package's code, such as 11 for Lisbon). ``is_24x7`` opens every whole
-    day; holidays and custom dates still apply, so an always-open calendar
+    day. Holidays and custom dates still apply, so an always-open calendar
     leaves the holiday country empty.
     """
 
@@ -89,7 +89,7 @@ class CalendarDate(models.Model):
 
     ``intervals`` is a list of ``["HH:MM", "HH:MM"]`` pairs, where the end may
     be ``"24:00"``. A closed date has none. An open date with none keeps the
-    weekday's regular hours, which reopens a public holiday; with some, they
+    weekday's regular hours, which reopens a public holiday. With some, they
     replace the day's hours.
     """
 
