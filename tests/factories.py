@@ -1,9 +1,12 @@
 """Factories for the records most tests need."""
 
+import datetime
+
 import factory
 
 from relaydesk.accounts.models import Role, Team, User
 from relaydesk.customers.models import Contact, ContactEmail, Organization, OrganizationDomain, Plan
+from relaydesk.sla.models import Calendar, OpeningInterval
 
 
 class AgentFactory(factory.django.DjangoModelFactory):
@@ -61,3 +64,22 @@ class ContactFactory(factory.django.DjangoModelFactory):
         if create:
             address = extracted or f"contact{self.pk}@client.example"
             ContactEmail.objects.create(contact=self, address=address)
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Calendar
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Lisbon"
+    holiday_country = "PT"
+
+
+class OpeningIntervalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningInterval
+
+    calendar = factory.SubFactory(CalendarFactory)
+    weekday = 0
+    start_time = datetime.time(9)
+    end_time = datetime.time(18)

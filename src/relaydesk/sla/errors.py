@@ -1,0 +1,27 @@
+"""SLA errors with stable codes."""
+
+from relaydesk.core.errors import ValidationFailed
+
+
+class InvalidTimeZone(ValidationFailed):
+    code = "invalid_time_zone"
+
+
+class InvalidHolidayRegion(ValidationFailed):
+    code = "invalid_holiday_region"
+
+
+class InvalidOpeningInterval(ValidationFailed):
+    code = "invalid_opening_interval"
+
+
+class InvalidCalendarDate(ValidationFailed):
+    code = "invalid_calendar_date"
+
+
+class InvalidCalendar(ValidationFailed):
+    code = "invalid_calendar"
+
+
+class InvalidSlaPolicy(ValidationFailed):
+    code = "invalid_sla_policy"
