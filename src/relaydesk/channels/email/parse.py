@@ -66,7 +66,7 @@ class ParsedEmail:
 
 @dataclass
 class _Body:
-    """What the walk over the MIME tree collects."""
+    """Text, HTML, attachments and report data collected while walking the MIME tree."""
 
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
@@ -77,7 +77,10 @@ class _Body:
 
 
 def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
-    """Parse ``content``; never raises for malformed mail, only for our own bugs."""
+    """Parse ``content``; malformed parts give empty or partial fields, not an error.
+
+    The public corpus test runs every collected broken message through this.
+    """
     mime = email.message_from_bytes(content, policy=policy.default)
     raw = _raw_headers(mime)
     from_name, from_address = _first_address(raw.get("from", []))
