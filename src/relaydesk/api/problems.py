@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -91,6 +92,7 @@ def install_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(RequestDataTooBig, _too_large)
     api.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -99,18 +101,29 @@ def field_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     result = []
     for error in errors:
         location, *path = (str(part) for part in error.get("loc", ("body",)))
-        # ninja puts the body parameter's own name first; clients never see it.
-        if location == "body" and path:
+        if _starts_with_parameter_name(location, path):
             path = path[1:]
         result.append(
             {
                 "field": ".".join(path) or location,
                 "location": location,
-                "message": str(error.get("msg", "")),
+                "message": str(error.get("msg", "")).removeprefix("Value error, "),
                 "type": str(error.get("type", "")),
             }
         )
     return result
+
+
+def _starts_with_parameter_name(location: str, path: list[str]) -> bool:
+    """Tell whether ninja put the view's parameter name (``payload``) before the field.
+
+    ninja does so for every body error, and for query errors it cannot map
+    back to a flat query parameter, such as one item of a repeated parameter:
+    ``("query", "filters", "status", 0)``. Clients never see those names.
+    """
+    if location == "body":
+        return bool(path)
+    return len(path) >= 2 and not path[1].isdigit()
 
 
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -133,10 +146,6 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return _domain_error(request, Unauthenticated(_authentication_detail(request)))
-    if isinstance(exc.__cause__, RequestDataTooBig):
-        return _domain_error(
-            request, RequestTooLarge(_("The request body is too large: send less data."))
-        )
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # ninja wraps the JSON parser's error in a plain 400 HttpError.
         return _domain_error(
@@ -150,6 +159,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(
         request, status=404, code="not_found", detail=_("No such resource: check the URL.")
+    )
+
+
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _domain_error(
+        request,
+        RequestTooLarge(
+            _("The request body is larger than %(limit)s bytes: send less data.")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        ),
     )
 
 

@@ -3,8 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, ValidationInfo, field_validator
 
 from relaydesk.accounts.models import User
 from relaydesk.customers.actions import check_email_address
@@ -28,7 +29,7 @@ MAX_SUBJECT_LENGTH = 500
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must contain more than whitespace")
+        raise ValueError(_("must contain more than whitespace"))
     return value
 
 
@@ -150,17 +151,21 @@ class TicketIn(Schema):
     """
 
     contact_id: int | None = None
-    email: EmailAddress | None = None
+    # validate_default runs the check below even when email is left out.
+    email: EmailAddress | None = Field(None, validate_default=True)
     name: str = Field("", max_length=200, description="Name for a contact created from email.")
     subject: Subject
     text: MessageText
     priority: Priority = Priority.NORMAL
 
-    @model_validator(mode="after")
-    def _one_contact(self) -> "TicketIn":
-        if (self.contact_id is None) == (self.email is None):
-            raise ValueError("give exactly one of contact_id and email")
-        return self
+    @field_validator("email")
+    @classmethod
+    def _one_contact(cls, email: str | None, info: ValidationInfo) -> str | None:
+        if "contact_id" not in info.data:
+            return email  # contact_id itself is invalid and already reported.
+        if (info.data["contact_id"] is None) == (email is None):
+            raise ValueError(_("give exactly one of contact_id and email"))
+        return email
 
 
 class MessageIn(Schema):
@@ -173,11 +178,12 @@ class MessageIn(Schema):
         None, description="For replies only: the status the ticket moves to, e.g. pending_client."
     )
 
-    @model_validator(mode="after")
-    def _status_only_on_reply(self) -> "MessageIn":
-        if self.status is not None and self.kind != "reply":
-            raise ValueError("status can only be set on a reply")
-        return self
+    @field_validator("status")
+    @classmethod
+    def _status_only_on_reply(cls, status: Status | None, info: ValidationInfo) -> Status | None:
+        if status is not None and info.data.get("kind", "reply") != "reply":
+            raise ValueError(_("status can only be set on a reply"))
+        return status
 
 
 class OrganizationOut(Schema):

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja import Status as StatusResponse
 
 from relaydesk.accounts.models import User
 from relaydesk.api.auth import ticket_agent
@@ -65,11 +66,13 @@ def list_tickets(
 
 
 @router.post("/tickets", response={201: TicketOut, ERRORS: Problem}, summary="Create a ticket")
-def create_ticket(request: HttpRequest, payload: TicketIn, response: HttpResponse) -> tuple:
+def create_ticket(
+    request: HttpRequest, payload: TicketIn, response: HttpResponse
+) -> StatusResponse:
     agent = ticket_agent(request)
     ticket = _open_ticket(agent, payload)
     response["Location"] = reverse("api:ticket", kwargs={"number": str(ticket.number)})
-    return 201, _load_ticket(ticket.number)
+    return StatusResponse(201, _load_ticket(ticket.number))
 
 
 @router.get(
@@ -99,7 +102,7 @@ def list_messages(request: HttpRequest, number: str, page: Query[PageParams]) ->
     response={201: MessageOut, ERRORS: Problem},
     summary="Add a reply, an internal note or a client message",
 )
-def add_message(request: HttpRequest, number: str, payload: MessageIn) -> tuple:
+def add_message(request: HttpRequest, number: str, payload: MessageIn) -> StatusResponse:
     agent = ticket_agent(request)
     ticket = _load_ticket(parse_ticket_number(number))
     if payload.kind == "reply":
@@ -110,7 +113,9 @@ def add_message(request: HttpRequest, number: str, payload: MessageIn) -> tuple:
         message = actions.add_client_message(
             ticket, _client_draft(ticket.contact, payload.text), contact=ticket.contact
         )
-    return 201, queries.conversation(ticket, include_internal=True).get(pk=message.pk)
+    return StatusResponse(
+        201, queries.conversation(ticket, include_internal=True).get(pk=message.pk)
+    )
 
 
 def parse_ticket_number(value: str) -> int:
