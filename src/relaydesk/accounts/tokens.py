@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "rd_"
 PREFIX_LENGTH = 8
 
-# Writing last_used_at on every request would turn each read into a write;
-# once a minute is precise enough to see whether a token is still in use.
+# Writing last_used_at on every request would turn each read into a write.
+# Once a minute is precise enough to see whether a token is still in use.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 

@@ -1,4 +1,4 @@
-"""Who is calling: bearer tokens for integrations, the session for the web UI."""
+"""API authentication: bearer tokens for integrations, the session for the web UI."""
 
 from typing import Any
 

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # Set on the request by the token authenticator when a token was sent but
-# rejected, so the 401 response can say so in WWW-Authenticate (RFC 6750).
+# rejected, so the 401 response adds error="invalid_token" (RFC 6750).
 TOKEN_REJECTED_ATTRIBUTE = "relaydesk_token_rejected"
 
 _GENERIC_CODES = {
@@ -87,7 +87,7 @@ def problem_response(
 
 
 def install_handlers(api: NinjaAPI) -> None:
-    """Make ``api`` answer every error with a problem response."""
+    """Register handlers that turn every error of ``api`` into a problem response."""
     api.add_exception_handler(DomainError, _domain_error)
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(HttpError, _http_error)

@@ -24,7 +24,7 @@ def unknown_endpoint(request: HttpRequest) -> HttpResponse:
 def problem_for_not_allowed(view: View) -> View:
     """Wrap a ninja path view so a 405 is a problem response too.
 
-    ninja answers a method that a path does not serve with a plain-text 405
+    ninja returns a plain-text 405 for a method that a path does not serve,
     before any exception handler runs, so the handlers cannot shape it.
     """
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", help="Username of the agent who owns the token.")
         parser.add_argument(
-            "--name", default="", help="Label that says where the token is used (max 100)."
+            "--name",
+            default="",
+            help="Label naming where the token is used, at most 100 characters.",
         )
         parser.add_argument(
             "--revoke",
