@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import URLPattern, path, re_path
+
+from relaydesk.api.api import api
+from relaydesk.api.views import problem_for_not_allowed, unknown_endpoint
+
+# Not "app_name": include() would read a module attribute of that name.
+ninja_patterns, ninja_app, ninja_namespace = api.urls
+for pattern in ninja_patterns:
+    if isinstance(pattern, URLPattern):
+        pattern.callback = problem_for_not_allowed(pattern.callback)
+
+urlpatterns = [
+    path("", (ninja_patterns, ninja_app, ninja_namespace)),
+    # Anything else under /api/ gets a problem response, not the HTML 404 page.
+    re_path(r"^.*$", unknown_endpoint),
+]

@@ -1,0 +1,27 @@
+import pytest
+
+from tests.api.helpers import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_endpoint_is_problem(api):
+    body = assert_problem(api.get("/api/nothing/here"), 404, "not_found")
+    assert body["instance"] == "/api/nothing/here"
+
+
+def test_unsupported_method_is_problem(api):
+    response = api.client.delete("/api/tickets")
+    assert_problem(response, 405, "method_not_allowed")
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_problem_instance_keeps_query(api):
+    body = assert_problem(api.get("/api/tickets", {"limit": 0}), 422, "invalid_request")
+    assert body["instance"] == "/api/tickets?limit=0"
+
+
+def test_oversized_body_is_rejected(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = api.post("/api/tickets", {"contact_id": 1, "subject": "s", "text": "x" * 200})
+    assert_problem(response, 413, "request_too_large")
