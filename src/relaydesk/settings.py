@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "relaydesk.customers",
     "relaydesk.tickets",
     "relaydesk.channels.email",
+    "relaydesk.operations",
     "relaydesk.api",
     "relaydesk.desk",
     "relaydesk.demo",
