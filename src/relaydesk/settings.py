@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "relaydesk.core",
     "relaydesk.accounts",
     "relaydesk.customers",

@@ -1,0 +1,44 @@
+"""Errors that only the REST API raises, with stable codes."""
+
+from relaydesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    status = 401
+
+
+class NotAnAgent(PermissionDenied):
+    code = "forbidden"
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+class InvalidTicketNumber(ValidationFailed):
+    code = "invalid_ticket_number"
+
+
+class UnknownContact(ValidationFailed):
+    """A request body names a contact that does not exist."""
+
+    code = "unknown_contact"
+
+
+class ContactNotFound(NotFound):
+    code = "contact_not_found"
+
+
+class OrganizationNotFound(NotFound):
+    code = "organization_not_found"
+
+
+class MalformedJson(DomainError):
+    code = "malformed_json"
+    status = 400
+
+
+class RequestTooLarge(DomainError):
+    code = "request_too_large"
+    status = 413

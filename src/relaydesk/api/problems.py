@@ -1,0 +1,178 @@
+"""Error responses as RFC 9457 problem details (``application/problem+json``).
+
+Every error the API returns has the same shape: ``type``, ``title``,
+``status``, ``detail``, ``instance`` and relaydesk's stable ``code``, plus
+``errors`` (one entry per invalid field) for validation errors. Clients should
+branch on ``code``; ``detail`` is translated and may change wording.
+"""
+
+import json
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from relaydesk.api.errors import MalformedJson, RequestTooLarge, Unauthenticated
+from relaydesk.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Set on the request by the token authenticator when a token was sent but
+# rejected, so the 401 response can say so in WWW-Authenticate (RFC 6750).
+TOKEN_REJECTED_ATTRIBUTE = "relaydesk_token_rejected"
+
+_GENERIC_CODES = {
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
+
+
+class FieldError(Schema):
+    """One invalid field of a request."""
+
+    field: str
+    location: str
+    message: str
+    type: str
+
+
+class Problem(Schema):
+    """An RFC 9457 problem details object with relaydesk's stable ``code``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str
+    errors: list[FieldError] | None = None
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        # A URN names the problem type without promising a page to fetch.
+        "type": f"urn:relaydesk:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": str(detail),
+        "code": code,
+        "instance": request.get_full_path(),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = _www_authenticate(request)
+    return response
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    """Make ``api`` answer every error with a problem response."""
+    api.add_exception_handler(DomainError, _domain_error)
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(Exception, _unexpected_error)
+
+
+def field_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Turn ninja's pydantic error entries into ``FieldError`` dicts."""
+    result = []
+    for error in errors:
+        location, *path = (str(part) for part in error.get("loc", ("body",)))
+        # ninja puts the body parameter's own name first; clients never see it.
+        if location == "body" and path:
+            path = path[1:]
+        result.append(
+            {
+                "field": ".".join(path) or location,
+                "location": location,
+                "message": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+        )
+    return result
+
+
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    logger.info("api request rejected", extra={"code": exc.code, "path": request.path})
+    return problem_response(request, status=exc.status, code=exc.code, detail=exc.message)
+
+
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = field_errors(exc.errors)
+    names = ", ".join(error["field"] for error in errors)
+    return problem_response(
+        request,
+        status=422,
+        code="invalid_request",
+        detail=_("The request has invalid fields: %(fields)s.") % {"fields": names},
+        errors=errors,
+    )
+
+
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        return _domain_error(request, Unauthenticated(_authentication_detail(request)))
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _domain_error(
+            request, RequestTooLarge(_("The request body is too large: send less data."))
+        )
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja wraps the JSON parser's error in a plain 400 HttpError.
+        return _domain_error(
+            request,
+            MalformedJson(_("The request body is not valid JSON: send a UTF-8 JSON object.")),
+        )
+    code = _GENERIC_CODES.get(exc.status_code, "http_error")
+    return problem_response(request, status=exc.status_code, code=code, detail=exc.message)
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(
+        request, status=404, code="not_found", detail=_("No such resource: check the URL.")
+    )
+
+
+def _unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("api request failed", exc_info=exc, extra={"path": request.path})
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail=_("relaydesk failed to handle the request; the error is logged."),
+    )
+
+
+def _authentication_detail(request: HttpRequest) -> str:
+    if getattr(request, TOKEN_REJECTED_ATTRIBUTE, False):
+        return _(
+            "The bearer token is unknown or revoked, or its user is inactive: "
+            "create a new token with 'relaydesk create-token'."
+        )
+    return _("Authentication is required: send 'Authorization: Bearer <token>' or sign in.")
+
+
+def _www_authenticate(request: HttpRequest) -> str:
+    if getattr(request, TOKEN_REJECTED_ATTRIBUTE, False):
+        return 'Bearer realm="relaydesk", error="invalid_token"'
+    return 'Bearer realm="relaydesk"'

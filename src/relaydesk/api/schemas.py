@@ -1,0 +1,214 @@
+"""Typed request and response bodies of the REST API."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, model_validator
+
+from relaydesk.accounts.models import User
+from relaydesk.customers.actions import check_email_address
+from relaydesk.customers.errors import InvalidContact
+from relaydesk.customers.models import Channel, Contact, Organization
+from relaydesk.tickets.models import (
+    Attachment,
+    Direction,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    Visibility,
+)
+
+# Message text sent through the API. Large enough for pasted logs and stack
+# traces; longer material belongs in an attachment.
+MAX_TEXT_LENGTH = 100_000
+MAX_SUBJECT_LENGTH = 500
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain more than whitespace")
+    return value
+
+
+def _valid_email(value: str) -> str:
+    try:
+        return check_email_address(value)
+    except InvalidContact as error:
+        raise ValueError(error.message) from None
+
+
+MessageText = Annotated[
+    str, Field(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(_not_blank)
+]
+Subject = Annotated[
+    str, Field(min_length=1, max_length=MAX_SUBJECT_LENGTH), AfterValidator(_not_blank)
+]
+EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
+
+
+class AgentRef(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(user: User) -> str:
+        return user.get_full_name() or user.username
+
+
+class PlanRef(Schema):
+    code: str
+    name: str
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+    plan: str = Field(description="Plan code: premium or universal.")
+
+    @staticmethod
+    def resolve_plan(organization: Organization) -> str:
+        return organization.plan.code
+
+
+class ContactRef(Schema):
+    id: int
+    name: str
+    email: str | None = Field(description="The contact's first e-mail address.")
+
+    @staticmethod
+    def resolve_email(contact: Contact) -> str | None:
+        emails = contact.emails.all()
+        return emails[0].address if emails else None
+
+
+class TicketOut(Schema):
+    number: int
+    reference: str = Field(description="The ticket's human reference, CS-<number>.")
+    subject: str
+    status: Status
+    priority: Priority
+    channel: Channel
+    organization: OrganizationRef | None
+    contact: ContactRef | None
+    assignee: AgentRef | None
+    team: str | None = Field(description="Slug of the assigned team.")
+    created_at: datetime
+    updated_at: datetime
+    last_client_message_at: datetime | None
+
+    @staticmethod
+    def resolve_team(ticket: Ticket) -> str | None:
+        return ticket.team.slug if ticket.team else None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int = Field(description="Size in bytes.")
+    sha256: str
+    inline: bool
+
+    @staticmethod
+    def resolve_content_type(attachment: Attachment) -> str:
+        return attachment.declared_type or attachment.blob.detected_type
+
+    @staticmethod
+    def resolve_size(attachment: Attachment) -> int:
+        return attachment.blob.size
+
+    @staticmethod
+    def resolve_sha256(attachment: Attachment) -> str:
+        return attachment.blob.sha256
+
+
+class MessageOut(Schema):
+    id: int
+    direction: Direction
+    kind: MessageKind
+    visibility: Visibility
+    author: AgentRef | None = Field(description="The agent who wrote it, if an agent did.")
+    contact_id: int | None = Field(description="The contact who sent it, for inbound messages.")
+    from_address: str
+    from_name: str
+    subject: str
+    text: str = Field(description="The full decoded text.")
+    created_at: datetime
+    sent_at: datetime | None
+    delivery_status: str = Field(description="Delivery of outbound messages; empty otherwise.")
+    attachments: list[AttachmentOut]
+
+
+class TicketIn(Schema):
+    """A new ticket for an existing contact (``contact_id``) or for an e-mail address.
+
+    Give exactly one of ``contact_id`` and ``email``. A new address creates a
+    contact, who joins the organization that owns the address's domain.
+    """
+
+    contact_id: int | None = None
+    email: EmailAddress | None = None
+    name: str = Field("", max_length=200, description="Name for a contact created from email.")
+    subject: Subject
+    text: MessageText
+    priority: Priority = Priority.NORMAL
+
+    @model_validator(mode="after")
+    def _one_contact(self) -> "TicketIn":
+        if (self.contact_id is None) == (self.email is None):
+            raise ValueError("give exactly one of contact_id and email")
+        return self
+
+
+class MessageIn(Schema):
+    """A message added by the agent: a public ``reply``, an internal ``note``, or a
+    ``client`` message recorded on the contact's behalf (for example from a call)."""
+
+    kind: Literal["reply", "note", "client"]
+    text: MessageText
+    status: Status | None = Field(
+        None, description="For replies only: the status the ticket moves to, e.g. pending_client."
+    )
+
+    @model_validator(mode="after")
+    def _status_only_on_reply(self) -> "MessageIn":
+        if self.status is not None and self.kind != "reply":
+            raise ValueError("status can only be set on a reply")
+        return self
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    plan: PlanRef
+    csm: AgentRef | None
+    locale: str
+    time_zone: str
+    domains: list[str]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_domains(organization: Organization) -> list[str]:
+        return [domain.domain for domain in organization.domains.all()]
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    organization: OrganizationRef | None
+    emails: list[str]
+    phones: list[str] = Field(description="Phone numbers in E.164 form.")
+    locale: str
+    platform_user_id: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_emails(contact: Contact) -> list[str]:
+        return [email.address for email in contact.emails.all()]
+
+    @staticmethod
+    def resolve_phones(contact: Contact) -> list[str]:
+        return [phone.number for phone in contact.phones.all()]
