@@ -61,3 +61,13 @@ class ContactFactory(factory.django.DjangoModelFactory):
         if create:
             address = extracted or f"contact{self.pk}@client.example"
             ContactEmail.objects.create(contact=self, address=address)
+
+
+class EnvironmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "operations.Environment"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"env{n}")
+    kind = "test"
+    order = factory.Sequence(lambda n: n)

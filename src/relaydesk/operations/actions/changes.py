@@ -111,6 +111,7 @@ def create_change(
 
 def request_change(incident: Incident, *, actor: User, title: str, description: str = "") -> Change:
     """Create a change that fixes ``incident`` and the known error applied to it, if any."""
+    incident = Incident.objects.select_related("known_error").get(pk=incident.pk)
     known_errors = [incident.known_error] if incident.known_error_id else []
     known_errors = [ke for ke in known_errors if ke.status != KnownErrorStatus.FIXED]
     return create_change(
