@@ -21,6 +21,12 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Agents here never sign in with a password, so hashing it slowly buys nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cs_agent() -> User:
     return AgentFactory(username="carla", role=Role.CUSTOMER_SERVICE)
