@@ -50,7 +50,7 @@ class IncidentIn(Schema):
 
 
 class IncidentSummaryOut(Schema):
-    """What front-office agents see of an incident."""
+    """The part of an incident that front-office agents see."""
 
     number: str
     status: str

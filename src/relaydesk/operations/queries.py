@@ -2,7 +2,7 @@
 
 Contacts (clients) never see incidents, known errors, changes or internal
 notes. There is no client login yet, so these functions return nothing for
-any user who is not an active agent; portal code must go through them.
+any user who is not an active agent. Portal code must go through them.
 """
 
 import re
@@ -59,7 +59,7 @@ def incidents_visible_to(user: User) -> QuerySet[Incident]:
 
 
 def sees_incident_details(user: User) -> bool:
-    """Whether ``user`` sees an incident beyond its number, status and public resolution."""
+    """Return whether ``user`` may read an incident beyond its number, status and resolution."""
     return permissions.can_work_back_office(user)
 
 

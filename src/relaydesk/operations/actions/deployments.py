@@ -34,8 +34,8 @@ from relaydesk.operations.models import (
 
 logger = logging.getLogger(__name__)
 
-# A new version may go to a test environment from these statuses; a change
-# already in production is finished and gets a new change instead.
+# A new version may go to a test environment from these statuses. A change
+# already in production is finished, so a further fix needs a new change.
 TESTABLE_STATUSES = (
     ChangeStatus.PLANNED,
     ChangeStatus.IN_TEST,
@@ -81,8 +81,8 @@ def deploy_to_environment(
 
     A successful test deployment puts the change ``in_test`` with
     ``version``. A successful production deployment needs the same version
-    to have passed its test, unless ``override_reason`` is given (it is
-    stored); it marks the change ``deployed``, resolves the incidents waiting
+    to have passed its test, unless an ``override_reason`` is given and
+    stored. It marks the change ``deployed``, resolves the incidents waiting
     only on it and fixes its known errors. A failed deployment changes no
     status; a rolled-back one rolls the change back. ``actor`` is None for a
     verified pipeline, named by ``actor_label``. A ``delivery_id`` seen
@@ -93,7 +93,7 @@ def deploy_to_environment(
     """
     if actor is not None:
         require_back_office(actor)
-    who = _Actor(actor, actor_label or (str(actor) if actor else "relaydesk"))
+    performer = _Actor(actor, actor_label or (str(actor) if actor else "relaydesk"))
     version = check_text(_("The version"), version, 100, InvalidDeployment)
     if outcome not in Outcome.values:
         raise InvalidDeployment(
@@ -112,13 +112,13 @@ def deploy_to_environment(
             deployment = Deployment(
                 change=change,
                 environment=environment,
-                actor=who.user,
-                actor_label=who.label,
+                actor=performer.user,
+                actor_label=performer.label,
                 deployed_at=clock.now(),
                 delivery_id=delivery_id or None,
                 **fields,
             )
-            _apply(change, deployment, who, override_reason.strip())
+            _apply(change, deployment, performer, override_reason.strip())
     except IntegrityError:
         # Two deliveries with one id raced past the lookup above.
         existing = Deployment.objects.filter(delivery_id=delivery_id).first()
@@ -151,7 +151,7 @@ def rollback(
     )
 
 
-def _apply(change: Change, deployment: Deployment, who: _Actor, override_reason: str) -> None:
+def _apply(change: Change, deployment: Deployment, performer: _Actor, override_reason: str) -> None:
     production = deployment.environment.kind == EnvironmentKind.PRODUCTION
     if deployment.outcome == Outcome.SUCCEEDED and production:
         _check_tested(change, deployment.version, override_reason)
@@ -160,8 +160,8 @@ def _apply(change: Change, deployment: Deployment, who: _Actor, override_reason:
     timeline.record(
         change,
         "deployed",
-        actor=who.user,
-        actor_label=who.label,
+        actor=performer.user,
+        actor_label=performer.label,
         environment=deployment.environment.name,
         version=deployment.version,
         outcome=deployment.outcome,
@@ -170,11 +170,11 @@ def _apply(change: Change, deployment: Deployment, who: _Actor, override_reason:
     )
 
     if deployment.outcome == Outcome.ROLLED_BACK:
-        _roll_back(change, who)
+        _roll_back(change, performer)
     elif deployment.outcome == Outcome.SUCCEEDED and production:
-        _mark_deployed(change, deployment, who)
+        _mark_deployed(change, deployment, performer)
     elif deployment.outcome == Outcome.SUCCEEDED:
-        _put_in_test(change, deployment.version, who)
+        _put_in_test(change, deployment.version, performer)
 
 
 def _check_tested(change: Change, version: str, override_reason: str) -> None:
@@ -195,7 +195,7 @@ def _check_tested(change: Change, version: str, override_reason: str) -> None:
     )
 
 
-def _put_in_test(change: Change, version: str, who: _Actor) -> None:
+def _put_in_test(change: Change, version: str, performer: _Actor) -> None:
     if change.status == ChangeStatus.IN_TEST:
         Change.objects.filter(pk=change.pk, status=ChangeStatus.IN_TEST).update(
             current_version=version, updated_at=clock.now()
@@ -205,31 +205,31 @@ def _put_in_test(change: Change, version: str, who: _Actor) -> None:
             change,
             TESTABLE_STATUSES,
             ChangeStatus.IN_TEST,
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             reason="deployed_to_test",
             current_version=version,
         )
     enter_stage_for_waiting_tickets(change, StageName.CHANGE_IN_TEST)
 
 
-def _mark_deployed(change: Change, deployment: Deployment, who: _Actor) -> None:
+def _mark_deployed(change: Change, deployment: Deployment, performer: _Actor) -> None:
     if change.status == ChangeStatus.DEPLOYED:
         return
     change = move_change(
         change,
         [status for status in ChangeStatus.values if status != ChangeStatus.DEPLOYED],
         ChangeStatus.DEPLOYED,
-        actor=who.user,
-        actor_label=who.label,
+        actor=performer.user,
+        actor_label=performer.label,
         reason="deployed_to_production",
         current_version=deployment.version,
     )
-    _resolve_waiting_incidents(change, deployment, who)
-    _fix_known_errors(change, who)
+    _resolve_waiting_incidents(change, deployment, performer)
+    _fix_known_errors(change, performer)
 
 
-def _resolve_waiting_incidents(change: Change, deployment: Deployment, who: _Actor) -> None:
+def _resolve_waiting_incidents(change: Change, deployment: Deployment, performer: _Actor) -> None:
     draft = _(
         "Fixed by %(change)s (%(title)s), version %(version)s, deployed to "
         "%(environment)s on %(date)s."
@@ -248,35 +248,50 @@ def _resolve_waiting_incidents(change: Change, deployment: Deployment, who: _Act
             incident,
             [IncidentStatus.AWAITING_CHANGE],
             IncidentStatus.RESOLVED,
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             reason="fix_deployed",
             draft_resolution=draft,
         )
+        timeline.record(
+            incident,
+            "fix_deployed",
+            actor=performer.user,
+            actor_label=performer.label,
+            change=change.reference,
+            version=deployment.version,
+        )
 
 
-def _fix_known_errors(change: Change, who: _Actor) -> None:
+def _fix_known_errors(change: Change, performer: _Actor) -> None:
     for known_error in change.known_errors.exclude(status=KnownErrorStatus.FIXED):
         move_known_error(
             known_error,
             [KnownErrorStatus.OPEN, KnownErrorStatus.FIX_IN_PROGRESS],
             KnownErrorStatus.FIXED,
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             reason="fix_deployed",
             fixed_by=change,
         )
-        _flag_workaround_tickets(known_error, change, who, available=True)
+        timeline.record(
+            known_error,
+            "fix_deployed",
+            actor=performer.user,
+            actor_label=performer.label,
+            change=change.reference,
+        )
+        _flag_workaround_tickets(known_error, change, performer, available=True)
 
 
-def _roll_back(change: Change, who: _Actor) -> None:
+def _roll_back(change: Change, performer: _Actor) -> None:
     was_deployed = change.status == ChangeStatus.DEPLOYED
     change = move_change(
         change,
         ROLLBACK_STATUSES,
         ChangeStatus.ROLLED_BACK,
-        actor=who.user,
-        actor_label=who.label,
+        actor=performer.user,
+        actor_label=performer.label,
         reason="rolled_back",
     )
     if not was_deployed:
@@ -286,8 +301,8 @@ def _roll_back(change: Change, who: _Actor) -> None:
             incident,
             [IncidentStatus.RESOLVED],
             IncidentStatus.AWAITING_CHANGE,
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             reason="fix_rolled_back",
             draft_resolution="",
         )
@@ -296,16 +311,16 @@ def _roll_back(change: Change, who: _Actor) -> None:
             known_error,
             [KnownErrorStatus.FIXED],
             KnownErrorStatus.FIX_IN_PROGRESS,
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             reason="fix_rolled_back",
             fixed_by=None,
         )
-        _flag_workaround_tickets(known_error, change, who, available=False)
+        _flag_workaround_tickets(known_error, change, performer, available=False)
 
 
 def _flag_workaround_tickets(
-    known_error: KnownError, change: Change, who: _Actor, *, available: bool
+    known_error: KnownError, change: Change, performer: _Actor, *, available: bool
 ) -> None:
     """Set or clear "permanent fix available" on the tickets that got only a workaround."""
     links = IncidentTicket.objects.filter(
@@ -320,8 +335,8 @@ def _flag_workaround_tickets(
         timeline.record(
             link.ticket,
             "permanent_fix_available" if available else "permanent_fix_withdrawn",
-            actor=who.user,
-            actor_label=who.label,
+            actor=performer.user,
+            actor_label=performer.label,
             known_error=known_error.reference,
             change=change.reference,
         )
