@@ -83,3 +83,13 @@ class OpeningIntervalFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start_time = datetime.time(9)
     end_time = datetime.time(18)
+
+
+class EnvironmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "operations.Environment"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"env{n}")
+    kind = "test"
+    order = factory.Sequence(lambda n: n)

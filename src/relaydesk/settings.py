@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "relaydesk.tickets",
     "relaydesk.channels.email",
     "relaydesk.sla",
+    "relaydesk.operations",
     "relaydesk.api",
     "relaydesk.desk",
     "relaydesk.demo",

@@ -17,3 +17,23 @@ def can_work_tickets(user: User) -> bool:
 
 def can_manage_customers(user: User) -> bool:
     return is_agent(user) and user.role in FRONT_OFFICE
+
+
+def can_escalate(user: User) -> bool:
+    """Escalate a ticket to Production Operations or link it to an incident."""
+    return is_agent(user) and user.role in FRONT_OFFICE
+
+
+def can_inform_client(user: User) -> bool:
+    """Send the back office's answer on to the client."""
+    return is_agent(user) and user.role in FRONT_OFFICE
+
+
+def can_see_incident_summary(user: User) -> bool:
+    """See an incident's number, status and public resolution, nothing more."""
+    return is_agent(user)
+
+
+def can_work_back_office(user: User) -> bool:
+    """See and edit incidents, known errors, changes and deployments in full."""
+    return is_agent(user) and user.role in BACK_OFFICE

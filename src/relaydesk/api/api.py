@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from relaydesk.api import customers, tickets
+from relaydesk.api import customers, operations, tickets
 from relaydesk.api.auth import AUTH
 from relaydesk.api.problems import install_handlers
 
@@ -30,6 +30,7 @@ def build_api() -> NinjaAPI:
     install_handlers(api)
     api.add_router("", tickets.router)
     api.add_router("", customers.router)
+    api.add_router("", operations.router)
     return api
 
 

@@ -334,3 +334,61 @@ def _insert_message(
         visibility=draft.visibility,
     )
     return message
+
+
+# Statuses that only the back office sets: the escalation and the answer that
+# comes back from Production Operations.
+BACK_OFFICE_STATUSES = {Status.ESCALATED, Status.SOLUTION_RECEIVED}
+
+
+def set_status_from_back_office(
+    ticket: Ticket, status: str, *, actor: User | None, reason: str
+) -> Ticket:
+    """Move the ticket to ``escalated`` or ``solution_received`` for the back office.
+
+    These statuses are outside ``MANUAL_TRANSITIONS`` on purpose. A closed
+    ticket stays closed and raises InvalidTransition; a ticket already in
+    ``status`` is left as it is and records nothing.
+    """
+    if status not in BACK_OFFICE_STATUSES:
+        raise InvalidTransition(
+            _("Status %(value)r is not set by the back office: use one of %(choices)s.")
+            % {"value": status, "choices": ", ".join(sorted(BACK_OFFICE_STATUSES))}
+        )
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.status == Status.CLOSED:
+            raise InvalidTransition(
+                _("Ticket %(ticket)s is closed and cannot be moved to %(status)s.")
+                % {"ticket": ticket.reference, "status": status}
+            )
+        if ticket.status != status:
+            _set_status(ticket, status, actor=actor, reason=reason)
+            ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+def add_back_office_answer(ticket: Ticket, *, text: str, actor: User | None) -> Message:
+    """Add Production Operations' answer to the ticket and mark the solution received.
+
+    The answer is a public ``reply`` with direction ``internal``: the client
+    may see it (a portal, for example) but it is not e-mailed. Customer
+    Service passes it on with ``reply``. A closed ticket gets the entry and
+    keeps its status.
+    """
+    _require_text(text)
+    draft = MessageDraft(
+        direction=Direction.INTERNAL,
+        kind=MessageKind.REPLY,
+        visibility=Visibility.PUBLIC,
+        text=text,
+        display_text=text,
+    )
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        message = _insert_message(ticket, draft, contact=None, author=actor)
+        ticket.updated_at = message.created_at
+        if ticket.status != Status.CLOSED and ticket.status != Status.SOLUTION_RECEIVED:
+            _set_status(ticket, Status.SOLUTION_RECEIVED, actor=actor, reason="back_office_answer")
+        ticket.save(update_fields=["status", "updated_at"])
+    return message

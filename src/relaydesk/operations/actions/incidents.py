@@ -1,0 +1,359 @@
+"""Incident actions: escalate, link, triage, apply a known error, transfer, close."""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.models import Role, Team, User
+from relaydesk.core import clock, sequences, timeline
+from relaydesk.customers.models import PlanCode
+from relaydesk.operations import stages
+from relaydesk.operations.actions._common import (
+    check_level,
+    check_text,
+    move_incident,
+    require_back_office,
+    require_front_office,
+)
+from relaydesk.operations.actions.clients import inform_automatically
+from relaydesk.operations.errors import (
+    InvalidIncident,
+    InvalidIncidentTransition,
+    InvalidKnownError,
+    InvalidMessageReference,
+    InvalidTicketState,
+    MissingResolution,
+    NoTeam,
+    TicketAlreadyLinked,
+)
+from relaydesk.operations.models import (
+    OPEN_INCIDENT_STATUSES,
+    Incident,
+    IncidentReference,
+    IncidentStatus,
+    IncidentTicket,
+    KnownError,
+    StageName,
+    priority_for,
+)
+from relaydesk.tickets import actions as tickets
+from relaydesk.tickets.models import Message, Status, Ticket
+
+logger = logging.getLogger(__name__)
+
+# A ticket still with Customer Service can be escalated; one already waiting
+# on the back office, solved or closed cannot.
+ESCALATABLE_TICKET_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CLIENT)
+
+# Statuses in which analysts work the incident and may apply a known error.
+WORKING_STATUSES = (
+    IncidentStatus.TRIAGE,
+    IncidentStatus.SECOND_LINE,
+    IncidentStatus.AWAITING_CHANGE,
+)
+CLOSABLE_STATUSES = (*WORKING_STATUSES, IncidentStatus.RESOLVED)
+
+
+def create_incident(*, actor: User, summary: str, impact: str, urgency: str) -> Incident:
+    """Open incident ``PO-<n>`` from the back office, without a ticket.
+
+    Raises NotAllowed for a front-office actor and InvalidIncident for an
+    empty summary or an unknown impact or urgency.
+    """
+    require_back_office(actor)
+    summary = _check_incident_fields(summary, impact, urgency)
+
+    with transaction.atomic():
+        incident = _insert_incident(actor, summary, impact, urgency)
+    return incident
+
+
+def escalate_ticket(
+    ticket: Ticket,
+    *,
+    actor: User,
+    summary: str,
+    impact: str,
+    urgency: str,
+    message_ids: Iterable[int] = (),
+) -> Incident:
+    """Open a new incident for ``ticket`` and move the ticket to ``escalated``.
+
+    ``message_ids`` name messages of this ticket that the incident references
+    (their attachments come with them). The organization's CSM is notified
+    for Premium clients. Raises NotAllowed, InvalidIncident,
+    InvalidMessageReference, InvalidTicketState or TicketAlreadyLinked.
+    """
+    require_front_office(actor)
+    summary = _check_incident_fields(summary, impact, urgency)
+    message_ids = list(dict.fromkeys(message_ids))
+    _check_escalatable(ticket)
+    _check_message_ids(ticket, message_ids)
+
+    with transaction.atomic():
+        incident = _insert_incident(actor, summary, impact, urgency)
+        _link(ticket, incident, actor)
+        for message_id in message_ids:
+            IncidentReference.objects.create(incident=incident, message_id=message_id)
+        if message_ids:
+            timeline.record(incident, "messages_referenced", actor=actor, messages=message_ids)
+    logger.info("ticket escalated", extra={"ticket": ticket.number, "incident": incident.number})
+    return incident
+
+
+def link_ticket(ticket: Ticket, incident: Incident, *, actor: User) -> IncidentTicket:
+    """Link ``ticket`` to an existing open incident and move it to ``escalated``.
+
+    Raises NotAllowed, InvalidTicketState, TicketAlreadyLinked, or
+    InvalidIncidentTransition when the incident is closed.
+    """
+    require_front_office(actor)
+    _check_escalatable(ticket)
+
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if incident.status not in OPEN_INCIDENT_STATUSES:
+            raise InvalidIncidentTransition(
+                _("Incident %(incident)s is closed: escalate the ticket to a new incident.")
+                % {"incident": incident.reference}
+            )
+        link = _link(ticket, incident, actor)
+    return link
+
+
+def start_triage(incident: Incident, *, actor: User) -> Incident:
+    """Move a new incident to ``triage``; raises InvalidIncidentTransition otherwise."""
+    require_back_office(actor)
+
+    with transaction.atomic():
+        incident = move_incident(incident, [IncidentStatus.NEW], IncidentStatus.TRIAGE, actor=actor)
+        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.TRIAGE)
+    return incident
+
+
+def apply_known_error(incident: Incident, known_error: KnownError, *, actor: User) -> Incident:
+    """Link the known error and send its client workaround to every linked ticket.
+
+    Each open ticket gets a public answer from Production Operations, moves to
+    ``solution_received`` and is remembered as having only a workaround. A
+    ticket that already received this known error's workaround is skipped.
+    Raises InvalidKnownError when the known error has no client workaround
+    and InvalidIncidentTransition outside triage, 2nd line or awaiting change.
+    """
+    require_back_office(actor)
+    if not known_error.workaround_clients.strip():
+        raise InvalidKnownError(
+            _("Known error %(known_error)s has no workaround for clients: write one first.")
+            % {"known_error": known_error.reference}
+        )
+
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        before = incident.known_error
+        updated = Incident.objects.filter(pk=incident.pk, status__in=WORKING_STATUSES).update(
+            known_error=known_error, updated_at=clock.now()
+        )
+        if updated == 0:
+            raise InvalidIncidentTransition(
+                _(
+                    "Incident %(incident)s is %(status)s: a known error applies only in "
+                    "triage, 2nd line or awaiting change."
+                )
+                % {"incident": incident.reference, "status": incident.status}
+            )
+        incident.refresh_from_db()
+        timeline.record(
+            incident,
+            "known_error_applied",
+            actor=actor,
+            known_error=known_error.reference,
+            before=before.reference if before else None,
+        )
+        timeline.record(known_error, "incident_linked", actor=actor, incident=incident.reference)
+        _deliver_workaround(incident, known_error, actor)
+    return incident
+
+
+def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> Incident:
+    """Transfer a triaged incident to the 2nd line team with an internal note.
+
+    Raises InvalidIncident for an empty note, NoTeam when no team has the
+    2nd line role, and InvalidIncidentTransition unless the incident is in triage.
+    """
+    require_back_office(actor)
+    note = check_text(_("The note"), note, 10_000, InvalidIncident)
+    team = Team.objects.filter(role=Role.SECOND_LINE).order_by("pk").first()
+    if team is None:
+        raise NoTeam(_("No team has the 2nd line role: create one before transferring."))
+
+    with transaction.atomic():
+        incident = move_incident(
+            incident,
+            [IncidentStatus.TRIAGE],
+            IncidentStatus.SECOND_LINE,
+            actor=actor,
+            reason="transferred",
+            team=team,
+        )
+        timeline.record(incident, "team_changed", actor=actor, team=team.slug)
+        timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
+        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.SECOND_LINE)
+    return incident
+
+
+def close_incident(incident: Incident, *, actor: User, resolution: str) -> Incident:
+    """Close the incident and deliver its public resolution to every linked ticket.
+
+    Each open ticket receives a public answer, moves to ``solution_received``
+    and its assignee is notified. Where the organization's plan informs the
+    client on close, relaydesk replies to the client itself and the ticket
+    goes on to ``solved``. Raises MissingResolution for an empty resolution
+    and InvalidIncidentTransition for a new or closed incident.
+    """
+    require_back_office(actor)
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise MissingResolution(
+            _("The public resolution is empty: write what was fixed before closing.")
+        )
+
+    with transaction.atomic():
+        now = clock.now()
+        incident = move_incident(
+            incident,
+            CLOSABLE_STATUSES,
+            IncidentStatus.CLOSED,
+            actor=actor,
+            public_resolution=resolution,
+            closed_at=now,
+        )
+        for link in _links(incident):
+            _deliver_resolution(incident, link, actor)
+    logger.info("incident closed", extra={"incident": incident.number})
+    return incident
+
+
+def _check_incident_fields(summary: str, impact: str, urgency: str) -> str:
+    summary = check_text(_("The summary"), summary, 500, InvalidIncident)
+    check_level(_("Impact"), impact, InvalidIncident)
+    check_level(_("Urgency"), urgency, InvalidIncident)
+    return summary
+
+
+def _check_escalatable(ticket: Ticket) -> None:
+    ticket.refresh_from_db(fields=["status"])
+    if IncidentTicket.objects.filter(ticket=ticket).exists():
+        raise TicketAlreadyLinked(
+            _("Ticket %(ticket)s is already linked to an incident.") % {"ticket": ticket.reference}
+        )
+    if ticket.status not in ESCALATABLE_TICKET_STATUSES:
+        raise InvalidTicketState(
+            _("Ticket %(ticket)s is %(status)s: only new, open or pending tickets are escalated.")
+            % {"ticket": ticket.reference, "status": ticket.status}
+        )
+
+
+def _check_message_ids(ticket: Ticket, message_ids: list[int]) -> None:
+    found = set(
+        Message.objects.filter(ticket=ticket, pk__in=message_ids).values_list("pk", flat=True)
+    )
+    missing = [message_id for message_id in message_ids if message_id not in found]
+    if missing:
+        raise InvalidMessageReference(
+            _("Messages %(ids)s are not on ticket %(ticket)s: reference its own messages.")
+            % {"ids": ", ".join(str(i) for i in missing), "ticket": ticket.reference}
+        )
+
+
+def _insert_incident(actor: User, summary: str, impact: str, urgency: str) -> Incident:
+    now = clock.now()
+    incident = Incident.objects.create(
+        number=sequences.next_value("incident"),
+        summary=summary,
+        impact=impact,
+        urgency=urgency,
+        priority=priority_for(impact, urgency),
+        created_at=now,
+        updated_at=now,
+    )
+    timeline.record(incident, "incident_created", actor=actor, priority=incident.priority)
+    return incident
+
+
+def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
+    try:
+        with transaction.atomic():
+            link = IncidentTicket.objects.create(
+                incident=incident, ticket=ticket, linked_at=clock.now(), linked_by=actor
+            )
+    except IntegrityError as error:
+        raise TicketAlreadyLinked(
+            _("Ticket %(ticket)s is already linked to an incident.") % {"ticket": ticket.reference}
+        ) from error
+    tickets.set_status_from_back_office(ticket, Status.ESCALATED, actor=actor, reason="escalated")
+    timeline.record(ticket, "escalated", actor=actor, incident=incident.reference)
+    timeline.record(incident, "ticket_linked", actor=actor, ticket=ticket.reference)
+
+    stages.enter([ticket.pk], incident, StageName.ESCALATED)
+    current_stage = stages.STAGE_OF_INCIDENT_STATUS.get(incident.status)
+    if current_stage is not None:
+        stages.enter([ticket.pk], incident, current_stage)
+    _notify_csm(ticket, incident)
+    return link
+
+
+def _notify_csm(ticket: Ticket, incident: Incident) -> None:
+    organization = ticket.organization
+    if organization is None or organization.csm_id is None:
+        return
+    if organization.plan.code != PlanCode.PREMIUM:
+        return
+    # NOTE: only the timeline event is written. Sending it to the CSM by
+    # e-mail or in the desk waits for the notifications app.
+    timeline.record(
+        ticket, "csm_notified", csm=organization.csm.username, incident=incident.reference
+    )
+
+
+def _links(incident: Incident) -> list[IncidentTicket]:
+    return list(
+        incident.ticket_links.select_related(
+            "ticket", "ticket__organization__plan", "ticket__contact", "ticket__assignee"
+        )
+    )
+
+
+def _deliver_workaround(incident: Incident, known_error: KnownError, actor: User) -> None:
+    for link in _links(incident):
+        if link.ticket.status == Status.CLOSED or link.workaround_from_id == known_error.pk:
+            continue
+        text = known_error.workaround_clients
+        tickets.add_back_office_answer(link.ticket, text=text, actor=actor)
+        IncidentTicket.objects.filter(pk=link.pk).update(workaround_from=known_error)
+        timeline.record(
+            link.ticket,
+            "workaround_received",
+            actor=actor,
+            incident=incident.reference,
+            known_error=known_error.reference,
+        )
+        stages.enter([link.ticket_id], incident, StageName.RESOLUTION_RECEIVED)
+
+
+def _deliver_resolution(incident: Incident, link: IncidentTicket, actor: User) -> None:
+    ticket = link.ticket
+    if ticket.status == Status.CLOSED:
+        return
+    tickets.add_back_office_answer(ticket, text=incident.public_resolution, actor=actor)
+    timeline.record(ticket, "resolution_received", actor=actor, incident=incident.reference)
+    stages.enter([ticket.pk], incident, StageName.RESOLUTION_RECEIVED)
+    if ticket.assignee_id is not None:
+        # NOTE: recorded only; the notifications app will deliver it.
+        timeline.record(
+            ticket, "assignee_notified", assignee=ticket.assignee.username, reason="resolution"
+        )
+    organization = ticket.organization
+    if organization is not None and organization.plan.informs_client_on_close:
+        inform_automatically(ticket, incident)

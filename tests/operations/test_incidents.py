@@ -1,0 +1,310 @@
+"""Escalation, linking, triage, transfer and closing of incidents."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from relaydesk.core.timeline import events_for
+from relaydesk.operations import actions
+from relaydesk.operations.errors import (
+    InvalidIncident,
+    InvalidIncidentTransition,
+    InvalidKnownError,
+    InvalidMessageReference,
+    InvalidTicketState,
+    MissingResolution,
+    NoTeam,
+    TicketAlreadyLinked,
+)
+from relaydesk.operations.models import (
+    IncidentReference,
+    IncidentStatus,
+    Integration,
+    StageName,
+    priority_for,
+)
+from relaydesk.operations.suggestions import suggestions_for
+from relaydesk.tickets import actions as tickets
+from relaydesk.tickets.errors import InvalidTransition
+from relaydesk.tickets.models import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def escalate(ticket, actor, **overrides):
+    fields = {"summary": "Export fails", "impact": "medium", "urgency": "medium"}
+    fields.update(overrides)
+    return actions.escalate_ticket(ticket, actor=actor, **fields)
+
+
+@pytest.mark.parametrize(
+    ("impact", "urgency", "priority"),
+    [
+        ("high", "high", "urgent"),
+        ("high", "medium", "high"),
+        ("medium", "high", "high"),
+        ("medium", "medium", "normal"),
+        ("high", "low", "normal"),
+        ("low", "medium", "low"),
+        ("low", "low", "low"),
+    ],
+)
+def test_priority_matrix(impact, urgency, priority):
+    assert priority_for(impact, urgency) == priority
+
+
+def test_escalate_ticket_creates_incident(make_ticket, cs_agent):
+    ticket = make_ticket()
+
+    incident = escalate(ticket, cs_agent, impact="high", urgency="high")
+
+    ticket.refresh_from_db()
+    assert incident.reference.startswith("PO-")
+    assert incident.status == IncidentStatus.NEW
+    assert incident.priority == "urgent"
+    assert ticket.status == Status.ESCALATED
+    ticket_kinds = list(events_for(ticket).values_list("kind", flat=True))
+    assert "escalated" in ticket_kinds
+    assert "status_changed" in ticket_kinds
+    incident_kinds = list(events_for(incident).values_list("kind", flat=True))
+    assert incident_kinds == ["incident_created", "ticket_linked"]
+
+
+def test_escalate_references_messages(make_ticket, cs_agent):
+    ticket = make_ticket()
+    message = ticket.messages.get()
+
+    incident = escalate(ticket, cs_agent, message_ids=[message.pk, message.pk])
+
+    assert list(IncidentReference.objects.filter(incident=incident)) == [
+        IncidentReference.objects.get(message=message)
+    ]
+
+
+def test_escalate_rejects_message_of_other_ticket(make_ticket, cs_agent):
+    ticket = make_ticket()
+    other = make_ticket().messages.get()
+
+    with pytest.raises(InvalidMessageReference):
+        escalate(ticket, cs_agent, message_ids=[other.pk])
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"summary": " "}, {"impact": "huge"}, {"urgency": ""}, {"summary": "x" * 501}],
+    ids=["empty_summary", "bad_impact", "empty_urgency", "long_summary"],
+)
+def test_escalate_rejects_bad_input(make_ticket, cs_agent, fields):
+    ticket = make_ticket()
+    with pytest.raises(InvalidIncident) as caught:
+        escalate(ticket, cs_agent, **fields)
+    assert caught.value.code == "invalid_incident"
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+def test_escalate_twice_conflicts(make_ticket, cs_agent):
+    ticket = make_ticket()
+    escalate(ticket, cs_agent)
+    with pytest.raises(TicketAlreadyLinked) as caught:
+        escalate(ticket, cs_agent)
+    assert caught.value.code == "ticket_already_linked"
+
+
+def test_escalate_solved_ticket_conflicts(make_ticket, cs_agent):
+    ticket = make_ticket()
+    tickets.change_status(ticket, actor=cs_agent, status=Status.SOLVED)
+    with pytest.raises(InvalidTicketState):
+        escalate(ticket, cs_agent)
+
+
+def test_link_ticket_to_closed_incident_conflicts(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Config fixed.")
+
+    with pytest.raises(InvalidIncidentTransition):
+        actions.link_ticket(make_ticket(), incident, actor=cs_agent)
+
+
+def test_link_ticket_enters_incident_stage(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    ticket = make_ticket()
+
+    actions.link_ticket(ticket, incident, actor=cs_agent)
+
+    names = list(ticket.stages.values_list("name", flat=True))
+    assert names == [StageName.ESCALATED, StageName.TRIAGE]
+    assert ticket.stages.get(name=StageName.ESCALATED).ended_at is not None
+
+
+def test_escalated_ticket_cannot_be_solved_by_hand(make_ticket, cs_agent):
+    ticket = make_ticket()
+    escalate(ticket, cs_agent)
+    with pytest.raises(InvalidTransition):
+        tickets.change_status(ticket, actor=cs_agent, status=Status.SOLVED)
+
+
+def test_start_triage_twice_conflicts(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    with pytest.raises(InvalidIncidentTransition) as caught:
+        actions.start_triage(incident, actor=po_agent)
+    assert caught.value.code == "invalid_incident_transition"
+
+
+def test_transfer_sets_team_and_note(make_ticket, cs_agent, po_agent, second_line_team):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+
+    incident = actions.transfer_to_second_line(incident, actor=po_agent, note="Check the index")
+
+    assert incident.status == IncidentStatus.SECOND_LINE
+    assert incident.team == second_line_team
+    note = events_for(incident).get(kind="note_added")
+    assert note.data["text"] == "Check the index"
+
+
+def test_transfer_from_new_conflicts(make_ticket, cs_agent, po_agent, second_line_team):
+    incident = escalate(make_ticket(), cs_agent)
+    with pytest.raises(InvalidIncidentTransition):
+        actions.transfer_to_second_line(incident, actor=po_agent, note="Check")
+
+
+def test_transfer_without_team_is_rejected(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    with pytest.raises(NoTeam):
+        actions.transfer_to_second_line(incident, actor=po_agent, note="Check")
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.TRIAGE
+
+
+def test_apply_known_error_without_client_workaround(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    known_error = actions.create_known_error(actor=po_agent, title="No workaround yet")
+    with pytest.raises(InvalidKnownError):
+        actions.apply_known_error(incident, known_error, actor=po_agent)
+
+
+def test_apply_known_error_to_new_incident_conflicts(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    known_error = actions.create_known_error(
+        actor=po_agent, title="Bug", workaround_clients="Retry."
+    )
+    with pytest.raises(InvalidIncidentTransition):
+        actions.apply_known_error(incident, known_error, actor=po_agent)
+
+
+def test_close_requires_resolution(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    with pytest.raises(MissingResolution) as caught:
+        actions.close_incident(incident, actor=po_agent, resolution="   ")
+    assert caught.value.code == "missing_resolution"
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.TRIAGE
+
+
+def test_close_twice_conflicts(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Fixed.")
+    with pytest.raises(InvalidIncidentTransition):
+        actions.close_incident(incident, actor=po_agent, resolution="Fixed again.")
+
+
+def test_close_notifies_assignee(make_ticket, premium_org, cs_agent, po_agent):
+    ticket = make_ticket(premium_org)
+    tickets.assign(ticket, actor=cs_agent, assignee=cs_agent)
+    incident = escalate(ticket, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+
+    actions.close_incident(incident, actor=po_agent, resolution="Data repaired.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLUTION_RECEIVED
+    notified = events_for(ticket).get(kind="assignee_notified")
+    assert notified.data["assignee"] == cs_agent.username
+
+
+def test_inform_client_before_answer_conflicts(make_ticket, cs_agent):
+    ticket = make_ticket()
+    escalate(ticket, cs_agent)
+    with pytest.raises(InvalidTicketState):
+        actions.inform_client(ticket, actor=cs_agent)
+
+
+def test_inform_client_with_own_text(make_ticket, premium_org, cs_agent, po_agent):
+    ticket = make_ticket(premium_org)
+    incident = escalate(ticket, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Data repaired.")
+
+    message = actions.inform_client(ticket, actor=cs_agent, text="All fixed, sorry!")
+
+    assert message.text == "All fixed, sorry!"
+    assert ticket.stages.last().name == StageName.CLIENT_INFORMED
+
+
+def test_stages_have_start_and_end(make_ticket, cs_agent, po_agent, second_line_team):
+    ticket = make_ticket()
+    incident = escalate(ticket, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    actions.transfer_to_second_line(incident, actor=po_agent, note="Look")
+
+    stages = list(ticket.stages.all())
+
+    assert [stage.name for stage in stages] == ["escalated", "triage", "second_line"]
+    assert stages[0].ended_at == stages[1].started_at
+    assert stages[1].ended_at == stages[2].started_at
+    assert stages[2].ended_at is None
+
+
+def test_suggestions_rank_matching_known_error(make_ticket, cs_agent, po_agent):
+    actions.create_known_error(
+        actor=po_agent, title="Invoice export timeout", symptoms="Export spinner never stops"
+    )
+    actions.create_known_error(actor=po_agent, title="Login page is blank")
+    incident = escalate(make_ticket(), cs_agent, summary="Invoice export stops with a timeout")
+
+    found = suggestions_for(incident)
+
+    assert [item.title for item in found] == ["Invoice export timeout"]
+    assert found[0].matched_terms == ("export", "invoice", "stops", "timeout")
+    assert found[0].matched_fields == ("title", "symptoms")
+    assert found[0].score == 1.0
+
+
+def test_suggestions_include_past_incident(make_ticket, cs_agent):
+    escalate(make_ticket(), cs_agent, summary="Calendar sync duplicates events")
+    incident = escalate(make_ticket(), cs_agent, summary="Duplicated calendar events")
+
+    found = suggestions_for(incident)
+
+    assert found[0].kind == "incident"
+    assert found[0].matched_terms == ("calendar", "events")
+
+
+def test_create_integration_command_prints_secret(capsys):
+    call_command("create-integration", "gitlab-ci")
+
+    output = capsys.readouterr().out
+    integration = Integration.objects.get(name="gitlab-ci")
+    assert integration.secret in output
+    assert len(integration.secret) == 64
+
+
+def test_create_integration_command_rejects_duplicate():
+    call_command("create-integration", "ci")
+    with pytest.raises(CommandError):
+        call_command("create-integration", "ci")
+
+
+def test_create_integration_command_rejects_bad_name():
+    with pytest.raises(CommandError):
+        call_command("create-integration", "Bad Name!")
+    assert not Integration.objects.exists()
