@@ -65,7 +65,18 @@ def _status_choices(ticket: Ticket) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Status.choices if value in allowed]
 
 
-class ReplyForm(forms.Form):
+class TicketForm(forms.Form):
+    """A form on the ticket page; ``id_prefix`` keeps element ids unique across its forms."""
+
+    id_prefix = "ticket"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReplyForm(TicketForm):
+    id_prefix = "reply"
     text = forms.CharField(label=_("Reply to the client"), widget=forms.Textarea(attrs={"rows": 6}))
     status = forms.ChoiceField(label=_("Then set status to"), required=False)
 
@@ -78,7 +89,8 @@ class ReplyForm(forms.Form):
         self.fields["status"].widget.choices = keep + _status_choices(ticket)
 
 
-class NoteForm(forms.Form):
+class NoteForm(TicketForm):
+    id_prefix = "note"
     text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -88,7 +100,8 @@ def assignable_agents() -> QuerySet[User]:
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(TicketForm):
+    id_prefix = "assign"
     assignee = forms.ModelChoiceField(
         label=_("Agent"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
@@ -101,7 +114,8 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = assignable_agents()
 
 
-class StatusForm(forms.Form):
+class StatusForm(TicketForm):
+    id_prefix = "status"
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
 
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
@@ -111,5 +125,6 @@ class StatusForm(forms.Form):
         self.fields["status"].widget.choices = self.offered_statuses
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(TicketForm):
+    id_prefix = "priority"
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)

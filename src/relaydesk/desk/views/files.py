@@ -12,18 +12,28 @@ from django.utils.http import content_disposition_header
 
 from relaydesk.desk.access import agent_required
 from relaydesk.tickets import queries
-from relaydesk.tickets.blobs import read_blob
+from relaydesk.tickets.blobs import detect_type, read_blob
 from relaydesk.tickets.models import Attachment, Message
 
 OCTET_STREAM = "application/octet-stream"
 # Raster formats only: an SVG can carry script, so it is never shown inline.
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# Text formats that content detection can only call text/plain.
+PLAIN_TEXT_TYPES = {"text/plain", "text/csv"}
 
 
-def served_type(declared_type: str, detected_type: str) -> str:
-    """Return the declared type when the detected one agrees, else application/octet-stream."""
+def served_type(declared_type: str, content: bytes) -> str:
+    """Return the declared type when the content agrees with it, else application/octet-stream.
+
+    The type is detected from the bytes alone: the stored ``Blob.detected_type``
+    falls back to the file name, which the sender chose as freely as the
+    declared type.
+    """
     declared = declared_type.split(";", 1)[0].strip().lower()
-    if declared and declared == detected_type.strip().lower():
+    detected = detect_type(content)
+    if not declared:
+        return OCTET_STREAM
+    if declared == detected or (detected == "text/plain" and declared in PLAIN_TEXT_TYPES):
         return declared
     return OCTET_STREAM
 
@@ -49,22 +59,20 @@ def _get_attachment(number: int, attachment_id: int) -> Attachment:
 @agent_required
 def attachment_download(request: HttpRequest, number: int, attachment_id: int) -> HttpResponse:
     attachment = _get_attachment(number, attachment_id)
-    content_type = served_type(attachment.declared_type, attachment.blob.detected_type)
-    return _file_response(
-        read_blob(attachment.blob), content_type, attachment.filename, as_attachment=True
-    )
+    content = read_blob(attachment.blob)
+    content_type = served_type(attachment.declared_type, content)
+    return _file_response(content, content_type, attachment.filename, as_attachment=True)
 
 
 @agent_required
 def attachment_inline(request: HttpRequest, number: int, attachment_id: int) -> HttpResponse:
     """Serve an image for a message's HTML view; anything but a raster image is 404."""
     attachment = _get_attachment(number, attachment_id)
-    content_type = served_type(attachment.declared_type, attachment.blob.detected_type)
+    content = read_blob(attachment.blob)
+    content_type = served_type(attachment.declared_type, content)
     if content_type not in INLINE_IMAGE_TYPES:
         raise Http404(f"attachment {attachment_id} is not an inline image")
-    return _file_response(
-        read_blob(attachment.blob), content_type, attachment.filename, as_attachment=False
-    )
+    return _file_response(content, content_type, attachment.filename, as_attachment=False)
 
 
 @agent_required
