@@ -87,3 +87,8 @@ def test_language_switch_rejects_unknown_language(agent_client: Client, agent: U
 def test_language_switch_for_anonymous_sets_cookie(client: Client):
     client.post("/language/", {"language": "pt-pt", "next": "/login/"})
     assert "Iniciar sessão no relaydesk" in client.get("/login/").content.decode()
+
+
+def test_language_switcher_offers_configured_codes(client: Client):
+    content = client.get("/login/").content.decode()
+    assert '<option value="pt-pt" lang="pt-pt">Português</option>' in content
