@@ -92,3 +92,9 @@ def test_language_switch_for_anonymous_sets_cookie(client: Client):
 def test_language_switcher_offers_configured_codes(client: Client):
     content = client.get("/login/").content.decode()
     assert '<option value="pt-pt" lang="pt-pt">Português</option>' in content
+
+
+def test_agent_locale_sets_content_language(agent_client: Client, agent: User):
+    agent.locale = "pt-pt"
+    agent.save()
+    assert agent_client.get("/")["Content-Language"] == "pt-pt"

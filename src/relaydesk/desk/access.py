@@ -1,4 +1,4 @@
-"""Who may open the desk, and in which language it is shown to them."""
+"""Access rules of the desk pages and the language each agent sees them in."""
 
 import functools
 from collections.abc import Callable
@@ -36,11 +36,11 @@ def agent_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not can_work_tickets(request.user):
             raise PermissionDenied
-        language = language_code_for(request.user.locale)
-        if language is not None:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        response = view(request, *args, **kwargs)
+        language = language_code_for(request.user.locale) or translation.get_language()
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response.headers["Content-Language"] = language
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = page_policy(allow_remote=False)
         return response

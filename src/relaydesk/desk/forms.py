@@ -34,6 +34,8 @@ class InboxFilterForm(forms.Form):
     )
     plan = forms.ChoiceField(label=_("Plan"), choices=ANY + PlanCode.choices, required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=ANY + Channel.choices, required=False)
+    # NOTE: the select lists every organization, which suits hundreds of
+    # clients; a desk with thousands needs a search-as-you-type field here.
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         queryset=Organization.objects.order_by("name"),

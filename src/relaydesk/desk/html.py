@@ -96,7 +96,7 @@ def page_policy(*, allow_remote: bool) -> str:
     """Return the Content-Security-Policy of a desk page.
 
     A ``srcdoc`` frame inherits this policy as well as its own, so a page that
-    shows one message's remote images must allow them here too; the frame
+    shows one message's remote images must allow them here too. The frame
     policy of every other message still blocks them.
     """
     images = "'self' data:" + (" https: http:" if allow_remote else "")

@@ -35,7 +35,7 @@ INBOX_VIEWS = ("unassigned", "mine", "team", "open")
 
 @dataclass(frozen=True)
 class InboxFilters:
-    """What an agent asked the inbox for; empty strings mean "any"."""
+    """Inbox filters an agent requested; an empty string means any value."""
 
     view: str = "open"
     status: str = ""
@@ -50,7 +50,7 @@ def inbox(agent: User, filters: InboxFilters) -> QuerySet[Ticket]:
     """Return the tickets of one inbox view, newest activity first.
 
     Without a status filter only open tickets (see ``OPEN_STATUSES``) are
-    listed; a status filter replaces that restriction, so an agent can list
+    listed. A status filter replaces that restriction, so an agent can list
     their own solved or closed tickets. Raises ValueError for an unknown view.
     """
     tickets = ticket_list()
