@@ -135,6 +135,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves collected files from STATIC_ROOT; in embedded mode it also
+# finds them in the apps, so a checkout works before `collectstatic` has run.
+WHITENOISE_USE_FINDERS = MODE == "embedded"
+if MODE == "embedded":
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

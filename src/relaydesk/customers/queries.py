@@ -1,6 +1,6 @@
-"""Read-only customer queries; they own select_related and prefetch_related."""
+"""Read-only organization and contact queries; they own select_related and prefetch."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from relaydesk.customers.models import (
     Contact,
@@ -11,28 +11,53 @@ from relaydesk.customers.models import (
 )
 
 
-def organization_list(*, search: str = "") -> QuerySet[Organization]:
-    """Organizations by name, optionally those whose name or e-mail domain contains ``search``."""
+def organization_list(search: str = "") -> QuerySet[Organization]:
+    """Return organizations by name, narrowed to a name or e-mail domain match."""
     organizations = Organization.objects.select_related("plan", "csm").prefetch_related("domains")
+    search = search.strip()
     if search:
-        by_domain = OrganizationDomain.objects.filter(domain__icontains=search).values(
-            "organization_id"
+        organizations = organizations.filter(
+            Q(name__icontains=search)
+            | Exists(
+                OrganizationDomain.objects.filter(
+                    organization=OuterRef("pk"), domain__icontains=search
+                )
+            )
         )
-        organizations = organizations.filter(Q(name__icontains=search) | Q(pk__in=by_domain))
     return organizations.order_by("name", "id")
 
 
-def contact_list(*, search: str = "", organization_id: int | None = None) -> QuerySet[Contact]:
-    """Contacts by name; ``search`` matches the name, an e-mail address or a phone number."""
-    contacts = Contact.objects.select_related("organization__plan").prefetch_related(
-        "emails", "phones"
+def organization_detail(organization_id: int) -> Organization:
+    """Return one organization with domains and contacts; raises Organization.DoesNotExist."""
+    contacts = Contact.objects.prefetch_related("emails", "phones").order_by("name", "id")
+    return (
+        Organization.objects.select_related("plan", "csm")
+        .prefetch_related("domains", Prefetch("contacts", queryset=contacts))
+        .get(pk=organization_id)
     )
+
+
+def contact_list(search: str = "", organization_id: int | None = None) -> QuerySet[Contact]:
+    """Return contacts by name, narrowed to a name, e-mail address or phone number match."""
+    contacts = Contact.objects.select_related(
+        "organization", "organization__plan"
+    ).prefetch_related("emails", "phones")
     if organization_id is not None:
         contacts = contacts.filter(organization_id=organization_id)
+    search = search.strip()
     if search:
-        by_email = ContactEmail.objects.filter(address__icontains=search).values("contact_id")
-        by_phone = ContactPhone.objects.filter(number__contains=search).values("contact_id")
         contacts = contacts.filter(
-            Q(name__icontains=search) | Q(pk__in=by_email) | Q(pk__in=by_phone)
+            Q(name__icontains=search)
+            | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=search))
+            | Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__icontains=search))
         )
     return contacts.order_by("name", "id")
+
+
+def contact_detail(contact_id: int) -> Contact:
+    """Return one contact with addresses and phones; raises Contact.DoesNotExist."""
+    return (
+        Contact.objects.select_related("organization", "organization__plan", "organization__csm")
+        .prefetch_related("emails", "phones")
+        .get(pk=contact_id)
+    )

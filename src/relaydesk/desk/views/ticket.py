@@ -1,0 +1,114 @@
+"""The ticket page: header, conversation, timeline and the forms that act on it."""
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from relaydesk.core import timeline
+from relaydesk.customers.models import PlanCode
+from relaydesk.desk import events, html
+from relaydesk.desk.access import agent_required
+from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
+from relaydesk.tickets import queries
+from relaydesk.tickets.models import Message, Ticket, Visibility
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One conversation entry with what the template needs to show it."""
+
+    message: Message
+    is_note: bool
+    shows_full_text: bool
+    frame_document: str
+    has_remote_images: bool
+    remote_allowed: bool
+
+
+def get_ticket(number: int) -> Ticket:
+    try:
+        return queries.ticket_by_number(number)
+    except Ticket.DoesNotExist:
+        raise Http404(f"ticket CS-{number} not found") from None
+
+
+def _cid_urls(ticket: Ticket, message: Message) -> dict[str, str]:
+    return {
+        attachment.content_id.strip("<>"): reverse(
+            "desk:attachment_inline", args=[ticket.number, attachment.pk]
+        )
+        for attachment in message.attachments.all()
+        if attachment.content_id
+    }
+
+
+def _message_view(ticket: Ticket, message: Message, remote_message_id: int | None) -> MessageView:
+    remote_allowed = message.pk == remote_message_id
+    frame_document = ""
+    has_remote_images = False
+    if message.html:
+        safe = html.sanitize(
+            message.html, cid_urls=_cid_urls(ticket, message), allow_remote=remote_allowed
+        )
+        frame_document = html.frame_document(safe, allow_remote=remote_allowed)
+        has_remote_images = safe.has_remote_images
+    return MessageView(
+        message=message,
+        is_note=message.visibility == Visibility.INTERNAL,
+        shows_full_text=message.text.strip() != message.display_text.strip(),
+        frame_document=frame_document,
+        has_remote_images=has_remote_images,
+        remote_allowed=remote_allowed,
+    )
+
+
+def _remote_message_id(request: HttpRequest) -> int | None:
+    value = request.GET.get("remote", "")
+    return int(value) if value.isdigit() else None
+
+
+def default_forms(ticket: Ticket) -> dict[str, object]:
+    return {
+        "reply_form": ReplyForm(ticket=ticket),
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(initial={"assignee": ticket.assignee_id, "team": ticket.team_id}),
+        "status_form": StatusForm(ticket=ticket),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+    }
+
+
+def render_ticket(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    bound_forms: dict[str, object] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the ticket page, showing ``bound_forms`` (with their errors) in place of blanks."""
+    remote_message_id = _remote_message_id(request)
+    conversation = [
+        _message_view(ticket, message, remote_message_id)
+        for message in queries.conversation(ticket, include_internal=True)
+    ]
+    organization = ticket.organization
+    context = {
+        "ticket": ticket,
+        "csm": organization.csm
+        if organization and organization.plan.code == PlanCode.PREMIUM
+        else None,
+        "conversation": conversation,
+        "timeline": events.lines(list(timeline.events_for(ticket))),
+        **default_forms(ticket),
+        **(bound_forms or {}),
+    }
+    response = render(request, "desk/ticket.html", context, status=status)
+    allow_remote = any(entry.remote_allowed and entry.frame_document for entry in conversation)
+    response["Content-Security-Policy"] = html.page_policy(allow_remote=allow_remote)
+    return response
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
+    return render_ticket(request, get_ticket(number))

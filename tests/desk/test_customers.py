@@ -1,0 +1,92 @@
+import re
+
+import pytest
+from django.test import Client
+
+from relaydesk.customers.models import ContactPhone, OrganizationDomain
+from tests.factories import ContactFactory, OrganizationFactory, PremiumOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def row_links(response, kind: str) -> list[int]:
+    pattern = rf'<th scope="row"><a href="/{kind}/(\d+)/">'.encode()
+    return [int(pk) for pk in re.findall(pattern, response.content)]
+
+
+def test_organization_list_search_by_name(agent_client: Client):
+    wanted = OrganizationFactory(name="Câmara Municipal de Braga")
+    OrganizationFactory(name="Farmácia Central")
+    response = agent_client.get("/organizations/?q=braga")
+    assert row_links(response, "organizations") == [wanted.pk]
+
+
+def test_organization_list_search_by_domain(agent_client: Client):
+    wanted = OrganizationFactory(name="Acme", domain="acme.example")
+    OrganizationFactory(name="Other")
+    assert row_links(agent_client.get("/organizations/?q=acme.ex"), "organizations") == [wanted.pk]
+
+
+def test_organization_list_paginates(agent_client: Client):
+    for number in range(27):
+        OrganizationFactory(name=f"Org {number:02d}")
+    first = agent_client.get("/organizations/")
+    second = agent_client.get("/organizations/?page=2")
+    assert len(row_links(first, "organizations")) == 25
+    assert len(row_links(second, "organizations")) == 2
+
+
+def test_organization_page_shows_facts_contacts_and_tickets(agent_client: Client, make_ticket):
+    organization = PremiumOrganizationFactory(
+        name="Hotel Atlântico",
+        locale="pt-pt",
+        time_zone="Atlantic/Azores",
+        csm__first_name="Carla",
+        csm__last_name="Mendes",
+    )
+    OrganizationDomain.objects.create(organization=organization, domain="atlantico.example")
+    contact = ContactFactory(organization=organization, name="Rita Sousa")
+    ticket = make_ticket(contact=contact)
+    content = agent_client.get(f"/organizations/{organization.pk}/").content.decode()
+    assert "Premium" in content
+    assert "Carla Mendes" in content
+    assert "Atlantic/Azores" in content
+    assert "pt-pt" in content
+    assert "atlantico.example" in content
+    assert "Rita Sousa" in content
+    assert f"CS-{ticket.number}" in content
+
+
+def test_organization_page_unknown_id_is_404(agent_client: Client):
+    assert agent_client.get("/organizations/999999/").status_code == 404
+
+
+def test_contact_list_search_by_email(agent_client: Client):
+    wanted = ContactFactory(name="Rita", email="rita@hotel.example")
+    ContactFactory(name="Rui")
+    assert row_links(agent_client.get("/contacts/?q=hotel.example"), "contacts") == [wanted.pk]
+
+
+def test_contact_list_search_by_phone(agent_client: Client):
+    wanted = ContactFactory(name="Rita")
+    ContactPhone.objects.create(contact=wanted, number="+351211234567")
+    ContactFactory(name="Rui")
+    assert row_links(agent_client.get("/contacts/?q=21123"), "contacts") == [wanted.pk]
+
+
+def test_contact_page_shows_addresses_phones_and_tickets(agent_client: Client, make_ticket):
+    contact = ContactFactory(name="Rita Sousa", email="rita@hotel.example")
+    ContactPhone.objects.create(contact=contact, number="+351211234567")
+    ticket = make_ticket(contact=contact)
+    content = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert 'href="mailto:rita@hotel.example"' in content
+    assert 'href="tel:+351211234567"' in content
+    assert contact.organization.name in content
+    assert f"CS-{ticket.number}" in content
+
+
+def test_contact_list_query_count_is_bounded(agent_client: Client, django_assert_max_num_queries):
+    for _ in range(25):
+        ContactFactory()
+    with django_assert_max_num_queries(7):
+        agent_client.get("/contacts/")

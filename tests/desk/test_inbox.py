@@ -1,0 +1,164 @@
+import re
+
+import pytest
+from django.test import Client
+
+from relaydesk.accounts.models import User
+from relaydesk.tickets import actions
+from relaydesk.tickets.models import Priority, Status
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    OrganizationFactory,
+    PremiumOrganizationFactory,
+    TeamFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def listed_numbers(response) -> list[int]:
+    """Return the CS numbers in the inbox table, in page order."""
+    return [
+        int(n) for n in re.findall(rb'<th scope="row"><a href="/tickets/(\d+)/">', response.content)
+    ]
+
+
+def test_inbox_open_view_lists_open_tickets_only(agent_client: Client, agent: User, make_ticket):
+    open_ticket = make_ticket()
+    closed = make_ticket()
+    actions.change_status(closed, actor=agent, status=Status.CLOSED)
+    numbers = listed_numbers(agent_client.get("/?view=open"))
+    assert open_ticket.number in numbers
+    assert closed.number not in numbers
+
+
+def test_inbox_unassigned_view(agent_client: Client, agent: User, make_ticket):
+    unassigned = make_ticket()
+    assigned = make_ticket()
+    actions.assign(assigned, actor=agent, assignee=agent)
+    numbers = listed_numbers(agent_client.get("/?view=unassigned"))
+    assert numbers == [unassigned.number]
+
+
+def test_inbox_mine_view(agent_client: Client, agent: User, make_ticket):
+    mine = make_ticket()
+    actions.assign(mine, actor=agent, assignee=agent)
+    theirs = make_ticket()
+    actions.assign(theirs, actor=agent, assignee=AgentFactory())
+    make_ticket()
+    assert listed_numbers(agent_client.get("/?view=mine")) == [mine.number]
+
+
+def test_inbox_team_view(agent_client: Client, agent: User, make_ticket):
+    team = TeamFactory(slug="cs-lisbon")
+    team.members.add(agent)
+    other_team = TeamFactory(slug="cs-porto")
+    ours = make_ticket()
+    actions.assign(ours, actor=agent, assignee=None, team=team)
+    theirs = make_ticket()
+    actions.assign(theirs, actor=agent, assignee=None, team=other_team)
+    assert listed_numbers(agent_client.get("/?view=team")) == [ours.number]
+
+
+def test_inbox_status_filter_includes_closed(agent_client: Client, agent: User, make_ticket):
+    make_ticket()
+    closed = make_ticket()
+    actions.change_status(closed, actor=agent, status=Status.CLOSED)
+    assert listed_numbers(agent_client.get("/?view=open&status=closed")) == [closed.number]
+
+
+def test_inbox_priority_filter(agent_client: Client, make_ticket):
+    make_ticket()
+    urgent = make_ticket(priority=Priority.URGENT)
+    assert listed_numbers(agent_client.get("/?priority=urgent")) == [urgent.number]
+
+
+def test_inbox_plan_filter(agent_client: Client, make_ticket):
+    make_ticket(contact=ContactFactory(organization=OrganizationFactory()))
+    premium = make_ticket(contact=ContactFactory(organization=PremiumOrganizationFactory()))
+    assert listed_numbers(agent_client.get("/?plan=premium")) == [premium.number]
+
+
+def test_inbox_channel_filter(agent_client: Client, make_ticket):
+    make_ticket()
+    phone = make_ticket(channel="phone")
+    assert listed_numbers(agent_client.get("/?channel=phone")) == [phone.number]
+
+
+def test_inbox_organization_filter(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    make_ticket()
+    response = agent_client.get(f"/?organization={ticket.organization_id}")
+    assert listed_numbers(response) == [ticket.number]
+
+
+def test_inbox_unknown_filter_value_is_bad_request(agent_client: Client, make_ticket):
+    make_ticket()
+    response = agent_client.get("/?status=whenever")
+    assert response.status_code == 400
+    assert b"whenever is not one of the available choices" in response.content
+
+
+def test_inbox_search_matches_subject(agent_client: Client, make_ticket):
+    wanted = make_ticket(draft={"subject": "Payroll report is empty"})
+    make_ticket()
+    assert listed_numbers(agent_client.get("/?q=payroll")) == [wanted.number]
+
+
+def test_inbox_search_matches_message_text(agent_client: Client, make_ticket):
+    wanted = make_ticket("Since Monday the SAF-T file has no lines.")
+    make_ticket()
+    assert listed_numbers(agent_client.get("/?q=saf-t")) == [wanted.number]
+
+
+def test_inbox_search_matches_later_message_once(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket()
+    actions.add_note(ticket, author=agent, text="Customer uses the legacy connector.")
+    actions.add_note(ticket, author=agent, text="Legacy connector again.")
+    make_ticket()
+    assert listed_numbers(agent_client.get("/?q=legacy+connector")) == [ticket.number]
+
+
+def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):
+    make_ticket()
+    wanted = make_ticket()
+    assert listed_numbers(agent_client.get(f"/?q=CS-{wanted.number}")) == [wanted.number]
+
+
+def test_inbox_paginates_by_25(agent_client: Client, make_ticket):
+    contact = ContactFactory()
+    for _ in range(27):
+        make_ticket(contact=contact)
+    first = agent_client.get("/?view=open")
+    second = agent_client.get("/?view=open&page=2")
+    assert len(listed_numbers(first)) == 25
+    assert len(listed_numbers(second)) == 2
+    assert not set(listed_numbers(first)) & set(listed_numbers(second))
+
+
+def test_inbox_page_links_keep_filters(agent_client: Client, make_ticket):
+    contact = ContactFactory()
+    for _ in range(26):
+        make_ticket(contact=contact, priority=Priority.HIGH)
+    response = agent_client.get("/?view=unassigned&priority=high")
+    assert b'href="?view=unassigned&amp;priority=high&amp;page=2"' in response.content
+
+
+def test_inbox_query_count_does_not_grow_with_rows(
+    agent_client: Client, make_ticket, django_assert_max_num_queries
+):
+    for _ in range(25):
+        make_ticket(contact=ContactFactory(organization=PremiumOrganizationFactory()))
+    # Session, user, count, page, contact e-mails, organizations for the filter.
+    with django_assert_max_num_queries(8):
+        response = agent_client.get("/?view=open")
+    assert len(listed_numbers(response)) == 25
+
+
+def test_inbox_shows_plan_badge_and_assignee(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket(contact=ContactFactory(organization=PremiumOrganizationFactory()))
+    actions.assign(ticket, actor=agent, assignee=agent)
+    content = agent_client.get("/?view=mine").content.decode()
+    assert '<span class="badge plan-premium">Premium</span>' in content
+    assert "Ana Silva" in content

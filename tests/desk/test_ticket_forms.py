@@ -1,0 +1,173 @@
+import pytest
+from django.test import Client
+
+from relaydesk.accounts.models import User
+from relaydesk.core.models import TimelineEvent
+from relaydesk.tickets import actions
+from relaydesk.tickets.models import MessageKind, Status, Visibility
+from tests.factories import AgentFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reply_adds_public_message_and_redirects(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/reply/", {"text": "Please try again now.", "status": ""}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/tickets/{ticket.number}/"
+    reply = ticket.messages.get(kind=MessageKind.REPLY)
+    assert reply.text == "Please try again now."
+    assert reply.visibility == Visibility.PUBLIC
+
+
+def test_reply_shows_success_message_after_redirect(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/reply/", {"text": "Done."}, follow=True)
+    assert "Reply queued for sending to the client." in response.content.decode()
+
+
+def test_reply_can_set_pending_client(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    agent_client.post(
+        f"/tickets/{ticket.number}/reply/",
+        {"text": "Which browser do you use?", "status": Status.PENDING_CLIENT},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.PENDING_CLIENT
+
+
+def test_empty_reply_is_rejected_and_adds_nothing(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/reply/", {"text": "   "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert ticket.messages.count() == 1
+
+
+def test_reply_with_forbidden_status_is_conflict(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/reply/", {"text": "Escalating.", "status": Status.ESCALATED}
+    )
+    assert response.status_code == 409
+    assert "cannot be moved to escalated" in response.content.decode()
+    assert ticket.messages.count() == 1
+
+
+def test_reply_form_keeps_text_after_error(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/reply/", {"text": "Draft kept", "status": Status.ESCALATED}
+    )
+    assert ">\nDraft kept</textarea>" in response.content.decode()
+
+
+def test_note_is_internal(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/note/", {"text": "Check the logs."})
+    assert response.status_code == 302
+    note = ticket.messages.get(kind=MessageKind.NOTE)
+    assert note.visibility == Visibility.INTERNAL
+    assert note.delivery_status == ""
+
+
+def test_empty_note_is_rejected(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/note/", {"text": ""})
+    assert response.status_code == 400
+    assert ticket.messages.count() == 1
+
+
+def test_assign_sets_agent_and_team(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket()
+    team = TeamFactory(slug="front")
+    team.members.add(agent)
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/assign/", {"assignee": agent.pk, "team": team.pk}
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert ticket.team == team
+
+
+def test_assign_to_non_member_is_rejected(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    outsider = AgentFactory(first_name="Rui", last_name="Costa")
+    team = TeamFactory(slug="front")
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/assign/", {"assignee": outsider.pk, "team": team.pk}
+    )
+    assert response.status_code == 400
+    assert "Agent Rui Costa is not a member of team Front." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    assert ticket.team is None
+
+
+def test_assign_unknown_agent_is_rejected(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/assign/", {"assignee": 999999})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_status_change_is_saved(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": Status.SOLVED})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLVED
+
+
+def test_invalid_status_transition_is_conflict(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket()
+    actions.change_status(ticket, actor=agent, status=Status.CLOSED)
+    events_before = TimelineEvent.objects.count()
+    response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": Status.OPEN})
+    assert response.status_code == 409
+    assert "A closed ticket cannot be moved to open." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    assert TimelineEvent.objects.count() == events_before
+
+
+def test_unknown_status_is_bad_request(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": "done"})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
+def test_priority_change_is_saved(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/priority/", {"priority": "urgent"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.priority == "urgent"
+
+
+def test_unknown_priority_is_bad_request(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/priority/", {"priority": "asap"})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.priority == "normal"
+
+
+def test_action_endpoints_reject_get(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    assert agent_client.get(f"/tickets/{ticket.number}/reply/").status_code == 405
+
+
+def test_reply_without_csrf_token_is_forbidden(agent: User, make_ticket):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    ticket = make_ticket()
+    response = client.post(f"/tickets/{ticket.number}/reply/", {"text": "Hello"})
+    assert response.status_code == 403
+    assert ticket.messages.count() == 1
