@@ -29,7 +29,7 @@ class Received:
 
 @dataclass
 class RecordingHandler:
-    """Accepts every message and keeps it, after answering ``replies`` to the first DATAs."""
+    """Accepts and keeps every message, but replies ``replies`` to the first DATA commands."""
 
     received: list[Received] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)

@@ -1,12 +1,13 @@
 """Poll IMAP mailboxes and feed new messages to the intake pipeline.
 
-For each mailbox in ``RELAYDESK_IMAP_URL`` (see ``mailurl``), every message
-with a UID above the stored ``ImapCursor`` is stored with ``store_raw``
-first, then the cursor moves past it, then the message is moved to
-``RELAYDESK_IMAP_PROCESSED_FOLDER`` (or flagged ``\\Seen`` when that is
-empty), and only then processed into a ticket. A crash at any point leaves
-the message either unstored and unmarked, so the next run reads it again, or
-stored with its source reference, so the next run does not store it twice.
+For each mailbox in ``RELAYDESK_IMAP_URL`` (see ``mailurl``), each message
+with a UID above the stored ``ImapCursor`` goes through four steps in order.
+It is stored with ``store_raw``, the cursor moves past it, the message is
+moved to ``RELAYDESK_IMAP_PROCESSED_FOLDER`` (or flagged ``\\Seen`` when that
+is empty), and only then is it processed into a ticket. A crash at any
+point leaves the message either unstored and unmarked, so the next run reads
+it again, or stored with its source reference, so the next run does not
+store it twice.
 When the folder's UIDVALIDITY changes, the cursor restarts at zero and the
 raw store's Message-ID deduplication keeps tickets from being created twice.
 """
@@ -44,7 +45,7 @@ class _RawFetch(MailMessage):
 
 @dataclass
 class MailboxReport:
-    """What one run did with one mailbox folder."""
+    """Counts of one run over one mailbox folder."""
 
     account: str
     folder: str
