@@ -12,12 +12,19 @@ from django_tasks_db.models import DBTaskResult
 from relaydesk.channels.email import tasks
 from relaydesk.channels.email.mailurl import MailUrlError, parse_imap_urls
 from relaydesk.channels.email.models import ImapCursor, RawMessage, RawState, Source
+from relaydesk.tickets.models import Ticket
 from tests.channels.email.dovecot import Dovecot, start_dovecot
 from tests.channels.email.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
 USERS = {"desk": "desk-secret", "billing": "billing-secret"}
+
+
+@pytest.fixture(autouse=True)
+def _support_address(settings):
+    """Use the fresh-install support address, in place of the package conftest's."""
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": "support@localhost"}
 
 
 @pytest.fixture
@@ -229,6 +236,53 @@ def test_fetch_mail_without_url_explains(settings):
     with pytest.raises(CommandError) as raised:
         call_command("fetch-mail")
     assert "RELAYDESK_IMAP_URL is not set" in str(raised.value)
+
+
+@pytest.mark.imap
+def test_fetch_mail_creates_tickets(dovecot, settings):
+    set_option(settings, IMAP_URL=dovecot.url())
+    append(dovecot, 1, 2)
+    call_command("fetch-mail")
+    subjects = sorted(Ticket.objects.values_list("subject", flat=True))
+    assert subjects == ["Problem number 1", "Problem number 2"]
+    assert RawMessage.objects.filter(state=RawState.PROCESSED).count() == 2
+
+
+@pytest.mark.imap
+def test_fetch_mail_rerun_creates_no_ticket(dovecot, settings):
+    set_option(settings, IMAP_URL=dovecot.url())
+    append(dovecot, 1, 2)
+    call_command("fetch-mail")
+    call_command("fetch-mail")
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.imap
+def test_fetch_mail_new_uidvalidity_no_new_tickets(dovecot, settings):
+    set_option(settings, IMAP_URL=dovecot.url(folder="Support"))
+    with dovecot.mailbox() as mailbox:
+        mailbox.folder.create("Support")
+    append(dovecot, 1, 2, folder="Support")
+    call_command("fetch-mail")
+    with dovecot.mailbox() as mailbox:
+        mailbox.folder.delete("Support")
+        mailbox.folder.create("Support")
+    append(dovecot, 1, 2, folder="Support")
+    call_command("fetch-mail")
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.imap
+def test_fetch_mail_processed_message_after_restart(dovecot, settings):
+    # A run that stored a message but stopped before marking it: the next run
+    # finds the stored row by its source reference and stores nothing new.
+    set_option(settings, IMAP_URL=dovecot.url())
+    append(dovecot, 1)
+    call_command("fetch-mail")
+    ImapCursor.objects.update(last_uid=0)
+    call_command("fetch-mail")
+    assert RawMessage.objects.count() == 1
+    assert Ticket.objects.count() == 1
 
 
 # -- URL parsing -----------------------------------------------------------------

@@ -32,6 +32,12 @@ CLIENT = "ana@client.example"
 CLIENT_MESSAGE_ID = "<first-1@client.example>"
 
 
+@pytest.fixture(autouse=True)
+def _support_address(settings):
+    """Use the fresh-install support address, in place of the package conftest's."""
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": "support@localhost"}
+
+
 @pytest.fixture
 def relay(settings):
     server = RecordingSmtpServer()

@@ -5,6 +5,7 @@ import re
 import smtplib
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +14,10 @@ from django.db import DatabaseError
 from relaydesk.channels.email.models import RawMessage, RawState, Source
 from relaydesk.channels.email.smtp_inbound import InboundHandler, InboundSmtpServer
 from relaydesk.channels.email.store import StoredRaw
+from relaydesk.tickets import actions
+from relaydesk.tickets.models import DeliveryStatus, Direction, MessageKind, Ticket
 from tests.channels.email.servers import free_port
+from tests.factories import AgentFactory
 
 # The endpoint stores from its own thread, which reads only committed rows.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -35,6 +39,12 @@ def start_endpoint(handler: InboundHandler | None = None) -> InboundSmtpServer:
     server = InboundSmtpServer("127.0.0.1", free_port(), handler=handler)
     server.start()
     return server
+
+
+@pytest.fixture(autouse=True)
+def _support_address(settings):
+    """Use the fresh-install support address, in place of the package conftest's."""
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": "support@localhost"}
 
 
 @pytest.fixture
@@ -213,3 +223,59 @@ def test_smtp_inbound_command_rejects_bad_port():
     with pytest.raises(CommandError) as raised:
         call_command("smtp-inbound", "--port", "70000")
     assert "70000" in str(raised.value)
+
+
+# -- through the intake pipeline -----------------------------------------------------
+
+
+def test_smtp_message_becomes_ticket(endpoint):
+    _code, reply = send(endpoint, client_email(subject="Report export is empty"))
+    raw = RawMessage.objects.get(pk=raw_pk_from(reply))
+    ticket = Ticket.objects.get()
+    assert raw.state == RawState.PROCESSED
+    assert raw.ticket_id == ticket.pk
+    assert ticket.subject == "Report export is empty"
+    assert ticket.messages.filter(direction=Direction.INBOUND).count() == 1
+
+
+def test_smtp_new_ticket_acknowledged(endpoint, settings):
+    send(endpoint, client_email())
+    ticket = Ticket.objects.get()
+    acknowledgement = ticket.messages.get(kind=MessageKind.ACKNOWLEDGEMENT)
+    outbox = Path(settings.RELAYDESK["OUTBOX_DIR"])
+    assert acknowledgement.delivery_status == DeliveryStatus.SENT
+    assert (outbox / f"CS-{ticket.number}-message-{acknowledgement.pk}.eml").exists()
+
+
+def test_smtp_unusable_message_quarantined_with_250(endpoint):
+    code, reply = send(endpoint, b"this is not an e-mail message\r\n")
+    raw = RawMessage.objects.get(pk=raw_pk_from(reply))
+    assert code == 250
+    assert raw.state == RawState.QUARANTINED
+    assert Ticket.objects.count() == 0
+
+
+def test_smtp_redelivery_creates_no_ticket(endpoint):
+    send(endpoint, client_email())
+    send(endpoint, client_email())
+    assert Ticket.objects.count() == 1
+
+
+def test_smtp_client_reply_threads_back(endpoint, settings):
+    send(endpoint, client_email())
+    ticket = Ticket.objects.get()
+    answer = actions.reply(ticket, author=AgentFactory(), text="Which browser do you use?")
+    answer.refresh_from_db()
+
+    follow_up = EmailMessage()
+    follow_up["From"] = CLIENT
+    follow_up["To"] = "support@localhost"
+    follow_up["Subject"] = f"Re: [CS-{ticket.number}] Export fails"
+    follow_up["Message-ID"] = "<e2@client.example>"
+    follow_up["In-Reply-To"] = answer.message_id
+    follow_up["References"] = f"<e1@client.example> {answer.message_id}"
+    follow_up.set_content("Firefox, on Debian.\n")
+    send(endpoint, follow_up.as_bytes())
+
+    assert Ticket.objects.count() == 1
+    assert ticket.messages.filter(direction=Direction.INBOUND).count() == 2
