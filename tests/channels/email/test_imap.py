@@ -319,6 +319,7 @@ def test_parse_imap_urls_empty():
         ("imaps://user@mail.example", "no user name or password"),
         ("imaps://a:b@", "no host name"),
         ("imaps://a:b@mail.example:99999", "is invalid"),
+        ("imap+starttls://a:b@mail.example:993", "use imaps:// for port 993"),
     ],
 )
 def test_parse_imap_urls_rejects(url, fragment):

@@ -22,6 +22,7 @@ from relaydesk.tickets.models import (
     Message,
     MessageKind,
     Ticket,
+    Visibility,
 )
 from tests.channels.email.servers import RecordingSmtpServer, free_port
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
@@ -216,6 +217,25 @@ def test_reply_goes_to_address_client_wrote_from(relay, django_capture_on_commit
     message = agent_reply(django_capture_on_commit_callbacks, ticket)
     assert relay.handler.received[0].rcpt_tos == ["ana.lima@home.example"]
     assert message.to_addresses == ["ana.lima@home.example"]
+
+
+def test_reply_skips_auto_reply_sender(relay, django_capture_on_commit_callbacks):
+    ticket = open_ticket()
+    out_of_office = MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.AUTO_REPLY,
+        visibility=Visibility.INTERNAL,
+        text="I am away until Monday.",
+        from_address="autoresponder@client.example",
+        message_id="<away-1@client.example>",
+        automatic=True,
+    )
+    actions.add_system_message(ticket, out_of_office)
+    agent_reply(django_capture_on_commit_callbacks, ticket)
+    sent = relay.handler.received[0]
+    assert sent.rcpt_tos == [CLIENT]
+    assert sent.email["In-Reply-To"] == CLIENT_MESSAGE_ID
+    assert "<away-1@client.example>" not in sent.email["References"]
 
 
 def test_reply_without_inbound_goes_to_primary(relay, django_capture_on_commit_callbacks):

@@ -79,6 +79,11 @@ def parse_imap_urls(value: str) -> list[MailServer]:
                 f"RELAYDESK_IMAP_URL value {redact_url(item)!r} has no user name or "
                 f"password: write it as {IMAP_EXAMPLE}."
             )
+        if server.scheme == "imap+starttls" and server.port == 993:
+            raise MailUrlError(
+                f"RELAYDESK_IMAP_URL value {redact_url(item)!r} uses STARTTLS on port 993, "
+                "where servers expect TLS from the start: use imaps:// for port 993."
+            )
         servers.append(server)
     return servers
 

@@ -25,7 +25,14 @@ from relaydesk.channels.email.recipients import base_address, is_support_address
 from relaydesk.core import clock, config, timeline
 from relaydesk.tickets import actions, delivery
 from relaydesk.tickets.blobs import read_blob
-from relaydesk.tickets.models import DeliveryStatus, Direction, Message, MessageKind, Ticket
+from relaydesk.tickets.models import (
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Ticket,
+    Visibility,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +140,15 @@ def recipient_for(message: Message) -> str:
     """
     if message.to_addresses:
         return str(message.to_addresses[0])
+    # Bounces and auto-replies are stored as automatic internal messages:
+    # answering their sender would write to a mailer daemon.
     last_inbound = (
-        Message.objects.filter(ticket_id=message.ticket_id, direction=Direction.INBOUND)
+        Message.objects.filter(
+            ticket_id=message.ticket_id,
+            direction=Direction.INBOUND,
+            visibility=Visibility.PUBLIC,
+            automatic=False,
+        )
         .exclude(from_address="")
         .order_by("-created_at", "-id")
         .values_list("from_address", flat=True)
@@ -236,7 +250,7 @@ def _add_threading_headers(email: EmailMessage, message: Message) -> None:
         Message.objects.filter(ticket_id=message.ticket_id, created_at__lte=message.created_at)
         .exclude(pk=message.pk)
         .exclude(message_id="")
-        .exclude(direction=Direction.INTERNAL)
+        .exclude(visibility=Visibility.INTERNAL)
         .order_by("created_at", "id")
         .values_list("message_id", "direction")
     )
