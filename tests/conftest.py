@@ -18,7 +18,12 @@ def _isolated_data_dir(settings, tmp_path):
     """Give each test its own media and outbox folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RELAYDESK = {**settings.RELAYDESK, "OUTBOX_DIR": str(tmp_path / "outbox")}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
 
 
 @pytest.fixture

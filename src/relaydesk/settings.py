@@ -187,6 +187,10 @@ RELAYDESK = {
     "IMAP_POLL_SECONDS": int(os.environ.get("RELAYDESK_IMAP_POLL_SECONDS", "60")),
     "MAX_MESSAGE_BYTES": int(os.environ.get("RELAYDESK_MAX_MESSAGE_BYTES", str(25 * 1024 * 1024))),
     "ACKS_PER_ADDRESS_PER_HOUR": int(os.environ.get("RELAYDESK_ACKS_PER_ADDRESS_PER_HOUR", "3")),
+    # Outbound e-mail: attempts per message, and the wait before the second
+    # attempt in seconds, doubled for each later one (capped at six hours).
+    "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("RELAYDESK_DELIVERY_MAX_ATTEMPTS", "8")),
+    "DELIVERY_RETRY_SECONDS": int(os.environ.get("RELAYDESK_DELIVERY_RETRY_SECONDS", "60")),
     "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     "BASE_URL": os.environ.get("RELAYDESK_BASE_URL", "http://127.0.0.1:8000"),

@@ -1,16 +1,372 @@
-"""Outbound e-mail: placeholder for the acknowledgement hook the intake calls.
+"""Outbound e-mail: agent replies and acknowledgements of new tickets.
 
-NOTE: this file contains only the function the intake pipeline calls. The
-real module, with delivery and the per-address hourly limit on
-acknowledgements, replaces it.
+``tickets.actions.reply`` creates the outbound message and schedules its
+delivery. The ``deliver_message`` task (``tasks.py``) then calls ``deliver``
+here, which composes the e-mail in the contact's language, hands it to the
+relay (``relay.py``) and records the attempt with
+``tickets.actions.record_delivery``.
 """
 
-from relaydesk.tickets.models import Message, Ticket
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from relaydesk.channels.email import relay
+from relaydesk.channels.email.recipients import base_address, is_support_address, redact
+from relaydesk.core import clock, config, timeline
+from relaydesk.tickets import actions, delivery
+from relaydesk.tickets.blobs import read_blob
+from relaydesk.tickets.models import (
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Ticket,
+    Visibility,
+)
+
+logger = logging.getLogger(__name__)
+
+# A reply's References lists the conversation's Message-IDs. Long
+# conversations keep the first one (the thread root) and the latest ones, so
+# the header stays short.
+MAX_REFERENCES = 20
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|aw|wg|res|enc|rv|sv|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I
+)
+_TICKET_TAG = re.compile(r"\s*\[CS-\d+\]\s*", re.I)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one ``deliver`` call; ``retry_after`` is set when another attempt is due."""
+
+    status: str
+    retry_after: timedelta | None = None
+
+
+def deliver(message_pk: int) -> DeliveryResult:
+    """Send outbound message ``message_pk`` once and record the attempt.
+
+    Does nothing for a message already sent or failed, so running twice is
+    harmless. A 5xx rejection fails the message at once; other failures are
+    retried until ``DELIVERY_MAX_ATTEMPTS`` attempts were made.
+    """
+    message = (
+        Message.objects.select_related("ticket__contact__organization")
+        .filter(pk=message_pk, direction=Direction.OUTBOUND)
+        .first()
+    )
+    if message is None:
+        logger.warning("outbound message not found", extra={"message_pk": message_pk})
+        return DeliveryResult(status="")
+    if message.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        return DeliveryResult(status=message.delivery_status)
+
+    recipient = recipient_for(message)
+    if not recipient:
+        actions.record_delivery(
+            message,
+            status=DeliveryStatus.FAILED,
+            error="The ticket has no contact e-mail address to send to.",
+        )
+        return DeliveryResult(status=DeliveryStatus.FAILED)
+
+    email = compose(message, recipient)
+    # RFC 3834 asks for a null return path on automatic responses, so a
+    # bounce of one cannot start a loop.
+    envelope_from = "" if message.automatic else support_address_for(message.ticket)
+    try:
+        destination = relay.send(
+            email,
+            envelope_from=envelope_from,
+            recipients=[recipient],
+            file_stem=f"CS-{message.ticket.number}-message-{message.pk}",
+        )
+    except relay.DeliveryFailed as failure:
+        return _record_failure(message, failure)
+
+    actions.record_delivery(message, status=DeliveryStatus.SENT)
+    logger.info(
+        "outbound message sent",
+        extra={
+            "message_pk": message.pk,
+            "ticket": message.ticket.number,
+            "to": redact(recipient),
+            "destination": destination,
+        },
+    )
+    return DeliveryResult(status=DeliveryStatus.SENT)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Return the wait before attempt ``attempt + 1``: the base delay doubled per attempt."""
+    base = timedelta(seconds=config.get("DELIVERY_RETRY_SECONDS"))
+    return min(base * 2 ** (attempt - 1), MAX_RETRY_DELAY)
+
+
+def _record_failure(message: Message, failure: relay.DeliveryFailed) -> DeliveryResult:
+    attempt = message.delivery_attempts + 1
+    out_of_attempts = attempt >= config.get("DELIVERY_MAX_ATTEMPTS")
+    status = (
+        DeliveryStatus.FAILED if failure.permanent or out_of_attempts else DeliveryStatus.RETRYING
+    )
+    actions.record_delivery(message, status=status, error=failure.detail)
+    log_data = {"message_pk": message.pk, "attempt": attempt, "permanent": failure.permanent}
+    if status == DeliveryStatus.FAILED:
+        logger.error("outbound message failed: %s", failure.detail, extra=log_data)
+        return DeliveryResult(status=status)
+    logger.warning("outbound message will be retried: %s", failure.detail, extra=log_data)
+    return DeliveryResult(status=status, retry_after=retry_delay(attempt))
+
+
+def recipient_for(message: Message) -> str:
+    """Return the address ``message`` goes to.
+
+    An address already stored on the message wins, so retries go where the
+    first attempt went. Otherwise it is the address the client last wrote
+    from on this ticket, then the contact's primary (first) address.
+    """
+    if message.to_addresses:
+        return str(message.to_addresses[0])
+    # Bounces and auto-replies are stored as automatic internal messages:
+    # answering their sender would write to a mailer daemon.
+    last_inbound = (
+        Message.objects.filter(
+            ticket_id=message.ticket_id,
+            direction=Direction.INBOUND,
+            visibility=Visibility.PUBLIC,
+            automatic=False,
+        )
+        .exclude(from_address="")
+        .order_by("-created_at", "-id")
+        .values_list("from_address", flat=True)
+        .first()
+    )
+    if last_inbound:
+        return last_inbound.strip().lower()
+    contact = message.ticket.contact
+    if contact is None:
+        return ""
+    primary = contact.emails.order_by("id").first()
+    return primary.address if primary else ""
+
+
+def support_address_for(ticket: Ticket) -> str:
+    """Return the support address the client wrote to on ``ticket``, else the first configured."""
+    configured = config.support_addresses()
+    written_to = Message.objects.filter(
+        ticket_id=ticket.pk, direction=Direction.INBOUND
+    ).values_list("to_addresses", "cc_addresses")
+    for to_addresses, cc_addresses in written_to:
+        for address in [*(to_addresses or []), *(cc_addresses or [])]:
+            if base_address(str(address)) in configured:
+                return base_address(str(address))
+    return configured[0] if configured else "support@localhost"
+
+
+def compose(message: Message, recipient: str) -> EmailMessage:
+    """Build the e-mail for outbound ``message`` in its contact's language.
+
+    Gives the message a Message-ID on first use and stores it with the
+    sender and recipient on the row, so the client's reply threads back and
+    a retry sends the same Message-ID again.
+    """
+    ticket = message.ticket
+    sender = support_address_for(ticket)
+    message_id = _assign_message_id(message, sender=sender, recipient=recipient)
+    locale = locale_for(ticket)
+
+    email = EmailMessage()
+    email["From"] = formataddr((config.get("FROM_NAME"), sender))
+    email["To"] = formataddr((_contact_name(ticket), recipient))
+    email["Date"] = format_datetime(clock.now())
+    email["Message-ID"] = message_id
+    _add_threading_headers(email, message)
+    email["X-Relaydesk-Ticket"] = ticket.reference
+    if message.automatic:
+        email["Auto-Submitted"] = "auto-replied"
+        # Asks Microsoft Exchange not to send out-of-office replies to it.
+        email["X-Auto-Response-Suppress"] = "All"
+    with translation.override(locale):
+        email["Subject"] = subject_for(ticket)
+        _add_body(email, message, language_tag(locale))
+    _add_attachments(email, message)
+    # Last: set_content() and add_attachment() move or drop Content-* headers.
+    email["Content-Language"] = language_tag(locale)
+    return email
+
+
+def subject_for(ticket: Ticket) -> str:
+    """Return ``[CS-<n>] <subject>`` without reply prefixes or earlier ticket tags."""
+    subject = _TICKET_TAG.sub(" ", ticket.subject)
+    subject = _REPLY_PREFIX.sub("", subject).strip()
+    subject = _TICKET_TAG.sub(" ", subject).strip()
+    return f"[{ticket.reference}] {subject or _('Your support request')}"
+
+
+def locale_for(ticket: Ticket) -> str:
+    if ticket.contact is not None:
+        return ticket.contact.effective_locale
+    if ticket.organization is not None:
+        return ticket.organization.locale
+    return settings.LANGUAGE_CODE
+
+
+def language_tag(language: str) -> str:
+    """Return a BCP 47 tag (``pt-PT``) for a Django language code (``pt-pt``)."""
+    primary, _sep, region = language.replace("_", "-").partition("-")
+    if not region:
+        return primary.lower()
+    return f"{primary.lower()}-{region.upper() if len(region) == 2 else region}"
+
+
+def _assign_message_id(message: Message, *, sender: str, recipient: str) -> str:
+    if message.message_id:
+        return message.message_id
+    domain = sender.rpartition("@")[2] or "localhost"
+    message_id = make_msgid(idstring=f"CS-{message.ticket.number}", domain=domain)
+    # Conditional, so two attempts racing on one message keep one Message-ID.
+    Message.objects.filter(pk=message.pk, message_id="").update(
+        message_id=message_id, from_address=sender, to_addresses=[recipient]
+    )
+    message.refresh_from_db(fields=["message_id", "from_address", "to_addresses"])
+    return message.message_id
+
+
+def _add_threading_headers(email: EmailMessage, message: Message) -> None:
+    earlier = list(
+        Message.objects.filter(ticket_id=message.ticket_id, created_at__lte=message.created_at)
+        .exclude(pk=message.pk)
+        .exclude(message_id="")
+        .exclude(visibility=Visibility.INTERNAL)
+        .order_by("created_at", "id")
+        .values_list("message_id", "direction")
+    )
+    if not earlier:
+        return
+    inbound = [message_id for message_id, direction in earlier if direction == Direction.INBOUND]
+    parent = inbound[-1] if inbound else earlier[-1][0]
+    references = [_bracketed(message_id) for message_id, _direction in earlier]
+    if len(references) > MAX_REFERENCES:
+        references = references[:1] + references[-(MAX_REFERENCES - 1) :]
+    email["In-Reply-To"] = _bracketed(parent)
+    email["References"] = " ".join(references)
+
+
+def _add_body(email: EmailMessage, message: Message, language: str) -> None:
+    context = {
+        "text": message.text,
+        "reference": message.ticket.reference,
+        "subject": email["Subject"],
+        "language_tag": language,
+    }
+    email.set_content(render_to_string("email/outbound.txt", context))
+    email.add_alternative(render_to_string("email/outbound.html", context), subtype="html")
+
+
+def _add_attachments(email: EmailMessage, message: Message) -> None:
+    for attachment in message.attachments.select_related("blob"):
+        maintype, _slash, subtype = attachment.declared_type.partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        email.add_attachment(
+            read_blob(attachment.blob),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+        )
+
+
+def _contact_name(ticket: Ticket) -> str:
+    return ticket.contact.name if ticket.contact is not None else ""
+
+
+def _bracketed(message_id: str) -> str:
+    message_id = message_id.strip()
+    if message_id.startswith("<"):
+        return message_id
+    return f"<{message_id}>"
+
+
+# -- acknowledgements ---------------------------------------------------------
 
 
 def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
-    """Queue the "we received your message" reply for a new ticket (no-op placeholder).
+    """Acknowledge a new ticket to the client who opened it, within the rate limit.
 
-    The intake calls this on commit, only for tickets opened by personal mail:
-    never for auto-replies, bounces, bulk or list mail.
+    The intake pipeline calls this on commit for a new ticket whose first
+    message is not an auto-reply, bounce, bulk or list mail. At most
+    ``ACKS_PER_ADDRESS_PER_HOUR`` acknowledgements go to one address per hour,
+    which stops a loop with another automatic responder. A skipped
+    acknowledgement is recorded as an ``acknowledgement_skipped`` timeline event.
     """
+    recipient = message.from_address.strip().lower()
+    reason = _acknowledgement_skip_reason(message, recipient)
+    if reason:
+        timeline.record(ticket, "acknowledgement_skipped", reason=reason, message=message.pk)
+        logger.info("acknowledgement skipped", extra={"ticket": ticket.number, "reason": reason})
+        return
+
+    with transaction.atomic():
+        ticket = Ticket.objects.select_related("contact__organization").get(pk=ticket.pk)
+        acknowledgement = actions.reply(
+            ticket,
+            author=None,
+            text=_acknowledgement_text(ticket, message),
+            automatic=True,
+            kind=MessageKind.ACKNOWLEDGEMENT,
+        )
+        Message.objects.filter(pk=acknowledgement.pk).update(to_addresses=[recipient])
+        if acknowledgement.delivery_status != DeliveryStatus.QUEUED:
+            # reply() queues delivery only for a ticket with a contact; an
+            # acknowledgement goes to the sender's address either way.
+            Message.objects.filter(pk=acknowledgement.pk).update(
+                delivery_status=DeliveryStatus.QUEUED
+            )
+            transaction.on_commit(lambda: delivery.schedule_delivery("email", acknowledgement.pk))
+    logger.info("acknowledgement queued", extra={"ticket": ticket.number})
+
+
+def acknowledgements_sent_recently(recipient: str) -> int:
+    """Count outbound acknowledgements to ``recipient`` created in the last hour."""
+    since = clock.now() - timedelta(hours=1)
+    return Message.objects.filter(
+        direction=Direction.OUTBOUND,
+        kind=MessageKind.ACKNOWLEDGEMENT,
+        created_at__gte=since,
+        to_addresses=[recipient],
+    ).count()
+
+
+def _acknowledgement_skip_reason(message: Message, recipient: str) -> str:
+    if message.automatic or message.kind in (MessageKind.BOUNCE, MessageKind.AUTO_REPLY):
+        return "automatic_message"
+    if not recipient:
+        return "no_sender_address"
+    if is_support_address(recipient):
+        return "sender_is_support_address"
+    if acknowledgements_sent_recently(recipient) >= config.get("ACKS_PER_ADDRESS_PER_HOUR"):
+        return "rate_limited"
+    return ""
+
+
+def _acknowledgement_text(ticket: Ticket, message: Message) -> str:
+    context = {
+        "name": _contact_name(ticket),
+        "reference": ticket.reference,
+        "subject": _REPLY_PREFIX.sub("", ticket.subject).strip() or message.subject,
+    }
+    with translation.override(locale_for(ticket)):
+        return render_to_string("email/acknowledgement.txt", context).strip()
