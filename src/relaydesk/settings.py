@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "relaydesk.api",
     "relaydesk.desk",
     "relaydesk.demo",
+    "relaydesk.runner",
 ]
 
 MIDDLEWARE = [

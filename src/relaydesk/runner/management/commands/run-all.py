@@ -4,11 +4,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
 
 STOP_GRACE_SECONDS = 10
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-smtp", action="store_true", help="Do not start SMTP inbound.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if schedule_fetch_mail(delay=timedelta(0)):
+            self.stdout.write("IMAP polling scheduled in the task worker.")
         children = self._start_children(options)
         self._print_banner(options)
         stopping = False
