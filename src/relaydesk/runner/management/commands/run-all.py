@@ -81,7 +81,7 @@ class Command(BaseCommand):
     def _stop(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
         for child in children.values():
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for child in children.values():
             try:
@@ -91,15 +91,18 @@ class Command(BaseCommand):
                 child.wait()
 
     def _print_banner(self, options: dict[str, Any]) -> None:
-        from relaydesk.demo.data import DEMO_PASSWORD, demo_logins
+        from relaydesk.demo import data
 
         address = config.support_addresses()[0]
         outbox = config.get("OUTBOX_DIR") if not config.get("SMTP_URL") else None
         lines = [
             "",
             f"relaydesk is running at http://{options['host']}:{options['port']}/",
-            f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(demo_logins()),
         ]
+        if data.is_loaded():
+            lines.append(
+                f"Demo logins (password {data.DEMO_PASSWORD}): " + ", ".join(data.demo_logins())
+            )
         if not options["no_smtp"]:
             lines.append(
                 f"Send a test e-mail to {address}: "

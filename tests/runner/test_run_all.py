@@ -1,0 +1,90 @@
+"""Start the real `relaydesk run-all` process group and stop it with a signal."""
+
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+STARTUP_ATTEMPTS = 150  # 0.2 s apart
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str) -> int:
+    for _attempt in range(STARTUP_ATTEMPTS):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def wait_for_smtp(port: int) -> None:
+    for _attempt in range(STARTUP_ATTEMPTS):
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=2) as client:
+                client.noop()
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"SMTP port {port} did not answer")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> dict[str, str]:
+    environment = {
+        **os.environ,
+        "RELAYDESK_DATA_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "migrate", "-v0"], env=environment, check=True
+    )
+    return environment
+
+
+def test_run_all_serves_and_stops_on_sigterm(data_dir):
+    web_port, smtp_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relaydesk.cli",
+            "run-all",
+            "--port",
+            str(web_port),
+            "--smtp-port",
+            str(smtp_port),
+        ],
+        env=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status = wait_for_http(f"http://127.0.0.1:{web_port}/login/")
+        wait_for_smtp(smtp_port)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+
+    assert status == 200
+    assert process.returncode == 0
+    assert f"relaydesk is running at http://127.0.0.1:{web_port}/" in output
+    assert "relaydesk stopped." in output
