@@ -1,0 +1,294 @@
+"""The inbound e-mail pipeline: store raw, parse, classify, identify, thread, apply.
+
+Each message is processed on its own, in one transaction, so a failure
+leaves no half ticket and never stops the next message. A message that is
+unusable (no sender address, not an e-mail at all) is quarantined with its
+reason and logged at info; a failure of ours is logged at error with the
+exception and quarantined as ``processing_failed``, and the raw bytes stay
+for ``reprocess-quarantine`` after a fix.
+"""
+
+import logging
+import traceback
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from relaydesk.channels.email import outbound
+from relaydesk.channels.email.classify import Classification, Kind, classify
+from relaydesk.channels.email.errors import UnusableMessage
+from relaydesk.channels.email.identify import sender_address
+from relaydesk.channels.email.models import Outcome, RawMessage, RawState, Source
+from relaydesk.channels.email.parse import ParsedEmail, parse_message
+from relaydesk.channels.email.quotes import display_text
+from relaydesk.channels.email.store import store_raw
+from relaydesk.channels.email.thread_match import find_ticket, match_by_message_ids
+from relaydesk.core import clock, config, timeline
+from relaydesk.customers.actions import contact_for_sender
+from relaydesk.tickets import actions
+from relaydesk.tickets.drafts import MessageDraft
+from relaydesk.tickets.models import (
+    DeliveryStatus,
+    Direction,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    Visibility,
+)
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"
+QUARANTINED = "quarantined"
+PROCESSING_FAILED = "processing_failed"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What became of one inbound message."""
+
+    raw_id: int
+    # "ticket_created" | "message_added" | "duplicate" | "auto_reply" | "bounce" | "quarantined"
+    outcome: str
+    ticket_number: int | None = None
+    message_pk: int | None = None
+    reason: str = ""
+
+
+def ingest(
+    content: bytes,
+    *,
+    source: Source,
+    source_ref: str = "",
+    envelope_from: str = "",
+    envelope_to: list[str] | None = None,
+) -> IntakeResult:
+    """store_raw() first (committed), then process_raw(); never raises for a bad message."""
+    stored = store_raw(
+        content,
+        source=source,
+        source_ref=source_ref,
+        envelope_from=envelope_from,
+        envelope_to=envelope_to,
+    )
+    if stored.duplicate_of is not None:
+        return _duplicate_result(stored.raw, stored.duplicate_of)
+    return process_raw(stored.raw)
+
+
+def process_raw(raw: RawMessage) -> IntakeResult:
+    """Parse and apply one stored raw message; unusable input -> quarantined with reason.
+
+    Safe to call again: a processed message returns its stored outcome and a
+    duplicate returns ``duplicate``, both without changing anything.
+    """
+    if raw.state == RawState.DUPLICATE:
+        return _duplicate_result(raw, None)
+    if raw.state == RawState.PROCESSED:
+        return _stored_result(raw)
+    try:
+        with transaction.atomic():
+            return _process(raw)
+    except UnusableMessage as exc:
+        logger.info("inbound message quarantined", extra={"raw": raw.pk, "reason": exc.code})
+        _quarantine(raw, exc.code, exc.detail)
+        return IntakeResult(raw.pk, QUARANTINED, reason=exc.code)
+    except Exception as exc:
+        logger.exception("inbound message processing failed", extra={"raw": raw.pk})
+        detail = "".join(traceback.format_exception(exc, limit=-8))
+        _quarantine(raw, PROCESSING_FAILED, detail)
+        return IntakeResult(raw.pk, QUARANTINED, reason=PROCESSING_FAILED)
+
+
+def _process(raw: RawMessage) -> IntakeResult:
+    if raw.size > config.get("MAX_MESSAGE_BYTES"):
+        raise UnusableMessage("too_large", f"{raw.size} bytes is over MAX_MESSAGE_BYTES")
+    parsed = parse_message(bytes(raw.content))
+    if not (parsed.from_address or parsed.from_name or parsed.subject or parsed.message_id):
+        raise UnusableMessage("not_an_email", "no From, Subject or Message-ID header found")
+    # Only SMTP knows the envelope sender; an empty one there is the null
+    # sender ("<>") that RFC 5321 reserves for notifications.
+    envelope_from = raw.envelope_from if raw.source == Source.SMTP else None
+    classification = classify(parsed, envelope_from=envelope_from)
+    if classification.kind == Kind.BOUNCE:
+        return _apply_bounce(raw, parsed, classification)
+    if classification.kind == Kind.AUTO_REPLY:
+        return _apply_auto_reply(raw, parsed)
+    return _apply_client_message(raw, parsed, classification)
+
+
+def _apply_client_message(
+    raw: RawMessage, parsed: ParsedEmail, classification: Classification
+) -> IntakeResult:
+    sender = sender_address(parsed)
+    contact = contact_for_sender(sender, parsed.from_name)
+    match = find_ticket(parsed, sender=sender, contact=contact, envelope_to=raw.envelope_to)
+    draft = _client_draft(raw, parsed)
+
+    if match is not None and match.ticket.status != Status.CLOSED:
+        message = actions.add_client_message(match.ticket, draft, contact=contact)
+        _mark_processed(raw, Outcome.MESSAGE_ADDED, match.ticket)
+        return IntakeResult(raw.pk, Outcome.MESSAGE_ADDED, match.ticket.number, message.pk)
+
+    ticket = actions.create_ticket(
+        channel="email", first_message=draft, contact=contact, subject=parsed.subject
+    )
+    message = Message.objects.filter(ticket=ticket).order_by("id").first()
+    if match is not None:
+        _record_follow_up(closed=match.ticket, follow_up=ticket)
+    if classification.may_acknowledge and message is not None:
+        transaction.on_commit(lambda: outbound.queue_acknowledgement(ticket, message))
+    _mark_processed(raw, Outcome.TICKET_CREATED, ticket)
+    return IntakeResult(
+        raw.pk, Outcome.TICKET_CREATED, ticket.number, message.pk if message else None
+    )
+
+
+def _apply_bounce(
+    raw: RawMessage, parsed: ParsedEmail, classification: Classification
+) -> IntakeResult:
+    """Attach a bounce to the ticket of the message that bounced; never open a ticket."""
+    original = _original_message(classification.original_ids)
+    if original is None:
+        _mark_processed(raw, Outcome.BOUNCE, None)
+        return IntakeResult(raw.pk, Outcome.BOUNCE, reason="original_unknown")
+
+    ticket = original.ticket
+    message = actions.add_system_message(
+        ticket, _system_draft(raw, parsed, MessageKind.BOUNCE, parsed.delivery_status)
+    )
+    if original.direction == Direction.OUTBOUND and original.delivery_status != (
+        DeliveryStatus.FAILED
+    ):
+        error = parsed.delivery_status or parsed.subject
+        actions.record_delivery(original, status=DeliveryStatus.FAILED, error=error)
+    _mark_processed(raw, Outcome.BOUNCE, ticket)
+    return IntakeResult(raw.pk, Outcome.BOUNCE, ticket.number, message.pk, classification.reason)
+
+
+def _apply_auto_reply(raw: RawMessage, parsed: ParsedEmail) -> IntakeResult:
+    """Attach an auto-reply to the ticket it answers without reopening it; never open one."""
+    ticket = match_by_message_ids(parsed)
+    if ticket is None and parsed.from_address:
+        match = find_ticket(parsed, sender=parsed.from_address, envelope_to=raw.envelope_to)
+        ticket = match.ticket if match is not None and match.via != "subject" else None
+    if ticket is None:
+        _mark_processed(raw, Outcome.AUTO_REPLY, None)
+        return IntakeResult(raw.pk, Outcome.AUTO_REPLY, reason="no_ticket")
+
+    message = actions.add_system_message(
+        ticket, _system_draft(raw, parsed, MessageKind.AUTO_REPLY, "")
+    )
+    _mark_processed(raw, Outcome.AUTO_REPLY, ticket)
+    return IntakeResult(raw.pk, Outcome.AUTO_REPLY, ticket.number, message.pk)
+
+
+def _original_message(ids: tuple[str, ...]) -> Message | None:
+    if not ids:
+        return None
+    lookup = list(ids) + [value.strip("<>") for value in ids]
+    candidates = list(Message.objects.filter(message_id__in=lookup).select_related("ticket"))
+    candidates.sort(key=lambda message: message.direction != Direction.OUTBOUND)
+    return candidates[0] if candidates else None
+
+
+def _record_follow_up(*, closed: Ticket, follow_up: Ticket) -> None:
+    timeline.record(follow_up, "follow_up_of", previous=closed.reference)
+    timeline.record(closed, "follow_up_opened", follow_up=follow_up.reference)
+    logger.info(
+        "follow-up ticket opened for closed ticket",
+        extra={"ticket": follow_up.number, "previous": closed.number},
+    )
+
+
+def _client_draft(raw: RawMessage, parsed: ParsedEmail) -> MessageDraft:
+    return MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.EMAIL,
+        text=parsed.text,
+        display_text=display_text(parsed.text),
+        html=parsed.html,
+        subject=parsed.subject,
+        from_address=parsed.from_address[:320],
+        from_name=parsed.from_name,
+        to_addresses=parsed.to,
+        cc_addresses=parsed.cc,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        headers=parsed.headers,
+        raw_id=raw.pk,
+        sent_at=parsed.date,
+        attachments=parsed.attachments,
+    )
+
+
+def _system_draft(
+    raw: RawMessage, parsed: ParsedEmail, kind: MessageKind, extra: str
+) -> MessageDraft:
+    text = parsed.text if not extra else f"{parsed.text}\n\n{extra}".strip()
+    return MessageDraft(
+        direction=Direction.INBOUND,
+        kind=kind,
+        visibility=Visibility.INTERNAL,
+        text=text,
+        display_text=text,
+        subject=parsed.subject,
+        from_address=parsed.from_address[:320],
+        from_name=parsed.from_name,
+        to_addresses=parsed.to,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        headers=parsed.headers,
+        raw_id=raw.pk,
+        sent_at=parsed.date,
+        automatic=True,
+    )
+
+
+def _mark_processed(raw: RawMessage, outcome: str, ticket: Ticket | None) -> None:
+    raw.state = RawState.PROCESSED
+    raw.outcome = outcome
+    raw.ticket = ticket
+    raw.error_code = ""
+    raw.error_detail = ""
+    raw.attempts += 1
+    raw.processed_at = clock.now()
+    raw.save(
+        update_fields=[
+            "state", "outcome", "ticket", "error_code", "error_detail", "attempts", "processed_at"
+        ]
+    )  # fmt: skip
+
+
+def _quarantine(raw: RawMessage, code: str, detail: str) -> None:
+    raw.state = RawState.QUARANTINED
+    raw.outcome = ""
+    raw.error_code = code[:64]
+    raw.error_detail = detail[:10000]
+    raw.attempts += 1
+    raw.processed_at = clock.now()
+    RawMessage.objects.filter(pk=raw.pk).update(
+        state=raw.state,
+        outcome="",
+        error_code=raw.error_code,
+        error_detail=raw.error_detail,
+        attempts=raw.attempts,
+        processed_at=raw.processed_at,
+    )
+
+
+def _duplicate_result(raw: RawMessage, duplicate_of: int | None) -> IntakeResult:
+    earlier = RawMessage.objects.filter(dedupe_key=raw.dedupe_key).exclude(state=RawState.DUPLICATE)
+    if duplicate_of is not None:
+        earlier = earlier.filter(pk=duplicate_of)
+    ticket_number = earlier.values_list("ticket__number", flat=True).first()
+    return IntakeResult(raw.pk, DUPLICATE, ticket_number, reason="same Message-ID and body")
+
+
+def _stored_result(raw: RawMessage) -> IntakeResult:
+    number = Ticket.objects.filter(pk=raw.ticket_id).values_list("number", flat=True).first()
+    message_pk = Message.objects.filter(raw=raw).values_list("pk", flat=True).first()
+    return IntakeResult(raw.pk, raw.outcome, number, message_pk)

@@ -1,0 +1,16 @@
+"""Outbound e-mail: placeholder for the acknowledgement hook the intake calls.
+
+NOTE: this branch ships only the function the intake pipeline calls; the
+real module, with delivery and the per-address hourly limit on
+acknowledgements, replaces this file when the branches are merged.
+"""
+
+from relaydesk.tickets.models import Message, Ticket
+
+
+def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
+    """Queue the "we received your message" reply for a new ticket (no-op placeholder).
+
+    The intake calls this on commit, only for tickets opened by personal mail:
+    never for auto-replies, bounces, bulk or list mail.
+    """

@@ -1,0 +1,118 @@
+from datetime import UTC, datetime
+
+from relaydesk.channels.email.parse import normalize_message_id, parse_message
+from tests.channels.email.conftest import load
+
+
+def test_parse_wrong_charset_falls_back_to_utf8():
+    parsed = parse_message(load("wrong_charset.eml"))
+    assert "Não consigo exportar o relatório de março." in parsed.text
+
+
+def test_parse_undeclared_8bit_detects_latin1():
+    parsed = parse_message(load("undeclared_8bit.eml"))
+    assert "fatura de março está errada" in parsed.text
+    assert "não corresponde" in parsed.text
+
+
+def test_parse_rfc2047_subject_and_name():
+    parsed = parse_message(load("rfc2047_subject.eml"))
+    assert parsed.subject == "Fatura de março não chegou"
+    assert parsed.from_name == "João Marques"
+    assert parsed.from_address == "joao@client.example"
+
+
+def test_parse_rfc2231_filename():
+    parsed = parse_message(load("rfc2231_filename.eml"))
+    assert [item.filename for item in parsed.attachments] == ["relatório março.pdf"]
+    assert parsed.attachments[0].content.startswith(b"%PDF-")
+    assert parsed.text == "The report is attached."
+
+
+def test_parse_html_only_derives_text():
+    parsed = parse_message(load("html_only.eml"))
+    assert "The dashboard is blank since Monday." in parsed.text
+    assert "alert" not in parsed.text
+
+
+def test_parse_html_only_sanitizes_html():
+    html = parse_message(load("html_only.eml")).html
+    assert "<script" not in html
+    assert "onclick" not in html
+    assert "style" not in html
+    assert "javascript:" not in html
+    assert 'data-remote-src="https://tracker.example/pixel.png"' in html
+    assert ' src="https://tracker.example' not in html
+
+
+def test_parse_attachment_only():
+    parsed = parse_message(load("attachment_only.eml"))
+    assert parsed.text == ""
+    assert [item.filename for item in parsed.attachments] == ["export.csv"]
+    assert parsed.attachments[0].content == b"id,total\n1,20"
+
+
+def test_parse_malformed_from_keeps_address():
+    parsed = parse_message(load("malformed_from.eml"))
+    assert parsed.from_address == "eva.lopes@client.example"
+
+
+def test_parse_unusable_from_has_no_address():
+    parsed = parse_message(load("unusable_from.eml"))
+    assert parsed.from_address == ""
+
+
+def test_parse_bad_date_is_none():
+    parsed = parse_message(load("bad_date.eml"))
+    assert parsed.date is None
+    assert parsed.subject == "Sync delayed"
+
+
+def test_parse_good_date_is_aware():
+    parsed = parse_message(load("wrong_charset.eml"))
+    assert parsed.date == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def test_parse_rfc822_part_attached_as_eml():
+    parsed = parse_message(load("rfc822_part.eml"))
+    assert [item.filename for item in parsed.attachments] == ["Job 42 failed.eml"]
+    assert b"Job 42 failed at step 3." in parsed.attachments[0].content
+    assert parsed.embedded_message_ids == ("<job-42@app.example>",)
+
+
+def test_parse_inline_cid_image():
+    parsed = parse_message(load("inline_cid.eml"))
+    image = parsed.attachments[0]
+    assert image.content_id == "logo.123@client.example"
+    assert image.inline is True
+    assert image.content.startswith(b"\x89PNG")
+    assert 'src="cid:logo.123@client.example"' in parsed.html
+
+
+def test_parse_threading_headers():
+    parsed = parse_message(load("reply_references.eml"))
+    assert parsed.message_id == "<reply-refs-1@client.example>"
+    assert parsed.references == (
+        "<unknown-1@elsewhere.example>",
+        "<wrong-charset-1@client.example>",
+        "<unknown-2@elsewhere.example>",
+    )
+
+
+def test_parse_keeps_headers_of_interest():
+    parsed = parse_message(load("list_mail.eml"))
+    assert parsed.headers["list-id"] == "Vendor news <news.vendor.example>"
+    assert parsed.headers["precedence"] == "list"
+    assert "subject" not in parsed.headers
+
+
+def test_parse_empty_input_gives_empty_message():
+    parsed = parse_message(b"")
+    assert parsed.from_address == ""
+    assert parsed.text == ""
+
+
+def test_normalize_message_id_adds_brackets():
+    assert normalize_message_id("abc@example.com") == "<abc@example.com>"
+    assert normalize_message_id(" <abc@example.com> (comment)") == "<abc@example.com>"
+    assert normalize_message_id("two words") == ""
