@@ -14,6 +14,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class ChildRun:
     seconds: float
+    cpu_seconds: float
     max_rss_kib: int
     returncode: int
     stdout: str
@@ -41,6 +42,7 @@ def run_timed(command: list[str], *, env: dict[str, str], cwd: Path | None = Non
         err.seek(0)
         return ChildRun(
             seconds=seconds,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             max_rss_kib=usage.ru_maxrss,  # kibibytes on Linux
             returncode=process.returncode,
             stdout=out.read().decode("utf-8", "replace"),

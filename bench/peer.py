@@ -91,6 +91,7 @@ urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))
 class PeerRun:
     messages: int
     seconds: float
+    cpu_seconds: float
     max_rss_kib: int
     tickets: int
     followups: int
@@ -149,6 +150,7 @@ def run_peer(python: Path, project: Path, files: list[Path]) -> PeerRun:
     return PeerRun(
         messages=len(files),
         seconds=result.seconds,
+        cpu_seconds=result.cpu_seconds,
         max_rss_kib=result.max_rss_kib,
         tickets=counts["tickets"],
         followups=counts["followups"],

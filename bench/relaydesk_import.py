@@ -27,6 +27,7 @@ class ImportRun:
     backend: str
     messages: int
     seconds: float
+    cpu_seconds: float
     max_rss_kib: int
     summary: dict[str, int]
     threading: dict[str, object]
@@ -50,6 +51,9 @@ def _env(backend: str, data_dir: Path, postgres_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env["RELAYDESK_DATA_DIR"] = str(data_dir)
     env["DJANGO_SETTINGS_MODULE"] = "relaydesk.settings"
+    # Embedded mode turns DEBUG on, which makes Django keep every query it
+    # runs; a production installation runs with it off.
+    env["RELAYDESK_DEBUG"] = "0"
     if backend == "postgresql":
         env["DATABASE_URL"] = postgres_url
     return env
@@ -84,6 +88,7 @@ def run_import(
         backend=backend,
         messages=count,
         seconds=result.seconds,
+        cpu_seconds=result.cpu_seconds,
         max_rss_kib=result.max_rss_kib,
         summary=_summary(result.stdout),
         threading=threading,

@@ -12,14 +12,16 @@ TARGET_VS_CEILING = 0.60
 MEMORY_GROWTH_LIMIT = 1.20
 
 
-def _rate(runs: list[dict]) -> float | None:
-    return median([run["messages"] / run["seconds"] for run in runs])
+def _rate(runs: list[dict], key: str = "seconds") -> float | None:
+    """Return the median messages per second, by wall time or (key="cpu_seconds") CPU time."""
+    return median([run["messages"] / run[key] for run in runs])
 
 
 def _relaydesk_size(runs: list[dict]) -> dict[str, object]:
     return {
         "runs": len(runs),
         "rate": _rate(runs),
+        "cpu_rate": _rate(runs, "cpu_seconds"),
         "seconds": median([run["seconds"] for run in runs]),
         "max_rss_mib": median([run["max_rss_kib"] / 1024 for run in runs]),
         "threading_misses": max(run["threading"]["misses"] for run in runs),
@@ -41,9 +43,13 @@ def _backend_summary(data: dict, ceiling: dict, peer: dict | None, large: str) -
     if "error" in data:
         summary["error"] = data["error"]
     if large in sizes:
-        summary["vs_ceiling"] = _ratio(sizes[large]["rate"], ceiling.get(large, {}).get("rate"))
+        base = ceiling.get(large, {})
+        summary["vs_ceiling"] = _ratio(sizes[large]["rate"], base.get("rate"))
+        summary["vs_ceiling_cpu"] = _ratio(sizes[large]["cpu_rate"], base.get("cpu_rate"))
     if peer and str(peer["messages"]) in sizes:
-        summary["vs_peer"] = _ratio(sizes[str(peer["messages"])]["rate"], peer["rate"])
+        same_size = sizes[str(peer["messages"])]
+        summary["vs_peer"] = _ratio(same_size["rate"], peer["rate"])
+        summary["vs_peer_cpu"] = _ratio(same_size["cpu_rate"], peer["cpu_rate"])
     if len(sizes) == 2:
         small, big = sorted(sizes, key=int)
         summary["memory_growth"] = _ratio(sizes[big]["max_rss_mib"], sizes[small]["max_rss_mib"])
@@ -53,16 +59,18 @@ def _backend_summary(data: dict, ceiling: dict, peer: dict | None, large: str) -
 def summarize(results: dict) -> dict[str, object]:
     large = str(results["args"]["messages"])
     ceiling = {
-        size: {"runs": len(runs), "rate": _rate(runs)} for size, runs in results["ceiling"].items()
+        size: {"runs": len(runs), "rate": _rate(runs), "cpu_rate": _rate(runs, "cpu_seconds")}
+        for size, runs in results["ceiling"].items()
     }
     peer = None
-    if "peer" in results:
+    if results.get("peer", {}).get("runs"):
         runs = results["peer"]["runs"]
         peer = {
             "version": results["peer"]["version"],
             "messages": results["peer"]["messages"],
             "runs": len(runs),
             "rate": _rate(runs),
+            "cpu_rate": _rate(runs, "cpu_seconds"),
             "max_rss_mib": median([run["max_rss_kib"] / 1024 for run in runs]),
             "tickets": runs[-1]["tickets"],
             "followups": runs[-1]["followups"],
@@ -86,42 +94,49 @@ def _verdict(value: float | None, target: float, higher_is_better: bool = True) 
     return "meets target" if met else "BELOW target" if higher_is_better else "ABOVE limit"
 
 
+def _row(label: str, messages: object, runs: object, data: dict) -> str:
+    memory = _fmt(data.get("max_rss_mib"))
+    return (
+        f"{label:<40} {messages!s:>6} {runs!s:>4} {_fmt(data['rate']):>7} "
+        f"{_fmt(data['cpu_rate']):>9} {memory if data.get('max_rss_mib') else '':>9}"
+    )
+
+
+def _ratio_lines(backend: str, data: dict) -> list[str]:
+    vs_peer, vs_ceiling = data.get("vs_peer"), data.get("vs_ceiling")
+    growth = data.get("memory_growth")
+    misses = [row["threading_misses"] for row in data["sizes"].values()]
+    return [
+        f"{backend}: relaydesk/peer {_fmt(vs_peer, '{:.1f}x')} wall, "
+        f"{_fmt(data.get('vs_peer_cpu'), '{:.1f}x')} CPU "
+        f"({_verdict(vs_peer, TARGET_VS_PEER)} {TARGET_VS_PEER:.0f}x)",
+        f"{backend}: relaydesk/ceiling {_fmt(vs_ceiling, '{:.0%}')} wall, "
+        f"{_fmt(data.get('vs_ceiling_cpu'), '{:.0%}')} CPU "
+        f"({_verdict(vs_ceiling, TARGET_VS_CEILING)} {TARGET_VS_CEILING:.0%})",
+        f"{backend}: peak memory large/small {_fmt(growth, '{:.2f}x')} "
+        f"({_verdict(growth, MEMORY_GROWTH_LIMIT, higher_is_better=False)} "
+        f"{MEMORY_GROWTH_LIMIT:.2f}x)",
+        f"{backend}: replies not in their parent's ticket: {max(misses, default=None)}",
+    ]
+
+
 def render_table(results: dict) -> str:
+    """Format the medians as a plain-text table followed by the ratios and their targets."""
     summary = results["summary"]
-    lines = [f"{'measurement':<42} {'msgs':>6} {'runs':>4} {'msg/s':>7} {'peak MiB':>9}"]
+    header = f"{'measurement':<40} {'msgs':>6} {'runs':>4} {'msg/s':>7} {'msg/CPU-s':>9}"
+    lines = [header + f" {'peak MiB':>9}"]
     for size, data in summary["ceiling"].items():
-        lines.append(
-            f"{'stdlib parse only (ceiling)':<42} {size:>6} {data['runs']:>4} "
-            f"{_fmt(data['rate']):>7} {'':>9}"
-        )
+        lines.append(_row("stdlib parse only (ceiling)", size, data["runs"], data))
     for backend, data in summary["relaydesk"].items():
         for size, row in data["sizes"].items():
-            lines.append(
-                f"{'relaydesk import-mail, ' + backend:<42} {size:>6} {row['runs']:>4} "
-                f"{_fmt(row['rate']):>7} {_fmt(row['max_rss_mib']):>9}"
-            )
+            lines.append(_row(f"relaydesk import-mail, {backend}", size, row["runs"], row))
         if "error" in data:
             lines.append(f"relaydesk on {backend} failed: {data['error'].splitlines()[0]}")
     peer = summary["peer"]
     if peer:
         label = f"django-helpdesk {peer['version']} get_email"
-        lines.append(
-            f"{label:<42} {peer['messages']:>6} {peer['runs']:>4} "
-            f"{_fmt(peer['rate']):>7} {_fmt(peer['max_rss_mib']):>9}"
-        )
+        lines.append(_row(label, peer["messages"], peer["runs"], peer))
     lines.append("")
     for backend, data in summary["relaydesk"].items():
-        vs_peer, vs_ceiling = data.get("vs_peer"), data.get("vs_ceiling")
-        growth = data.get("memory_growth")
-        misses = [row["threading_misses"] for row in data["sizes"].values()]
-        lines += [
-            f"{backend}: relaydesk/peer {_fmt(vs_peer, '{:.1f}x')} "
-            f"({_verdict(vs_peer, TARGET_VS_PEER)}, target {TARGET_VS_PEER:.0f}x)",
-            f"{backend}: relaydesk/ceiling {_fmt(vs_ceiling, '{:.0%}')} "
-            f"({_verdict(vs_ceiling, TARGET_VS_CEILING)}, target {TARGET_VS_CEILING:.0%})",
-            f"{backend}: peak memory large/small {_fmt(growth, '{:.2f}x')} "
-            f"({_verdict(growth, MEMORY_GROWTH_LIMIT, higher_is_better=False)}, "
-            f"limit {MEMORY_GROWTH_LIMIT:.2f}x)",
-            f"{backend}: replies not in their parent's ticket: {max(misses, default=None)}",
-        ]
+        lines += _ratio_lines(backend, data)
     return "\n".join(lines)

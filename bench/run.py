@@ -36,7 +36,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--small", type=int, help="small corpus size (default: messages / 4)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement")
     parser.add_argument(
-        "--large-repeats", type=int, help="runs per relaydesk import at the large size"
+        "--large-repeats",
+        type=int,
+        default=1,
+        help="runs per measurement at the large size (default 1, to stay near 20 minutes)",
     )
     parser.add_argument("--peer-messages", type=int, help="peer subset size (default: small)")
     parser.add_argument("--quick", action="store_true", help="1,000 messages, one run each")
@@ -51,9 +54,8 @@ def parse_args() -> argparse.Namespace:
     )
     args = parser.parse_args()
     if args.quick:
-        args.messages, args.repeats = 1_000, 1
+        args.messages, args.repeats, args.large_repeats = 1_000, 1, 1
     args.small = args.small or args.messages // 4
-    args.large_repeats = args.large_repeats or args.repeats
     args.peer_messages = args.peer_messages or args.small
     if not 0 < args.small <= args.messages or args.peer_messages > args.messages:
         parser.error("sizes must satisfy 0 < --small <= --messages and --peer-messages <= it")
@@ -92,51 +94,73 @@ def size_dir(out: Path, corpus_dir: Path, count: int) -> Path:
     return folder
 
 
-def measure_ceiling(corpus_dir: Path, count: int, repeats: int) -> list[dict]:
-    runs = []
+def measure_ceiling(corpus_dir: Path, count: int) -> dict:
     command = [sys.executable, str(BENCH_DIR / "ceiling.py"), str(corpus_dir)]
-    for number in range(repeats):
-        result = run_checked([*command, "--messages", str(count)], env=dict(os.environ))
-        run = {**json.loads(result.stdout), "max_rss_kib": result.max_rss_kib}
-        runs.append(run)
-        log(f"  ceiling {count} #{number + 1}: {count / run['seconds']:.0f} msg/s")
-    return runs
+    result = run_checked([*command, "--messages", str(count)], env=dict(os.environ))
+    run = {**json.loads(result.stdout), "max_rss_kib": result.max_rss_kib}
+    log(f"  ceiling {count}: {count / run['seconds']:.0f} msg/s")
+    return run
 
 
-def measure_relaydesk(args: argparse.Namespace, backend: str, sizes: dict[int, Path]) -> dict:
-    result: dict = {"startup_seconds": None, "sizes": {}}
-    try:
-        result["startup_seconds"] = startup_seconds(backend, args.postgres_url)
+def measure_relaydesk(args: argparse.Namespace, backend: str, count: int, folder: Path) -> dict:
+    run = run_import(backend, folder, args.out / "corpus", count, args.postgres_url)
+    log(
+        f"  relaydesk {backend} {count}: {count / run.seconds:.0f} msg/s, "
+        f"{run.max_rss_kib / 1024:.0f} MiB, threading misses {run.threading['misses']}"
+    )
+    return asdict(run)
+
+
+def measure_peer(python: Path, args: argparse.Namespace, files: list[Path]) -> dict:
+    run = peer.run_peer(python, args.out / "peer-project", files)
+    log(
+        f"  django-helpdesk {run.messages}: {run.messages / run.seconds:.0f} msg/s, "
+        f"{run.tickets} tickets, {run.followups} follow-ups"
+    )
+    return asdict(run)
+
+
+def run_rounds(args: argparse.Namespace, corpus_dir: Path, sizes: dict[int, Path], results: dict):
+    """Run every measurement once per round, so load from other processes hits all alike."""
+    backends = [b for b in BACKENDS if not (b == "postgresql" and args.skip_postgres)]
+    relaydesk: dict = {b: {"startup_seconds": None, "sizes": {}} for b in backends}
+    results["relaydesk"] = relaydesk
+    for backend in backends:
+        try:
+            relaydesk[backend]["startup_seconds"] = startup_seconds(backend, args.postgres_url)
+        except ChildFailed as error:
+            relaydesk[backend]["error"] = str(error)
+            log(f"  relaydesk {backend} could not be prepared: {error}")
+    peer_python = None if args.skip_peer else peer.ensure_venv(args.out)
+    peer_files = [corpus_dir / e.file for e in corpus.load_manifest(corpus_dir, args.peer_messages)]
+    peer_runs: list[dict] = []
+
+    for number in range(max(args.repeats, args.large_repeats)):
+        log(f"round {number + 1}")
         for count, folder in sizes.items():
-            repeats = args.large_repeats if count == args.messages else args.repeats
-            runs = []
-            for number in range(repeats):
-                run = run_import(backend, folder, args.out / "corpus", count, args.postgres_url)
-                runs.append(asdict(run))
-                log(
-                    f"  relaydesk {backend} {count} #{number + 1}: "
-                    f"{count / run.seconds:.0f} msg/s, {run.max_rss_kib / 1024:.0f} MiB, "
-                    f"threading misses {run.threading['misses']}"
-                )
-            result["sizes"][str(count)] = runs
-    except ChildFailed as error:
-        result["error"] = str(error)
-        log(f"  relaydesk {backend} failed: {error}")
-    return result
+            if number >= (args.large_repeats if count == args.messages else args.repeats):
+                continue
+            results["ceiling"].setdefault(str(count), []).append(measure_ceiling(corpus_dir, count))
+            for backend in backends:
+                if "error" in relaydesk[backend]:
+                    continue
+                try:
+                    run = measure_relaydesk(args, backend, count, folder)
+                except ChildFailed as error:
+                    relaydesk[backend]["error"] = str(error)
+                    log(f"  relaydesk {backend} failed: {error}")
+                    continue
+                relaydesk[backend]["sizes"].setdefault(str(count), []).append(run)
+        if peer_python is not None and number < args.repeats and "peer_error" not in results:
+            try:
+                peer_runs.append(measure_peer(peer_python, args, peer_files))
+            except ChildFailed as error:
+                results["peer_error"] = str(error)
+                log(f"  django-helpdesk failed: {error}")
 
-
-def measure_peer(args: argparse.Namespace, corpus_dir: Path) -> dict:
-    python = peer.ensure_venv(args.out)
-    files = [corpus_dir / e.file for e in corpus.load_manifest(corpus_dir, args.peer_messages)]
-    runs = []
-    for number in range(args.repeats):
-        run = peer.run_peer(python, args.out / "peer-project", files)
-        runs.append(asdict(run))
-        log(
-            f"  django-helpdesk {run.messages} #{number + 1}: {run.messages / run.seconds:.0f} "
-            f"msg/s, {run.tickets} tickets, {run.followups} follow-ups"
-        )
-    return {"version": peer.peer_version(python), "messages": args.peer_messages, "runs": runs}
+    if peer_python is not None:
+        version = peer.peer_version(peer_python)
+        results["peer"] = {"version": version, "messages": args.peer_messages, "runs": peer_runs}
 
 
 def main() -> None:
@@ -149,23 +173,12 @@ def main() -> None:
         "machine": machine.describe(None if args.skip_postgres else args.postgres_url),
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "mix": corpus.describe_mix(corpus.load_manifest(corpus_dir, args.messages), corpus_dir),
+        "load_average_before": os.getloadavg(),
         "ceiling": {},
-        "relaydesk": {},
     }
 
-    log("ceiling: standard-library parsing only")
-    for count in counts:
-        repeats = args.large_repeats if count == args.messages else args.repeats
-        results["ceiling"][str(count)] = measure_ceiling(corpus_dir, count, repeats)
-    for backend in BACKENDS:
-        if backend == "postgresql" and args.skip_postgres:
-            continue
-        log(f"relaydesk import-mail on {backend}")
-        results["relaydesk"][backend] = measure_relaydesk(args, backend, sizes)
-    if not args.skip_peer:
-        log("django-helpdesk get_email")
-        results["peer"] = measure_peer(args, corpus_dir)
-
+    run_rounds(args, corpus_dir, sizes, results)
+    results["load_average_after"] = os.getloadavg()
     results["summary"] = report.summarize(results)
     path = args.out / "results.json"
     path.write_text(json.dumps(results, indent=2))
