@@ -140,3 +140,67 @@ def render_table(results: dict) -> str:
     for backend, data in summary["relaydesk"].items():
         lines += _ratio_lines(backend, data)
     return "\n".join(lines)
+
+
+def _md_row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def render_markdown(results: dict) -> str:
+    """Format machine, corpus mix and medians as Markdown tables for docs/benchmarks.md."""
+    machine, mix, summary = results["machine"], results["mix"], results["summary"]
+    lines = ["| machine | |", "| --- | --- |"]
+    lines += [_md_row([key, value]) for key, value in machine.items()]
+    lines += ["", "| corpus | count |", "| --- | --- |"]
+    lines += [_md_row([f"kind: {key}", value]) for key, value in sorted(mix["kinds"].items())]
+    lines += [_md_row([f"feature: {k}", v]) for k, v in sorted(mix["features"].items())]
+    for key in ("bytes_total", "bytes_median", "bytes_max", "over_100kb"):
+        lines.append(_md_row([key, mix.get(key)]))
+    lines += [
+        "",
+        "| measurement | messages | runs | msg/s (wall) | msg/CPU-s | peak RSS MiB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, data in summary["ceiling"].items():
+        lines.append(
+            _md_row(
+                [
+                    "stdlib parse only (ceiling)",
+                    size,
+                    data["runs"],
+                    _fmt(data["rate"]),
+                    _fmt(data["cpu_rate"]),
+                    "",
+                ]
+            )
+        )
+    for backend, data in summary["relaydesk"].items():
+        for size, row in data["sizes"].items():
+            lines.append(
+                _md_row(
+                    [
+                        f"relaydesk import-mail, {backend}",
+                        size,
+                        row["runs"],
+                        _fmt(row["rate"]),
+                        _fmt(row["cpu_rate"]),
+                        _fmt(row["max_rss_mib"]),
+                    ]
+                )
+            )
+    peer = summary["peer"]
+    if peer:
+        lines.append(
+            _md_row(
+                [
+                    f"django-helpdesk {peer['version']} get_email",
+                    peer["messages"],
+                    peer["runs"],
+                    _fmt(peer["rate"]),
+                    _fmt(peer["cpu_rate"]),
+                    _fmt(peer["max_rss_mib"]),
+                ]
+            )
+        )
+    lines += ["", "```", *render_table(results).split("\n")[-9:], "```"]
+    return "\n".join(lines) + "\n"

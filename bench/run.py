@@ -182,6 +182,7 @@ def main() -> None:
     results["summary"] = report.summarize(results)
     path = args.out / "results.json"
     path.write_text(json.dumps(results, indent=2))
+    (args.out / "results.md").write_text(report.render_markdown(results))
     log("")
     log(report.render_table(results))
     log(f"\nresults written to {path}")
