@@ -2,7 +2,7 @@
 
 django-helpdesk lives in its own virtual environment under ``bench/out`` so
 that its Django and dependencies never mix with relaydesk's. Each run gets a
-fresh project folder and SQLite database; the Queue reads a folder of hard
+fresh project folder and SQLite database. The Queue reads a folder of hard
 links to the corpus files, because ``get_email`` deletes each file it has
 processed.
 """

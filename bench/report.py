@@ -90,8 +90,9 @@ def _fmt(value: float | None, pattern: str = "{:.0f}") -> str:
 def _verdict(value: float | None, target: float, higher_is_better: bool = True) -> str:
     if value is None:
         return "not measured"
-    met = value >= target if higher_is_better else value <= target
-    return "meets target" if met else "BELOW target" if higher_is_better else "ABOVE limit"
+    if higher_is_better:
+        return "meets target" if value >= target else "BELOW target"
+    return "meets target" if value <= target else "ABOVE limit"
 
 
 def _row(label: str, messages: object, runs: object, data: dict) -> str:
@@ -146,9 +147,7 @@ def _md_row(cells: list[object]) -> str:
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
-def render_markdown(results: dict) -> str:
-    """Format machine, corpus mix and medians as Markdown tables for docs/benchmarks.md."""
-    machine, mix, summary = results["machine"], results["mix"], results["summary"]
+def _md_context(machine: dict, mix: dict) -> list[str]:
     lines = ["| machine | |", "| --- | --- |"]
     lines += [_md_row([key, value]) for key, value in machine.items()]
     lines += ["", "| corpus | count |", "| --- | --- |"]
@@ -156,51 +155,34 @@ def render_markdown(results: dict) -> str:
     lines += [_md_row([f"feature: {k}", v]) for k, v in sorted(mix["features"].items())]
     for key in ("bytes_total", "bytes_median", "bytes_max", "over_100kb"):
         lines.append(_md_row([key, mix.get(key)]))
-    lines += [
-        "",
+    return lines
+
+
+def _md_medians(summary: dict) -> list[str]:
+    lines = [
         "| measurement | messages | runs | msg/s (wall) | msg/CPU-s | peak RSS MiB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for size, data in summary["ceiling"].items():
-        lines.append(
-            _md_row(
-                [
-                    "stdlib parse only (ceiling)",
-                    size,
-                    data["runs"],
-                    _fmt(data["rate"]),
-                    _fmt(data["cpu_rate"]),
-                    "",
-                ]
-            )
-        )
+    ceiling = summary["ceiling"].items()
+    rows = [("stdlib parse only (ceiling)", size, data) for size, data in ceiling]
     for backend, data in summary["relaydesk"].items():
-        for size, row in data["sizes"].items():
-            lines.append(
-                _md_row(
-                    [
-                        f"relaydesk import-mail, {backend}",
-                        size,
-                        row["runs"],
-                        _fmt(row["rate"]),
-                        _fmt(row["cpu_rate"]),
-                        _fmt(row["max_rss_mib"]),
-                    ]
-                )
-            )
+        rows += [(f"relaydesk import-mail, {backend}", s, row) for s, row in data["sizes"].items()]
     peer = summary["peer"]
     if peer:
-        lines.append(
-            _md_row(
-                [
-                    f"django-helpdesk {peer['version']} get_email",
-                    peer["messages"],
-                    peer["runs"],
-                    _fmt(peer["rate"]),
-                    _fmt(peer["cpu_rate"]),
-                    _fmt(peer["max_rss_mib"]),
-                ]
-            )
-        )
-    lines += ["", "```", *render_table(results).split("\n")[-9:], "```"]
+        rows.append((f"django-helpdesk {peer['version']} get_email", peer["messages"], peer))
+    for label, size, data in rows:
+        memory = _fmt(data["max_rss_mib"]) if data.get("max_rss_mib") else ""
+        cells = [label, size, data["runs"], _fmt(data["rate"]), _fmt(data["cpu_rate"]), memory]
+        lines.append(_md_row(cells))
+    return lines
+
+
+def render_markdown(results: dict) -> str:
+    """Format machine, corpus mix, medians and ratios as Markdown for docs/benchmarks.md."""
+    summary = results["summary"]
+    lines = _md_context(results["machine"], results["mix"])
+    lines += ["", *_md_medians(summary), "", "```"]
+    for backend, data in summary["relaydesk"].items():
+        lines += _ratio_lines(backend, data)
+    lines.append("```")
     return "\n".join(lines) + "\n"
