@@ -1,10 +1,16 @@
 """Shared pytest fixtures: agents, organizations and contacts as factories."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+# RELAYDESK_CORPORA points elsewhere, for checkouts (such as git worktrees)
+# that do not sit beside ../shared.
+CORPORA = Path(
+    os.environ.get("RELAYDESK_CORPORA")
+    or Path(__file__).resolve().parents[2] / "shared" / "corpora"
+)
 
 
 @pytest.fixture(autouse=True)

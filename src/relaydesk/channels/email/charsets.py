@@ -53,6 +53,6 @@ def _known_codec(label: str | None) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
-    # Mail that says us-ascii but carries 8-bit bytes is usually Windows-1252
-    # or UTF-8; the fallbacks after a failed strict decode handle both.
+    # Mail declared us-ascii that contains 8-bit bytes is usually Windows-1252
+    # or UTF-8. The fallbacks after a failed strict decode handle both.
     return name

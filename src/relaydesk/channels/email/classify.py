@@ -22,7 +22,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Classification:
-    """What kind of mail a message is, and the signal that decided it."""
+    """The kind of a message (personal, auto-reply, bounce, bulk) and the signal that decided it."""
 
     kind: Kind
     reason: str = ""

@@ -1,4 +1,4 @@
-"""Why an inbound message could not become a ticket or message."""
+"""Errors that stop an inbound message from becoming a ticket or message."""
 
 
 class UnusableMessage(Exception):

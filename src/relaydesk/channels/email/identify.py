@@ -12,7 +12,7 @@ def sender_address(parsed: ParsedEmail) -> str:
     """Return the sender's validated, lower-cased address.
 
     Raises UnusableMessage ``sender_unusable`` when the From header has no
-    address that can be answered, and ``sender_is_support_address`` when the
+    address a reply could go to, and ``sender_is_support_address`` when the
     message claims to come from relaydesk itself, which would start a loop.
     """
     if not parsed.from_address:

@@ -1,11 +1,11 @@
 """The inbound e-mail pipeline: store raw, parse, classify, identify, thread, apply.
 
 Each message is processed on its own, in one transaction, so a failure
-leaves no half ticket and never stops the next message. A message that is
-unusable (no sender address, not an e-mail at all) is quarantined with its
-reason and logged at info; a failure of ours is logged at error with the
-exception and quarantined as ``processing_failed``, and the raw bytes stay
-for ``reprocess-quarantine`` after a fix.
+leaves no half ticket and never stops the next message. An unusable message
+(no sender address, not an e-mail at all) is quarantined with its reason and
+logged at info. A failure of ours is logged at error with the exception and
+quarantined as ``processing_failed``. In both cases the raw bytes stay, so
+``reprocess-quarantine`` can retry them after a fix.
 """
 
 import logging
@@ -46,7 +46,7 @@ PROCESSING_FAILED = "processing_failed"
 
 @dataclass(frozen=True)
 class IntakeResult:
-    """What became of one inbound message."""
+    """The outcome of processing one inbound message."""
 
     raw_id: int
     # "ticket_created" | "message_added" | "duplicate" | "auto_reply" | "bounce" | "quarantined"
@@ -64,7 +64,12 @@ def ingest(
     envelope_from: str = "",
     envelope_to: list[str] | None = None,
 ) -> IntakeResult:
-    """store_raw() first (committed), then process_raw(); never raises for a bad message."""
+    """store_raw() first (committed), then process_raw(); never raises for a bad message.
+
+    Failures while processing are caught and quarantined; only a failure to
+    store the raw bytes (the database is down) raises, so the caller can
+    answer with a temporary error and the sender retries.
+    """
     stored = store_raw(
         content,
         source=source,
@@ -107,7 +112,7 @@ def _process(raw: RawMessage) -> IntakeResult:
     parsed = parse_message(bytes(raw.content))
     if not (parsed.from_address or parsed.from_name or parsed.subject or parsed.message_id):
         raise UnusableMessage("not_an_email", "no From, Subject or Message-ID header found")
-    # Only SMTP knows the envelope sender; an empty one there is the null
+    # Only SMTP receives the envelope sender. An empty one there is the null
     # sender ("<>") that RFC 5321 reserves for notifications.
     envelope_from = raw.envelope_from if raw.source == Source.SMTP else None
     classification = classify(parsed, envelope_from=envelope_from)
@@ -168,7 +173,7 @@ def _apply_bounce(
 
 
 def _apply_auto_reply(raw: RawMessage, parsed: ParsedEmail) -> IntakeResult:
-    """Attach an auto-reply to the ticket it answers without reopening it; never open one."""
+    """Attach an auto-reply to the ticket it replies to, without reopening it; never open one."""
     ticket = match_by_message_ids(parsed)
     if ticket is None and parsed.from_address:
         match = find_ticket(parsed, sender=parsed.from_address, envelope_to=raw.envelope_to)

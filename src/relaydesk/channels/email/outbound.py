@@ -1,8 +1,8 @@
 """Outbound e-mail: placeholder for the acknowledgement hook the intake calls.
 
-NOTE: this branch ships only the function the intake pipeline calls; the
+NOTE: this file contains only the function the intake pipeline calls. The
 real module, with delivery and the per-address hourly limit on
-acknowledgements, replaces this file when the branches are merged.
+acknowledgements, replaces it.
 """
 
 from relaydesk.tickets.models import Message, Ticket

@@ -66,7 +66,7 @@ class ParsedEmail:
 
 @dataclass
 class _Body:
-    """What the walk over the MIME tree collects."""
+    """Text, HTML, attachments and report data collected while walking the MIME tree."""
 
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
@@ -77,7 +77,10 @@ class _Body:
 
 
 def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
-    """Parse ``content``; never raises for malformed mail, only for our own bugs."""
+    """Parse ``content``; malformed parts give empty or partial fields, not an error.
+
+    The public corpus test runs every collected broken message through this.
+    """
     mime = email.message_from_bytes(content, policy=policy.default)
     raw = _raw_headers(mime)
     from_name, from_address = _first_address(raw.get("from", []))
@@ -231,7 +234,7 @@ def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
             _walk(child, body, depth=depth + 1)
         return
     if content_type in ("message/rfc822", "message/global") and isinstance(payload, list):
-        _add_embedded_message(payload[0], body, depth=depth)
+        _add_embedded_message(payload[0], body, depth=depth, filename=_filename(part))
         return
     if content_type == "message/delivery-status":
         body.delivery_status.append(_delivery_status_text(part))
@@ -278,7 +281,7 @@ def _add_leaf(part: MimePart, content_type: str, body: _Body) -> None:
     )
 
 
-def _add_embedded_message(inner: MimePart, body: _Body, *, depth: int) -> None:
+def _add_embedded_message(inner: MimePart, body: _Body, *, depth: int, filename: str) -> None:
     try:
         data = inner.as_bytes()
     except Exception:  # noqa: BLE001 - the generator fails on some broken headers
@@ -286,8 +289,10 @@ def _add_embedded_message(inner: MimePart, body: _Body, *, depth: int) -> None:
     parsed = parse_message(data, depth=depth + 1) if depth < _MAX_DEPTH else ParsedEmail()
     if parsed.message_id:
         body.embedded_ids.append(parsed.message_id)
-    name = re.sub(r"[^\w .,()-]+", "", parsed.subject).strip()[:80] or "attached-message"
-    body.attachments.append(AttachmentDraft(f"{name}.eml", data, "message/rfc822"))
+    if not filename:
+        name = re.sub(r"[^\w .,()-]+", "", parsed.subject).strip()[:80] or "attached-message"
+        filename = f"{name}.eml"
+    body.attachments.append(AttachmentDraft(filename, data, "message/rfc822"))
     if parsed.text:
         header = f"From: {parsed.from_address}\nSubject: {parsed.subject}\n\n"
         body.tnef_texts.append(header + parsed.text)

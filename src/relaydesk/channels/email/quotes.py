@@ -4,9 +4,9 @@ The full text is always kept on the message; this only decides what is shown
 unfolded. Detection is line based: the first line that opens quoted history
 (an attribution such as "On ... wrote:" or "Em ... escreveu:", an Outlook
 "-----Original Message-----" or "From: ... Sent: ..." block, or a trailing
-run of ``>`` lines) ends the visible reply. Interleaved replies, where the
-client answers between quoted lines, are kept whole because cutting at the
-first quote would hide their answers.
+run of ``>`` lines) ends the visible reply. When the client writes below or
+between the quoted lines, only the attribution and the ``>`` lines are
+removed, because cutting at the first quote would hide the client's text.
 """
 
 import re

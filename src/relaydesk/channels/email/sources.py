@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# A header line as RFC 5322 defines it: a field name of printable ASCII
-# without colon or space, then a colon.
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+# A header line as mail software writes it: a field name of letters, digits
+# and hyphens, then a colon. RFC 5322 allows more characters in names, but
+# accepting them would take JSON and other text files for mail.
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
 _MBOXRD_ESCAPE = re.compile(rb"^>+From ")
 _SNIFF_BYTES = 4096
 

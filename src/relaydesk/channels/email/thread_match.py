@@ -1,10 +1,10 @@
 """Find the ticket an inbound message continues.
 
 The name avoids shadowing the standard library's ``threading``. Matching goes
-from the most to the least reliable evidence: Message-IDs in In-Reply-To and
-References, then the ``[CS-<n>]`` subject tag from a participant of that
-ticket, then a plus address such as ``support+CS-12@example.com``, and last a
-reply-prefixed subject equal to one of the sender's open tickets.
+from the most to the least reliable evidence. Message-IDs in In-Reply-To and
+References come first, then the ``[CS-<n>]`` subject tag from a participant of that
+ticket, then a plus address such as ``support+CS-12@example.com``. The last
+resort is a reply-prefixed subject equal to one of the sender's open tickets.
 """
 
 import re

@@ -27,8 +27,8 @@ def is_tnef(content_type: str, filename: str) -> bool:
 def unpack_tnef(data: bytes) -> TnefContent | None:
     """Return the files and body inside a TNEF blob, or None when it is not readable.
 
-    An RTF body (the usual case for Outlook rich text) is kept as ``body.rtf``
-    and its text is extracted for reading; an HTML body is returned as is.
+    An RTF body (the usual case for Outlook rich text) is kept as ``body.rtf``,
+    and its text is extracted for reading. An HTML body is returned as is.
     """
     try:
         tnef = TNEF(data)

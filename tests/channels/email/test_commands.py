@@ -1,0 +1,120 @@
+import json
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from relaydesk.channels.email import intake
+from relaydesk.channels.email.models import RawMessage, RawState
+from relaydesk.tickets.models import Ticket
+from tests.channels.email.conftest import FIXTURES, load
+
+pytestmark = pytest.mark.django_db
+
+
+def import_mail(*paths: Path) -> dict[str, int]:
+    out = StringIO()
+    call_command("import-mail", *[str(path) for path in paths], "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def reprocess(*args: str) -> dict[str, int]:
+    out = StringIO()
+    call_command("reprocess-quarantine", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_import_mail_single_file_counts():
+    summary = import_mail(FIXTURES / "wrong_charset.eml")
+    assert summary["stored"] == 1
+    assert summary["tickets_created"] == 1
+    assert summary["quarantined"] == 0
+
+
+def test_import_mail_directory_skips_non_mail(tmp_path):
+    folder = tmp_path / "inbox"
+    (folder / "nested").mkdir(parents=True)
+    shutil.copy(FIXTURES / "wrong_charset.eml", folder / "a.eml")
+    shutil.copy(FIXTURES / "list_mail.eml", folder / "nested" / "b")
+    (folder / "notes.json").write_text('{"not": "mail"}')
+    summary = import_mail(folder)
+    assert summary["stored"] == 2
+    assert summary["tickets_created"] == 2
+    assert summary["skipped_files"] == 1
+
+
+def test_import_mail_mbox_splits_messages(tmp_path):
+    mbox = tmp_path / "archive.mbox"
+    with mbox.open("wb") as handle:
+        for name in ("wrong_charset.eml", "reply_in_reply_to.eml", "bounce_dsn.eml"):
+            handle.write(b"From sender@client.example Tue Dec  1 10:00:00 2026\n")
+            handle.write(load(name).replace(b"\nFrom ", b"\n>From ") + b"\n")
+    summary = import_mail(mbox)
+    assert summary["stored"] == 3
+    assert summary["tickets_created"] == 1
+    assert summary["messages_added"] == 1
+    assert summary["bounces"] == 1
+
+
+def test_import_mail_maildir(tmp_path):
+    for sub in ("cur", "new", "tmp"):
+        (tmp_path / "Maildir" / sub).mkdir(parents=True)
+    shutil.copy(FIXTURES / "wrong_charset.eml", tmp_path / "Maildir" / "new" / "1.host")
+    shutil.copy(FIXTURES / "auto_reply.eml", tmp_path / "Maildir" / "cur" / "2.host:2,S")
+    summary = import_mail(tmp_path / "Maildir")
+    assert summary["stored"] == 2
+    assert summary["tickets_created"] == 1
+    assert summary["auto_replies"] == 1
+
+
+def test_import_mail_counts_duplicates_and_quarantine():
+    summary = import_mail(
+        FIXTURES / "wrong_charset.eml",
+        FIXTURES / "wrong_charset.eml",
+        FIXTURES / "unusable_from.eml",
+    )
+    assert summary["duplicates"] == 1
+    assert summary["quarantined"] == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_import_mail_missing_path_names_it(tmp_path):
+    missing = tmp_path / "nowhere.eml"
+    with pytest.raises(CommandError, match="nowhere.eml"):
+        import_mail(missing)
+    assert RawMessage.objects.count() == 0
+
+
+def test_reprocess_quarantine_after_fix(monkeypatch):
+    def crash(content: bytes, **kwargs):
+        raise RuntimeError("parser bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(intake, "parse_message", crash)
+        import_mail(FIXTURES / "wrong_charset.eml")
+    assert RawMessage.objects.get().state == RawState.QUARANTINED
+
+    summary = reprocess()
+    assert summary["retried"] == 1
+    assert summary["ticket_created"] == 1
+    assert RawMessage.objects.get().state == RawState.PROCESSED
+
+
+def test_reprocess_quarantine_is_idempotent():
+    import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
+    first = reprocess()
+    second = reprocess()
+    assert first["still_quarantined"] == 1
+    assert second["still_quarantined"] == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_reprocess_quarantine_by_id_reports_others():
+    import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
+    processed = RawMessage.objects.get(state=RawState.PROCESSED)
+    quarantined = RawMessage.objects.get(state=RawState.QUARANTINED)
+    summary = reprocess("--id", str(processed.pk), "--id", str(quarantined.pk))
+    assert summary["retried"] == 1
+    assert summary["not_quarantined"] == 1
