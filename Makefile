@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format src tests bench
 
 bench: $(STAMP) messages
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var bench/out
