@@ -3,6 +3,7 @@
 import pytest
 
 from relaydesk.operations import actions
+from relaydesk.tickets import actions as ticket_actions
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,4 +62,19 @@ def test_incident_page_query_count_is_bounded(
     client = signed_in(po_agent)
     with django_assert_max_num_queries(12):
         response = client.get(f"/operations/incidents/{incident.number}/")
+    assert response.status_code == 200
+
+
+def test_linked_ticket_page_query_count_is_bounded(
+    signed_in, cs_agent, po_agent, escalated, known_error, django_assert_max_num_queries
+):
+    ticket, incident = escalated
+    actions.start_triage(incident, actor=po_agent)
+    actions.apply_known_error(incident, known_error, actor=po_agent)
+    for index in range(ROWS):
+        ticket_actions.add_note(ticket, author=cs_agent, text=f"note {index}")
+    client = signed_in(cs_agent)
+    # The case block adds the link, the stages and the prefilled message.
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/tickets/{ticket.number}/")
     assert response.status_code == 200

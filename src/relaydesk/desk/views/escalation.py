@@ -34,7 +34,7 @@ def _submit_on_ticket(
         bound_forms: dict[str, object] = {form_key: invalid}
         if form_key == "link_form":
             # Keep the search results the agent chose from, with the error.
-            search = escalation_forms(request, ticket)
+            search = escalation_forms(request, ticket, messages=[])
             bound_forms["incident_matches"] = search["incident_matches"]
             invalid.fields["incident"].widget = search["link_form"].fields["incident"].widget
         return render_ticket(request, ticket, bound_forms=bound_forms, status=status)

@@ -102,7 +102,7 @@ def render_ticket(
         "conversation": conversation,
         "timeline": events.lines(list(timeline.events_for(ticket))),
         **default_forms(ticket),
-        **ticket_case.case_context(request, ticket),
+        **ticket_case.case_context(request, ticket, [entry.message for entry in conversation]),
         **(bound_forms or {}),
     }
     response = render(request, "desk/ticket.html", context, status=status)

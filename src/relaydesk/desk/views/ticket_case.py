@@ -5,6 +5,8 @@
 only through ``queries.TicketCase``, which holds no back-office internals.
 """
 
+from collections.abc import Sequence
+
 from django.http import HttpRequest
 
 from relaydesk.accounts import permissions
@@ -22,8 +24,14 @@ from relaydesk.operations.models import Incident
 from relaydesk.tickets.models import Message, Status, Ticket
 
 
-def case_context(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
-    """Return the template context of the case block for this agent and ticket."""
+def case_context(
+    request: HttpRequest, ticket: Ticket, messages: Sequence[Message]
+) -> dict[str, object]:
+    """Return the template context of the case block for this agent and ticket.
+
+    ``messages`` are the ticket's messages, already loaded for the conversation;
+    the escalate form offers them as references.
+    """
     user = request.user
     case = queries.ticket_case(user, ticket.pk)
     context: dict[str, object] = {
@@ -34,7 +42,7 @@ def case_context(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
         "case_offers_inform": False,
     }
     if context["case_offers_escalation"]:
-        context.update(escalation_forms(request, ticket))
+        context.update(escalation_forms(request, ticket, messages))
     elif case is not None and permissions.can_inform_client(user):
         context["case_offers_inform"] = ticket.status == Status.SOLUTION_RECEIVED
         if context["case_offers_inform"]:
@@ -42,7 +50,9 @@ def case_context(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
     return context
 
 
-def escalation_forms(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
+def escalation_forms(
+    request: HttpRequest, ticket: Ticket, messages: Sequence[Message]
+) -> dict[str, object]:
     """Return the blank escalate form and the link form with the incident search's results."""
     data = request.POST if request.method == "POST" else request.GET
     search_form = IncidentSearchForm(data or None)
@@ -50,7 +60,7 @@ def escalation_forms(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
     matches = queries.open_incidents_matching(request.user, search)
     return {
         "escalate_form": EscalateForm(
-            initial={"summary": ticket.subject}, ticket_messages=ticket_messages(ticket)
+            initial={"summary": ticket.subject}, ticket_messages=messages
         ),
         "incident_search_form": search_form,
         "incident_search": search,
