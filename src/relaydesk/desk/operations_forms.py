@@ -38,7 +38,7 @@ class OperationsForm(forms.Form):
 
 
 def message_label(message: Message) -> str:
-    """Return a checkbox label that tells one ticket message from the others."""
+    """Return a checkbox label that identifies one message of the ticket."""
     author = message.author or message.from_name or message.from_address or message.contact
     created_at = formats.date_format(
         timezone.localtime(message.created_at), "SHORT_DATETIME_FORMAT"

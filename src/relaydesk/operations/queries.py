@@ -168,7 +168,7 @@ def _require_back_office_reader(user: User) -> None:
         )
 
 
-# Reads for the desk pages of the escalation path. Each one checks who asks.
+# Reads for the desk pages of the escalation path. Each one checks the user's role.
 
 # Sort order of the triage queue: the most urgent priority first.
 PRIORITY_RANK = Case(
@@ -206,10 +206,15 @@ def triage_queue(user: User) -> QuerySet[Incident]:
 
 
 def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[Incident]:
-    """Open incidents numbered ``text`` (``PO-12`` or ``12``) or whose summary contains it.
+    """Return open incidents numbered ``text`` (``PO-12`` or ``12``) or whose summary contains it.
 
-    Front-office agents use it to choose the incident to link a ticket to,
-    so it is open to every agent; it returns the summary, never notes.
+    Front-office agents choose from these the incident to link a ticket to,
+    so every agent may call it.
+
+    NOTE: the ticket page shows each match's summary to front-office agents,
+    beyond the number, status and resolution they see elsewhere, because
+    they cannot choose by number alone. Customer Service wrote that summary
+    when escalating; nothing else of the incident should be shown with it.
     """
     text = text.strip()
     if not text:
@@ -223,13 +228,13 @@ def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[I
 
 
 def incident_ticket_links(user: User, incident: Incident) -> QuerySet[IncidentTicket]:
-    """The incident's ticket links with each ticket's organization and plan."""
+    """Return the incident's ticket links with each ticket's organization and plan."""
     _require_back_office_reader(user)
     return linked_tickets(incident).select_related("ticket__organization__plan")
 
 
 def referenced_messages(user: User, incident: Incident) -> QuerySet[Message]:
-    """The ticket messages the incident references, oldest first, with their tickets."""
+    """Return the ticket messages the incident references, oldest first, with their tickets."""
     _require_back_office_reader(user)
     message_ids = incident.references.values("message_id")
     return (
@@ -291,12 +296,12 @@ class StageProgress:
 
 @dataclass(frozen=True)
 class TicketCase:
-    """What the ticket page shows of the ticket's incident, to every agent.
+    """The part of a ticket's incident that the ticket page shows to every agent.
 
-    It holds the incident's number, status and public resolution, the client
-    workaround the ticket received and the ticket's stages. It holds no
-    summary, internal note, agents' workaround or root cause, so a template
-    given only this cannot show back-office data to Customer Service.
+    It contains the incident's number, status and public resolution, the
+    client workaround the ticket received and the ticket's stages. It
+    contains no summary, internal note, agents' workaround or root cause, so
+    a template given only this cannot show back-office data to Customer Service.
     """
 
     incident_number: int
@@ -335,7 +340,7 @@ def ticket_case(user: User, ticket_id: int) -> TicketCase | None:
 
 
 def _stage_progress(ticket_id: int) -> tuple[StageProgress, ...]:
-    """Every stage in path order; a stage entered twice shows its first start and last end."""
+    """Return every stage in path order; one entered twice shows its first start and last end."""
     rows = list(Stage.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
     progress = []
     for name, label in StageName.choices:
@@ -353,7 +358,7 @@ def _stage_progress(ticket_id: int) -> tuple[StageProgress, ...]:
 
 
 def ticket_link(ticket_id: int) -> IncidentTicket | None:
-    """The ticket's link to its incident, ready for rendering the message to the client."""
+    """Return the ticket's link to its incident, loaded for rendering the message to the client."""
     return (
         IncidentTicket.objects.select_related(
             "incident", "workaround_from", "ticket__contact__organization"

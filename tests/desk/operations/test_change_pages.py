@@ -94,9 +94,7 @@ def test_create_change_unknown_incident_is_rejected(signed_in, po_agent):
     assert not Change.objects.exists()
 
 
-def test_create_change_for_new_incident_is_conflict_and_stores_nothing(
-    signed_in, po_agent, escalated
-):
+def test_create_change_new_incident_conflicts(signed_in, po_agent, escalated):
     _ticket, incident = escalated
     response = signed_in(po_agent).post(
         "/operations/changes/new/", {"title": "Fix", "incidents": incident.reference}

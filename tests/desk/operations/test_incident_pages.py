@@ -105,9 +105,7 @@ def test_incident_page_links_referenced_messages(signed_in, cs_agent, po_agent, 
     assert f'href="/tickets/{ticket.number}/#message-{message.pk}"' in content
 
 
-def test_incident_page_suggests_known_error_with_score_and_terms(
-    signed_in, po_agent, escalated, known_error
-):
+def test_incident_page_suggests_known_error(signed_in, po_agent, escalated, known_error):
     _ticket, incident = escalated
     content = signed_in(po_agent).get(incident_url(incident)).content.decode()
     assert "score 1.00" in content

@@ -1,4 +1,4 @@
-"""What the escalation and back-office pages share: access checks and form submission.
+"""Access checks and form submission shared by the escalation and back-office pages.
 
 A POST view parses its form, calls one action and redirects with a message
 (post, redirect, get). On bad input it renders the page again with the
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Success:
-    """What a form's action achieved: the message to show and, if not the default, where next."""
+    """The outcome of a form's action: the message to show and the page to redirect to."""
 
     message: str
     url: str

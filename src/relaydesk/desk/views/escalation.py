@@ -1,7 +1,7 @@
 """POST endpoints of the ticket page's case block: escalate, link, inform the client.
 
-Each calls one operations action; see ``back_office.submit`` for the
-answers to bad input.
+Each calls one operations action; ``back_office.submit`` describes the
+responses to bad input.
 """
 
 from collections.abc import Callable

@@ -2,7 +2,7 @@
 
 ``case_context`` is called by the ticket view; the block is
 ``desk/operations/_ticket_case.html``. Front-office agents see the incident
-only through ``queries.TicketCase``, which holds no back-office internals.
+only through ``queries.TicketCase``, which contains no back-office internals.
 """
 
 from collections.abc import Sequence
