@@ -4,6 +4,7 @@ A change page records deployments (by a person; pipelines use the signed
 webhook) and test results, each through one operations action.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -27,6 +28,8 @@ from relaydesk.desk.views.inbox import paginate
 from relaydesk.operations import actions, queries
 from relaydesk.operations.errors import ChangeNotFound
 from relaydesk.operations.models import Change, ChangeStatus
+
+PerformOnChange = Callable[[Change, dict[str, Any]], str]
 
 
 @back_office_required
@@ -107,7 +110,7 @@ def change_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _submit_on_change(
-    request: HttpRequest, number: int, form_key: str, form: forms.Form, perform: Any
+    request: HttpRequest, number: int, form_key: str, form: forms.Form, perform: PerformOnChange
 ) -> HttpResponse:
     change = get_change(request, number)
 

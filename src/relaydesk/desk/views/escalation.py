@@ -18,7 +18,7 @@ from relaydesk.desk.access import agent_required
 from relaydesk.desk.operations_forms import EscalateForm, InformClientForm, LinkIncidentForm
 from relaydesk.desk.views.back_office import forbidden, submit
 from relaydesk.desk.views.ticket import get_ticket, render_ticket
-from relaydesk.desk.views.ticket_case import escalation_forms, ticket_messages
+from relaydesk.desk.views.ticket_case import incident_choices, ticket_messages
 from relaydesk.operations import actions, queries
 from relaydesk.tickets.models import Ticket
 
@@ -31,13 +31,7 @@ def _submit_on_ticket(
     perform: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
     def render_invalid(invalid: forms.Form, status: int) -> HttpResponse:
-        bound_forms: dict[str, object] = {form_key: invalid}
-        if form_key == "link_form":
-            # Keep the search results the agent chose from, with the error.
-            search = escalation_forms(request, ticket, messages=[])
-            bound_forms["incident_matches"] = search["incident_matches"]
-            invalid.fields["incident"].widget = search["link_form"].fields["incident"].widget
-        return render_ticket(request, ticket, bound_forms=bound_forms, status=status)
+        return render_ticket(request, ticket, bound_forms={form_key: invalid}, status=status)
 
     url = reverse("desk:ticket", args=[ticket.number]) + "#case-heading"
     return submit(request, form, perform, success_url=url, render_invalid=render_invalid)
@@ -85,7 +79,10 @@ def link_incident(request: HttpRequest, number: int) -> HttpResponse:
         actions.link_ticket(ticket, incident, actor=request.user)
         return _("Ticket linked to incident %(incident)s.") % {"incident": incident.reference}
 
-    return _submit_on_ticket(request, ticket, "link_form", LinkIncidentForm(request.POST), perform)
+    # Offer the search results the agent chose from again, should the link fail.
+    matches = queries.open_incidents_matching(request.user, request.POST.get("incident_q", ""))
+    form = LinkIncidentForm(request.POST, choices=incident_choices(matches))
+    return _submit_on_ticket(request, ticket, "link_form", form, perform)
 
 
 @agent_required
