@@ -1,6 +1,17 @@
 from django.urls import path
 
-from relaydesk.desk.views import account, customers, files, inbox, ticket, ticket_actions
+from relaydesk.desk.views import (
+    account,
+    changes,
+    customers,
+    escalation,
+    files,
+    inbox,
+    incidents,
+    known_errors,
+    ticket,
+    ticket_actions,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -37,4 +48,49 @@ urlpatterns = [
     ),
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:contact_id>/", customers.contact_detail, name="contact"),
+    # The escalation path: the ticket page's case block, then the back office.
+    path("tickets/<int:number>/escalate/", escalation.escalate, name="escalate"),
+    path("tickets/<int:number>/link-incident/", escalation.link_incident, name="link_incident"),
+    path("tickets/<int:number>/inform-client/", escalation.inform_client, name="inform_client"),
+    path("operations/triage/", incidents.triage_queue, name="triage"),
+    path("operations/incidents/", incidents.incident_list, name="incidents"),
+    path("operations/incidents/<int:number>/", incidents.incident_detail, name="incident"),
+    path(
+        "operations/incidents/<int:number>/triage/",
+        incidents.start_triage,
+        name="incident_triage",
+    ),
+    path(
+        "operations/incidents/<int:number>/apply-known-error/",
+        incidents.apply_known_error,
+        name="incident_apply_known_error",
+    ),
+    path(
+        "operations/incidents/<int:number>/transfer/",
+        incidents.transfer,
+        name="incident_transfer",
+    ),
+    path(
+        "operations/incidents/<int:number>/request-change/",
+        incidents.request_change,
+        name="incident_request_change",
+    ),
+    path("operations/incidents/<int:number>/close/", incidents.close, name="incident_close"),
+    path("operations/known-errors/", known_errors.known_error_list, name="known_errors"),
+    path("operations/known-errors/new/", known_errors.known_error_create, name="known_error_new"),
+    path(
+        "operations/known-errors/<int:number>/",
+        known_errors.known_error_detail,
+        name="known_error",
+    ),
+    path("operations/changes/", changes.change_list, name="changes"),
+    path("operations/changes/new/", changes.change_create, name="change_new"),
+    path("operations/changes/<int:number>/", changes.change_detail, name="change"),
+    path("operations/changes/<int:number>/deployments/", changes.deploy, name="change_deploy"),
+    path(
+        "operations/changes/<int:number>/test-results/",
+        changes.record_test_result,
+        name="change_test_result",
+    ),
+    path("operations/environments/", changes.environment_list, name="environments"),
 ]

@@ -7,8 +7,20 @@ any user who is not an active agent. Portal code must go through them.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts import permissions
@@ -22,13 +34,18 @@ from relaydesk.operations.errors import (
     NotAllowed,
 )
 from relaydesk.operations.models import (
+    OPEN_INCIDENT_STATUSES,
     Change,
     Deployment,
     Environment,
     Incident,
+    IncidentStatus,
     IncidentTicket,
     KnownError,
+    Stage,
+    StageName,
 )
+from relaydesk.tickets.models import Message, Priority
 
 NUMBER_PATTERN = re.compile(r"^\s*(?:(?P<prefix>[A-Za-z]+)-)?(?P<number>\d{1,18})\s*$")
 
@@ -149,3 +166,203 @@ def _require_back_office_reader(user: User) -> None:
         raise NotAllowed(
             _("Only Production Operations, 2nd line and release agents see this record.")
         )
+
+
+# Reads for the desk pages of the escalation path. Each one checks the user's role.
+
+# Sort order of the triage queue: the most urgent priority first.
+PRIORITY_RANK = Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    When(priority=Priority.NORMAL, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+TRIAGE_STATUSES = (IncidentStatus.NEW, IncidentStatus.TRIAGE)
+
+
+def incident_list(user: User, *, status: str = "") -> QuerySet[Incident]:
+    """Incidents with their linked ticket count, newest first, for back-office agents.
+
+    ``status`` keeps one status; empty keeps all. Raises NotAllowed for anyone else.
+    """
+    _require_back_office_reader(user)
+    incidents = (
+        Incident.objects.select_related("known_error", "team", "assignee")
+        .annotate(ticket_count=Count("ticket_links"))
+        .order_by("-number")
+    )
+    return incidents.filter(status=status) if status else incidents
+
+
+def triage_queue(user: User) -> QuerySet[Incident]:
+    """Incidents that are new or in triage, most urgent first, then oldest first."""
+    return (
+        incident_list(user)
+        .filter(status__in=TRIAGE_STATUSES)
+        .annotate(priority_rank=PRIORITY_RANK)
+        .order_by("priority_rank", "created_at", "number")
+    )
+
+
+def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[Incident]:
+    """Return open incidents numbered ``text`` (``PO-12`` or ``12``) or whose summary contains it.
+
+    Front-office agents choose from these the incident to link a ticket to,
+    so every agent may call it.
+
+    NOTE: the ticket page shows each match's summary to front-office agents,
+    beyond the number, status and resolution they see elsewhere, because
+    they cannot choose by number alone. Customer Service wrote that summary
+    when escalating; nothing else of the incident should be shown with it.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    incidents = incidents_visible_to(user).filter(status__in=OPEN_INCIDENT_STATUSES)
+    number = parse_number(text, "PO")
+    matches = Q(summary__icontains=text)
+    if number is not None:
+        matches |= Q(number=number)
+    return list(incidents.filter(matches).order_by("-number")[:limit])
+
+
+def incident_ticket_links(user: User, incident: Incident) -> QuerySet[IncidentTicket]:
+    """Return the incident's ticket links with each ticket's organization and plan."""
+    _require_back_office_reader(user)
+    return linked_tickets(incident).select_related("ticket__organization__plan")
+
+
+def referenced_messages(user: User, incident: Incident) -> QuerySet[Message]:
+    """Return the ticket messages the incident references, oldest first, with their tickets."""
+    _require_back_office_reader(user)
+    message_ids = incident.references.values("message_id")
+    return (
+        Message.objects.filter(pk__in=message_ids)
+        .select_related("ticket", "author", "contact")
+        .order_by("created_at", "id")
+    )
+
+
+def known_error_list(user: User, *, search: str = "") -> QuerySet[KnownError]:
+    """Known errors, newest first, with the number of incidents they were applied to.
+
+    ``search`` matches the number (``KE-12`` or ``12``), the title or the symptoms.
+    """
+    known_errors = known_errors_visible_to(user).annotate(incident_count=Count("incidents"))
+    search = search.strip()
+    if search:
+        matches = Q(title__icontains=search) | Q(symptoms__icontains=search)
+        number = parse_number(search, "KE")
+        if number is not None:
+            matches |= Q(number=number)
+        known_errors = known_errors.filter(matches)
+    return known_errors.order_by("-number")
+
+
+def known_error_incidents(user: User, known_error: KnownError) -> QuerySet[Incident]:
+    _require_back_office_reader(user)
+    return known_error.incidents.order_by("-number")
+
+
+def change_list(user: User, *, status: str = "") -> QuerySet[Change]:
+    """Changes, newest first, with their linked incidents and known errors prefetched."""
+    changes = changes_visible_to(user).order_by("-number")
+    return changes.filter(status=status) if status else changes
+
+
+def environment_list(user: User) -> QuerySet[Environment]:
+    """Environments in their configured order, each with its latest deployment's facts."""
+    _require_back_office_reader(user)
+    latest = Deployment.objects.filter(environment=OuterRef("pk")).order_by("-deployed_at", "-id")
+    return Environment.objects.annotate(
+        deployment_count=Count("deployments"),
+        latest_version=Subquery(latest.values("version")[:1]),
+        latest_deployed_at=Subquery(latest.values("deployed_at")[:1]),
+        latest_change_number=Subquery(latest.values("change__number")[:1]),
+    ).order_by("order", "name")
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """One stage of a ticket's escalation path; the times are None until it is reached."""
+
+    name: str
+    label: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class TicketCase:
+    """The part of a ticket's incident that the ticket page shows to every agent.
+
+    It contains the incident's number, status and public resolution, the
+    client workaround the ticket received and the ticket's stages. It
+    contains no summary, internal note, agents' workaround or root cause, so
+    a template given only this cannot show back-office data to Customer Service.
+    """
+
+    incident_number: int
+    incident_reference: str
+    incident_status: str
+    incident_status_label: str
+    public_resolution: str
+    workaround: str
+    permanent_fix_available: bool
+    stages: tuple[StageProgress, ...]
+
+
+def ticket_case(user: User, ticket_id: int) -> TicketCase | None:
+    """Return the case of a ticket linked to an incident, or None if it is not linked."""
+    if not permissions.can_see_incident_summary(user):
+        return None
+    link = (
+        IncidentTicket.objects.select_related("incident", "workaround_from")
+        .filter(ticket_id=ticket_id)
+        .first()
+    )
+    if link is None:
+        return None
+    incident = link.incident
+    workaround = link.workaround_from.workaround_clients if link.workaround_from else ""
+    return TicketCase(
+        incident_number=incident.number,
+        incident_reference=incident.reference,
+        incident_status=incident.status,
+        incident_status_label=incident.get_status_display(),
+        public_resolution=incident.public_resolution,
+        workaround=workaround,
+        permanent_fix_available=link.permanent_fix_available,
+        stages=_stage_progress(ticket_id),
+    )
+
+
+def _stage_progress(ticket_id: int) -> tuple[StageProgress, ...]:
+    """Return every stage in path order; one entered twice shows its first start and last end."""
+    rows = list(Stage.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+    progress = []
+    for name, label in StageName.choices:
+        entered = [row for row in rows if row.name == name]
+        progress.append(
+            StageProgress(
+                name=name,
+                label=str(label),
+                started_at=entered[0].started_at if entered else None,
+                ended_at=entered[-1].ended_at if entered else None,
+                current=any(row.ended_at is None for row in entered),
+            )
+        )
+    return tuple(progress)
+
+
+def ticket_link(ticket_id: int) -> IncidentTicket | None:
+    """Return the ticket's link to its incident, loaded for rendering the message to the client."""
+    return (
+        IncidentTicket.objects.select_related(
+            "incident", "workaround_from", "ticket__contact__organization"
+        )
+        .filter(ticket_id=ticket_id)
+        .first()
+    )

@@ -11,6 +11,7 @@ from relaydesk.customers.models import PlanCode
 from relaydesk.desk import events, html
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
+from relaydesk.desk.views import ticket_case
 from relaydesk.tickets import queries
 from relaydesk.tickets.models import Message, Ticket, Visibility
 
@@ -101,6 +102,7 @@ def render_ticket(
         "conversation": conversation,
         "timeline": events.lines(list(timeline.events_for(ticket))),
         **default_forms(ticket),
+        **ticket_case.case_context(request, ticket, [entry.message for entry in conversation]),
         **(bound_forms or {}),
     }
     response = render(request, "desk/ticket.html", context, status=status)

@@ -1,0 +1,118 @@
+"""Timeline events of incidents, known errors and changes as sentences agents can read.
+
+These timelines are for back-office pages only: they include internal notes.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from relaydesk.core.models import TimelineEvent
+from relaydesk.desk.events import EventLine
+from relaydesk.operations.models import ChangeStatus, IncidentStatus, KnownErrorStatus, Outcome
+
+# The status choices of each subject, for "status_changed" events.
+STATUS_CHOICES: dict[str, type] = {
+    "incident": IncidentStatus,
+    "knownerror": KnownErrorStatus,
+    "change": ChangeStatus,
+}
+
+
+def _label(choices: type, value: object) -> str:
+    """Return the translated label of ``value`` in a TextChoices, or the value itself."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _status_changed(event: TimelineEvent) -> str:
+    choices = STATUS_CHOICES.get(event.subject_type, IncidentStatus)
+    return _("Status changed from %(before)s to %(after)s") % {
+        "before": _label(choices, event.data.get("before")),
+        "after": _label(choices, event.data.get("after")),
+    }
+
+
+def _deployed(event: TimelineEvent) -> str:
+    data = event.data
+    text = _("Version %(version)s deployed to %(environment)s: %(outcome)s") % {
+        "version": data.get("version"),
+        "environment": data.get("environment"),
+        "outcome": _label(Outcome, data.get("outcome")),
+    }
+    if data.get("override_reason"):
+        text += " " + _("(test overridden: %(reason)s)") % {"reason": data["override_reason"]}
+    return text
+
+
+def _test_recorded(event: TimelineEvent) -> str:
+    data = event.data
+    if data.get("passed"):
+        text = _("Version %(version)s passed its test") % {"version": data.get("version")}
+    else:
+        text = _("Version %(version)s failed its test") % {"version": data.get("version")}
+    return f"{text}: {data['notes']}" if data.get("notes") else text
+
+
+class _Defaults(dict[str, Any]):
+    """Event data where a missing key reads as an empty string and a list as "a, b"."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(
+            (key, ", ".join(map(str, value)) if isinstance(value, list) else value)
+            for key, value in data.items()
+        )
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
+    "status_changed": _status_changed,
+    "deployed": _deployed,
+    "test_recorded": _test_recorded,
+    "incident_created": lambda event: _("Incident created"),
+    "known_error_created": lambda event: _("Known error created"),
+    "change_created": lambda event: _("Change created"),
+    "note_added": lambda event: _("Internal note: %(text)s") % _Defaults(event.data),
+}
+
+
+def _data_sentences() -> dict[str, str]:
+    # Built on each call so the sentences follow the active language.
+    return {
+        "ticket_linked": _("Ticket %(ticket)s linked"),
+        "messages_referenced": _("Ticket messages referenced: %(messages)s"),
+        "known_error_applied": _("Known error %(known_error)s applied"),
+        "team_changed": _("Transferred to team %(team)s"),
+        "change_linked": _("Change %(change)s linked"),
+        "incident_linked": _("Incident %(incident)s linked"),
+        "known_error_linked": _("Known error %(known_error)s linked"),
+        "fix_deployed": _("Fix deployed by change %(change)s"),
+        "client_informed": _("Client informed on ticket %(ticket)s"),
+    }
+
+
+def describe(event: TimelineEvent) -> str:
+    """Return a translated sentence for ``event``; unknown kinds show their code."""
+    describer = DESCRIBERS.get(event.kind)
+    if describer is not None:
+        return describer(event)
+    template = _data_sentences().get(event.kind)
+    if template is not None:
+        return template % _Defaults(event.data)
+    return event.kind
+
+
+def lines(events: Iterable[TimelineEvent]) -> list[EventLine]:
+    return [
+        EventLine(
+            actor=str(event.actor) if event.actor_id else event.actor_label,
+            created_at=event.created_at,
+            description=describe(event),
+        )
+        for event in events
+    ]

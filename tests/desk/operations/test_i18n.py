@@ -1,0 +1,32 @@
+"""The escalation pages in European Portuguese, with labels from the models' choices.
+
+Needs the compiled catalogue (``make messages``); tests/desk/test_i18n.py
+fails with a clear message when it is missing.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portuguese(cs_agent, po_agent):
+    for agent in (cs_agent, po_agent):
+        agent.locale = "pt_PT"
+        agent.save(update_fields=["locale"])
+
+
+def test_case_panel_in_portuguese(signed_in, cs_agent, escalated, portuguese):
+    ticket, _incident = escalated
+    content = signed_in(cs_agent).get(f"/tickets/{ticket.number}/").content.decode()
+    assert '<html lang="pt-pt">' in content
+    assert '<span class="stage-name">Escalado</span>' in content
+    assert '<span class="stage-name">2.ª linha</span>' in content
+
+
+def test_incident_page_in_portuguese(signed_in, po_agent, escalated, portuguese):
+    _ticket, incident = escalated
+    response = signed_in(po_agent).get(f"/operations/incidents/{incident.number}/")
+    content = response.content.decode()
+    assert response["Content-Language"] == "pt-pt"
+    assert "<dd>Alta</dd>" in content
