@@ -1,7 +1,9 @@
 """Timeline events of a ticket as sentences agents can read."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -18,12 +20,48 @@ class EventLine:
     description: str
 
 
-def _label(choices: type, value: object) -> str:
+def label(choices: type, value: object) -> str:
     """Return the translated label of ``value`` in a TextChoices, or the value itself."""
     try:
         return str(choices(value).label)
     except ValueError:
         return str(value)
+
+
+class EventData(dict[str, Any]):
+    """Event data where a missing key reads as an empty string and a list as "a, b"."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(
+            (key, ", ".join(map(str, value)) if isinstance(value, list) else value)
+            for key, value in data.items()
+        )
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _ticket_sentences() -> dict[str, str]:
+    # Built on each call so the sentences follow the active language.
+    return {
+        "escalated": _("Escalated to incident %(incident)s"),
+        "workaround_received": _(
+            "Workaround received from incident %(incident)s (known error %(known_error)s)"
+        ),
+        "resolution_received": _("Resolution received from incident %(incident)s"),
+        "client_informed": _("Client informed of the answer from incident %(incident)s"),
+        "csm_notified": _("Customer Success Manager %(csm)s notified of incident %(incident)s"),
+        "assignee_notified": _("Assignee %(assignee)s notified"),
+        "permanent_fix_available": _(
+            "Permanent fix available: change %(change)s fixes known error %(known_error)s"
+        ),
+        "permanent_fix_withdrawn": _(
+            "Permanent fix withdrawn: change %(change)s of known error %(known_error)s"
+        ),
+        "follow_up_of": _("Follow-up of closed ticket %(previous)s"),
+        "follow_up_opened": _("Follow-up ticket %(follow_up)s opened"),
+        "acknowledgement_skipped": _("Acknowledgement not sent: %(reason)s"),
+    }
 
 
 def describe(event: TimelineEvent) -> str:
@@ -32,16 +70,16 @@ def describe(event: TimelineEvent) -> str:
     if event.kind == "ticket_created":
         return _("Ticket created")
     if event.kind == "message_added":
-        return _("%(kind)s added") % {"kind": _label(MessageKind, data.get("kind"))}
+        return _("%(kind)s added") % {"kind": label(MessageKind, data.get("kind"))}
     if event.kind == "status_changed":
         return _("Status changed from %(before)s to %(after)s") % {
-            "before": _label(Status, data.get("before")),
-            "after": _label(Status, data.get("after")),
+            "before": label(Status, data.get("before")),
+            "after": label(Status, data.get("after")),
         }
     if event.kind == "priority_changed":
         return _("Priority changed from %(before)s to %(after)s") % {
-            "before": _label(Priority, data.get("before")),
-            "after": _label(Priority, data.get("after")),
+            "before": label(Priority, data.get("before")),
+            "after": label(Priority, data.get("after")),
         }
     if event.kind == "ticket_assigned":
         return _("Assigned to %(assignee)s, team %(team)s") % {
@@ -51,12 +89,17 @@ def describe(event: TimelineEvent) -> str:
     if event.kind == "message_delivery":
         return _("Delivery attempt %(attempt)s: %(status)s") % {
             "attempt": data.get("attempt"),
-            "status": _label(DeliveryStatus, data.get("status")),
+            "status": label(DeliveryStatus, data.get("status")),
         }
+    template = _ticket_sentences().get(event.kind)
+    if template is not None:
+        return template % EventData(data)
     return event.kind
 
 
-def lines(events: list[TimelineEvent]) -> list[EventLine]:
+def lines(
+    events: Iterable[TimelineEvent], describe: Callable[[TimelineEvent], str] = describe
+) -> list[EventLine]:
     return [
         EventLine(
             actor=str(event.actor) if event.actor_id else event.actor_label,

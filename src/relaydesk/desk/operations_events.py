@@ -4,12 +4,12 @@ These timelines are for back-office pages only: they include internal notes.
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from relaydesk.core.models import TimelineEvent
-from relaydesk.desk.events import EventLine
+from relaydesk.desk.events import EventData, EventLine, label
+from relaydesk.desk.events import lines as ticket_lines
 from relaydesk.operations.models import ChangeStatus, IncidentStatus, KnownErrorStatus, Outcome
 
 # The status choices of each subject, for "status_changed" events.
@@ -20,19 +20,11 @@ STATUS_CHOICES: dict[str, type] = {
 }
 
 
-def _label(choices: type, value: object) -> str:
-    """Return the translated label of ``value`` in a TextChoices, or the value itself."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
-
-
 def _status_changed(event: TimelineEvent) -> str:
     choices = STATUS_CHOICES.get(event.subject_type, IncidentStatus)
     return _("Status changed from %(before)s to %(after)s") % {
-        "before": _label(choices, event.data.get("before")),
-        "after": _label(choices, event.data.get("after")),
+        "before": label(choices, event.data.get("before")),
+        "after": label(choices, event.data.get("after")),
     }
 
 
@@ -41,7 +33,7 @@ def _deployed(event: TimelineEvent) -> str:
     text = _("Version %(version)s deployed to %(environment)s: %(outcome)s") % {
         "version": data.get("version"),
         "environment": data.get("environment"),
-        "outcome": _label(Outcome, data.get("outcome")),
+        "outcome": label(Outcome, data.get("outcome")),
     }
     if data.get("override_reason"):
         text += " " + _("(test overridden: %(reason)s)") % {"reason": data["override_reason"]}
@@ -57,19 +49,6 @@ def _test_recorded(event: TimelineEvent) -> str:
     return f"{text}: {data['notes']}" if data.get("notes") else text
 
 
-class _Defaults(dict[str, Any]):
-    """Event data where a missing key reads as an empty string and a list as "a, b"."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__(
-            (key, ", ".join(map(str, value)) if isinstance(value, list) else value)
-            for key, value in data.items()
-        )
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "status_changed": _status_changed,
     "deployed": _deployed,
@@ -77,7 +56,7 @@ DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "incident_created": lambda event: _("Incident created"),
     "known_error_created": lambda event: _("Known error created"),
     "change_created": lambda event: _("Change created"),
-    "note_added": lambda event: _("Internal note: %(text)s") % _Defaults(event.data),
+    "note_added": lambda event: _("Internal note: %(text)s") % EventData(event.data),
 }
 
 
@@ -103,16 +82,9 @@ def describe(event: TimelineEvent) -> str:
         return describer(event)
     template = _data_sentences().get(event.kind)
     if template is not None:
-        return template % _Defaults(event.data)
+        return template % EventData(event.data)
     return event.kind
 
 
 def lines(events: Iterable[TimelineEvent]) -> list[EventLine]:
-    return [
-        EventLine(
-            actor=str(event.actor) if event.actor_id else event.actor_label,
-            created_at=event.created_at,
-            description=describe(event),
-        )
-        for event in events
-    ]
+    return ticket_lines(events, describe)

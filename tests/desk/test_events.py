@@ -1,0 +1,24 @@
+from relaydesk.core.models import TimelineEvent
+from relaydesk.desk import events
+
+
+def event(kind: str, **data) -> TimelineEvent:
+    return TimelineEvent(subject_type="ticket", subject_id=1, kind=kind, data=data)
+
+
+def test_describe_escalation_names_incident():
+    text = events.describe(event("escalated", incident="PO-4"))
+    assert text == "Escalated to incident PO-4"
+
+
+def test_describe_workaround_names_known_error():
+    text = events.describe(event("workaround_received", incident="PO-4", known_error="KE-2"))
+    assert text == "Workaround received from incident PO-4 (known error KE-2)"
+
+
+def test_describe_missing_data_reads_empty():
+    assert events.describe(event("follow_up_of")) == "Follow-up of closed ticket "
+
+
+def test_describe_unknown_kind_shows_code():
+    assert events.describe(event("something_new")) == "something_new"
