@@ -18,8 +18,8 @@ Rules for a ticket:
 - ``solved`` or ``closed`` meets every clock that runs. Reopening a solved
   ticket reopens its resolution clock and counts the solved time as a pause.
 
-Rules for an incident: creation starts triage, workaround and resolution;
-leaving ``new`` meets triage; applying a known error meets the workaround;
+Rules for an incident: creation starts triage, workaround and resolution.
+Leaving ``new`` meets triage, and applying a known error meets the workaround.
 ``resolved`` or ``closed`` meets all three.
 
 Every clock starts at the next opening of its calendar at or after the event,
@@ -46,7 +46,7 @@ DEFAULT_WARNING_SHARE = 0.8
 
 
 class Action(StrEnum):
-    """What a timeline event means to the SLA clocks of its subject."""
+    """The meaning of a timeline event to the SLA clocks of its subject."""
 
     OPEN = "open"
     CLIENT_MESSAGE = "client_message"
@@ -111,13 +111,6 @@ def warn_at(state: ClockState, targets: Targets) -> datetime:
     """Return when ``state`` has used the warning share of its target."""
     share = math.floor(state.target_minutes * targets.warning_share)
     return add_business_minutes(targets.calendar, state.started_at, share + state.paused_minutes)
-
-
-def elapsed_minutes(state: ClockState, calendar: BusinessCalendar, now: datetime) -> int:
-    """Return the business minutes ``state`` has counted up to ``now``, pauses excluded."""
-    end = state.met_at or state.paused_since or now
-    counted = business_minutes_between(calendar, state.started_at, end)
-    return max(0, counted - state.paused_minutes)
 
 
 def advance(states: list[ClockState], event: ClockEvent, targets: Targets) -> list[ClockState]:

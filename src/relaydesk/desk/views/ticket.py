@@ -83,9 +83,10 @@ def default_forms(ticket: Ticket) -> dict[str, object]:
 
 def sla_context(ticket: Ticket, ticket_events: list[TimelineEvent]) -> dict[str, object]:
     """Return what ``desk/sla/_ticket_clocks.html`` needs: the clocks and their history."""
+    history = [event for event in ticket_events if event.kind in sla_queries.SLA_EVENT_KINDS]
     return {
         "sla_clocks": sla_queries.ticket_clock_views(ticket, clock.now()),
-        "sla_history": [event for event in ticket_events if event.kind in sla_queries.SLA_EVENT_KINDS],
+        "sla_history": history,
     }
 
 
