@@ -195,4 +195,9 @@ RELAYDESK = {
     "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     "BASE_URL": os.environ.get("RELAYDESK_BASE_URL", "http://127.0.0.1:8000"),
+    # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
+    # seconds between sweeps and the clocks one sweep task handles per pass.
+    "SLA_WARNING_SHARE": float(os.environ.get("RELAYDESK_SLA_WARNING_SHARE", "0.8")),
+    "SLA_SWEEP_SECONDS": int(os.environ.get("RELAYDESK_SLA_SWEEP_SECONDS", "60")),
+    "SLA_SWEEP_CHUNK": int(os.environ.get("RELAYDESK_SLA_SWEEP_CHUNK", "1000")),
 }

@@ -1,11 +1,27 @@
-"""Write and read timeline events."""
+"""Write and read timeline events.
 
+Apps above core react to events through listeners registered with
+``add_listener`` when they load (the sla app keeps its clocks this way), so
+the apps that record events never import them.
+"""
+
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
 
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
+
+Listener = Callable[[TimelineEvent], None]
+
+_listeners: list[Listener] = []
+
+
+def add_listener(listener: Listener) -> None:
+    """Call ``listener`` with every event ``record`` writes, inside the caller's transaction."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def subject_type_of(subject: models.Model) -> str:
@@ -21,8 +37,12 @@ def record(
     actor_label: str = "",
     **data: Any,
 ) -> TimelineEvent:
-    """Append one event about ``subject``. ``actor`` is a user or None for the system."""
-    return TimelineEvent.objects.create(
+    """Append one event about ``subject`` and pass it to the listeners.
+
+    ``actor`` is a user or None for the system. A listener's exception
+    propagates, so the caller's transaction rolls back with it.
+    """
+    event = TimelineEvent.objects.create(
         subject_type=subject_type_of(subject),
         subject_id=subject.pk,
         kind=kind,
@@ -31,6 +51,9 @@ def record(
         data=data,
         created_at=clock.now(),
     )
+    for listener in _listeners:
+        listener(event)
+    return event
 
 
 def events_for(subject: models.Model) -> models.QuerySet[TimelineEvent]:

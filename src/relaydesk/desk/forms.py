@@ -42,6 +42,16 @@ class InboxFilterForm(forms.Form):
         required=False,
         empty_label=_("Any"),
     )
+    sla = forms.ChoiceField(
+        label=_("SLA"),
+        choices=ANY + [("at_risk", _("At risk")), ("breached", _("Breached"))],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[("", _("Latest activity")), ("next_due", _("Next due"))],
+        required=False,
+    )
 
     def filters(self) -> InboxFilters:
         """Return the cleaned filters; call only after ``is_valid()`` returned true."""

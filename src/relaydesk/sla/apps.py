@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class SlaConfig(AppConfig):
     name = "relaydesk.sla"
     label = "sla"
+
+    def ready(self) -> None:
+        from relaydesk.channels.email import outbound
+        from relaydesk.core import timeline
+        from relaydesk.sla.out_of_hours import out_of_hours_acknowledgement
+        from relaydesk.sla.tracking import on_timeline_event
+
+        timeline.add_listener(on_timeline_event)
+        outbound.register_acknowledgement_template(out_of_hours_acknowledgement)

@@ -25,3 +25,9 @@ class InvalidCalendar(ValidationFailed):
 
 class InvalidSlaPolicy(ValidationFailed):
     code = "invalid_sla_policy"
+
+
+class NoSlaPolicy(ValidationFailed):
+    """No SLA policy gives targets to a ticket or incident, so it gets no clocks."""
+
+    code = "no_sla_policy"

@@ -141,3 +141,176 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.priority}"
+
+
+class IncidentPolicy(models.Model):
+    """Production Operations' internal targets for incidents of one priority.
+
+    These are promises the back office makes to Customer Service, not to
+    clients: the business minutes, counted on ``calendar``, from the creation
+    of an incident to its triage, to a workaround and to its resolution.
+    """
+
+    priority = models.CharField(max_length=10, choices=Priority.choices, unique=True)
+    triage_minutes = models.PositiveIntegerField()
+    workaround_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, related_name="incident_policies"
+    )
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name_plural = "incident policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    triage_minutes__gt=0, workaround_minutes__gt=0, resolution_minutes__gt=0
+                ),
+                name="sla_incident_policy_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.priority}"
+
+
+class ClockKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+    TRIAGE = "triage", _("Triage")
+    WORKAROUND = "workaround", _("Workaround")
+
+
+# The sweep reads only clocks that still run: these conditions make the
+# partial indexes below small, so a sweep is a range scan over due clocks.
+RUNNING = Q(met_at__isnull=True, paused_since__isnull=True)
+
+
+class SlaClock(models.Model):
+    """One SLA target counting on one ticket or incident.
+
+    ``due_at`` is ``started_at`` plus the target and the paused business
+    minutes on the policy's calendar, and ``warn_at`` the same with the warning
+    share of the target. Both are stored, so the sweep finds due clocks by
+    index. ``started_at`` is the next opening of the calendar at or after the
+    event that started the clock. A next response target starts again with
+    each client message once the previous one was met, so a ticket has one
+    row per ``cycle`` of it. ``pauses`` lists ``[start, end]`` ISO instants;
+    the end is null while paused. ``warned_at`` and ``breached_at`` are set once
+    by the sweep, and ``breached_at`` also when a clock is met after it was due.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="sla_clocks"
+    )
+    incident = models.ForeignKey(
+        "operations.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_clocks",
+    )
+    kind = models.CharField(max_length=20, choices=ClockKind.choices)
+    cycle = models.PositiveIntegerField(default=1)
+    target_minutes = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    warn_at = models.DateTimeField()
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.PositiveIntegerField(default=0)
+    pauses = models.JSONField(default=list, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=False, incident__isnull=True)
+                | Q(ticket__isnull=True, incident__isnull=False),
+                name="sla_clock_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "cycle"],
+                condition=Q(ticket__isnull=False),
+                name="sla_clock_ticket_kind_cycle",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "kind", "cycle"],
+                condition=Q(incident__isnull=False),
+                name="sla_clock_incident_kind_cycle",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["warn_at"],
+                condition=RUNNING & Q(warned_at__isnull=True),
+                name="sla_clock_warn_pending",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=RUNNING & Q(breached_at__isnull=True),
+                name="sla_clock_breach_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.ticket_id and f"ticket {self.ticket_id}" or f"incident {self.incident_id}"
+        return f"{subject} {self.kind} #{self.cycle}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.met_at is None and self.paused_since is None
+
+    @property
+    def is_breached(self) -> bool:
+        return self.breached_at is not None
+
+
+class NotificationKind(models.TextChoices):
+    SLA_WARNING = "sla_warning", _("SLA target at risk")
+    SLA_BREACH = "sla_breach", _("SLA target breached")
+
+
+class Notification(models.Model):
+    """A message for one agent in the desk, such as an SLA target at risk.
+
+    ``due_at`` is the clock's due time when the notification was made, so a
+    clock whose due time moved may warn again, but never twice for one due
+    time: the unique constraint backs the sweep's conditional updates.
+    """
+
+    # NOTE: this lives in the sla app until a notifications app exists. That
+    # app should own who is told what on which channel, and take this model.
+    recipient = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    incident = models.ForeignKey(
+        "operations.Incident", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    clock = models.ForeignKey(
+        SlaClock, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "clock", "kind", "due_at"],
+                name="sla_notification_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

@@ -1,10 +1,26 @@
-"""Reads of calendars and SLA policies."""
+"""Reads of calendars, SLA policies and the clocks the desk shows."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from relaydesk.core.errors import ValidationFailed
 from relaydesk.customers.models import Plan
-from relaydesk.sla.business_time import BusinessCalendar, Intervals
+from relaydesk.sla.business_time import BusinessCalendar, Intervals, business_minutes_between
 from relaydesk.sla.checks import (
     check_calendar_date,
     check_calendar_has_hours,
@@ -13,7 +29,8 @@ from relaydesk.sla.checks import (
     check_time_zone,
     check_weekly_hours,
 )
-from relaydesk.sla.models import Calendar, CalendarDateKind, SlaPolicy
+from relaydesk.sla.models import Calendar, CalendarDateKind, ClockKind, SlaClock, SlaPolicy
+from relaydesk.tickets.models import Ticket
 
 
 def calendar_from_record(calendar: Calendar) -> BusinessCalendar:
@@ -70,3 +87,123 @@ def sla_policy_for(plan: Plan, priority: str) -> SlaPolicy | None:
         .filter(plan=plan, priority=priority)
         .first()
     )
+
+
+# -- clocks for the desk --------------------------------------------------------
+
+SLA_STATES = ("at_risk", "breached")
+# Timeline kinds the SLA machinery records, shown as the ticket's SLA history.
+SLA_EVENT_KINDS = frozenset({"sla_warning", "sla_breached", "sla_not_started"})
+_RUNNING = Q(sla_clocks__met_at__isnull=True, sla_clocks__paused_since__isnull=True)
+
+
+def with_sla(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """Annotate ``tickets`` with their next due time and SLA state at ``now``.
+
+    ``sla_next_due`` is the earliest due time of a running clock (None when
+    none runs), ``sla_paused`` counts paused clocks, and ``sla_state`` is
+    ``breached`` (a running clock is past due), ``at_risk`` (past its warning
+    time), ``ok`` or ``""`` without a running clock.
+    """
+    return tickets.annotate(
+        sla_next_due=Min("sla_clocks__due_at", filter=_RUNNING),
+        sla_next_warn=Min("sla_clocks__warn_at", filter=_RUNNING),
+        sla_paused=Count(
+            "sla_clocks",
+            filter=Q(sla_clocks__met_at__isnull=True, sla_clocks__paused_since__isnull=False),
+        ),
+    ).annotate(
+        sla_state=Case(
+            When(sla_next_due__lte=now, then=Value("breached")),
+            When(sla_next_warn__lte=now, then=Value("at_risk")),
+            When(sla_next_due__isnull=False, then=Value("ok")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def filter_sla_state(tickets: QuerySet[Ticket], state: str, now: datetime) -> QuerySet[Ticket]:
+    """Keep tickets with a running clock past due (``breached``) or past its warning (``at_risk``).
+
+    ``at_risk`` excludes breached tickets. Raises ValueError for another state.
+    """
+    running = SlaClock.objects.filter(
+        ticket=OuterRef("pk"), met_at__isnull=True, paused_since__isnull=True
+    )
+    overdue = Exists(running.filter(due_at__lte=now))
+    if state == "breached":
+        return tickets.filter(overdue)
+    if state == "at_risk":
+        return tickets.filter(Exists(running.filter(warn_at__lte=now))).exclude(overdue)
+    raise ValueError(f"SLA state {state!r} is unknown: use one of {SLA_STATES}")
+
+
+def order_by_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Order tickets annotated by ``with_sla`` by next due time, tickets without one last."""
+    return tickets.order_by(F("sla_next_due").asc(nulls_last=True), "-updated_at", "-id")
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One clock of a ticket as the ticket page shows it."""
+
+    clock: SlaClock
+    label: str
+    state: str
+    elapsed_minutes: int
+    remaining_minutes: int
+    pauses: list[tuple[datetime, datetime | None]]
+
+
+def ticket_clock_views(ticket: Ticket, now: datetime) -> list[ClockView]:
+    """Return the ticket's clocks, oldest first, with their state and business minutes at ``now``.
+
+    The elapsed and remaining minutes need the policy's calendar. Without a
+    policy (deleted since), they count wall-clock minutes.
+    """
+    clocks = list(SlaClock.objects.filter(ticket=ticket).order_by("started_at", "kind", "cycle"))
+    if not clocks:
+        return []
+    calendar = _ticket_calendar(ticket)
+    return [_clock_view(clock, calendar, now) for clock in clocks]
+
+
+def _ticket_calendar(ticket: Ticket) -> BusinessCalendar | None:
+    if ticket.organization is None:
+        return None
+    policy = sla_policy_for(ticket.organization.plan, ticket.priority)
+    return calendar_from_record(policy.calendar) if policy is not None else None
+
+
+def _clock_view(clock: SlaClock, calendar: BusinessCalendar | None, now: datetime) -> ClockView:
+    end = clock.met_at or clock.paused_since or now
+    if calendar is not None:
+        counted = business_minutes_between(calendar, clock.started_at, end)
+    else:
+        counted = max(0, int((end - clock.started_at).total_seconds() // 60))
+    elapsed = max(0, counted - clock.paused_minutes)
+    pauses = [
+        (datetime.fromisoformat(start), datetime.fromisoformat(stop) if stop else None)
+        for start, stop in clock.pauses
+    ]
+    return ClockView(
+        clock=clock,
+        label=str(ClockKind(clock.kind).label),
+        state=_clock_state(clock, now),
+        elapsed_minutes=elapsed,
+        remaining_minutes=clock.target_minutes - elapsed,
+        pauses=pauses,
+    )
+
+
+def _clock_state(clock: SlaClock, now: datetime) -> str:
+    if clock.met_at is not None:
+        return "breached" if clock.breached_at is not None else "met"
+    if clock.paused_since is not None:
+        return "paused"
+    if clock.due_at <= now:
+        return "breached"
+    if clock.warn_at <= now:
+        return "at_risk"
+    return "running"

@@ -9,10 +9,12 @@ relay (``relay.py``) and records the attempt with
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -362,11 +364,33 @@ def _acknowledgement_skip_reason(message: Message, recipient: str) -> str:
     return ""
 
 
+# A provider returns another template and extra context for the acknowledgement
+# of a ticket, or None. The sla app registers one that tells a client writing
+# outside support hours when the line opens.
+AcknowledgementTemplate = Callable[[Ticket, Message], tuple[str, dict[str, Any]] | None]
+
+_acknowledgement_templates: list[AcknowledgementTemplate] = []
+
+
+def register_acknowledgement_template(provider: AcknowledgementTemplate) -> None:
+    """Let ``provider`` choose the acknowledgement template; the first non-None answer wins."""
+    if provider not in _acknowledgement_templates:
+        _acknowledgement_templates.append(provider)
+
+
 def _acknowledgement_text(ticket: Ticket, message: Message) -> str:
     context = {
         "name": _contact_name(ticket),
         "reference": ticket.reference,
         "subject": _REPLY_PREFIX.sub("", ticket.subject).strip() or message.subject,
     }
+    template = "email/acknowledgement.txt"
     with translation.override(locale_for(ticket)):
-        return render_to_string("email/acknowledgement.txt", context).strip()
+        # Providers run in the client's language, so dates they format match it.
+        for provider in _acknowledgement_templates:
+            chosen = provider(ticket, message)
+            if chosen is not None:
+                template, extra = chosen
+                context.update(extra)
+                break
+        return render_to_string(template, context).strip()

@@ -6,12 +6,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from relaydesk.core import timeline
+from relaydesk.core import clock, timeline
+from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import PlanCode
 from relaydesk.desk import events, html
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from relaydesk.desk.views import ticket_case
+from relaydesk.sla import queries as sla_queries
 from relaydesk.tickets import queries
 from relaydesk.tickets.models import Message, Ticket, Visibility
 
@@ -80,6 +82,15 @@ def default_forms(ticket: Ticket) -> dict[str, object]:
     }
 
 
+def sla_context(ticket: Ticket, ticket_events: list[TimelineEvent]) -> dict[str, object]:
+    """Return what ``desk/sla/_ticket_clocks.html`` needs: the clocks and their history."""
+    history = [event for event in ticket_events if event.kind in sla_queries.SLA_EVENT_KINDS]
+    return {
+        "sla_clocks": sla_queries.ticket_clock_views(ticket, clock.now()),
+        "sla_history": history,
+    }
+
+
 def render_ticket(
     request: HttpRequest,
     ticket: Ticket,
@@ -94,13 +105,15 @@ def render_ticket(
         for message in queries.conversation(ticket, include_internal=True)
     ]
     organization = ticket.organization
+    ticket_events = list(timeline.events_for(ticket))
     context = {
         "ticket": ticket,
         "csm": organization.csm
         if organization and organization.plan.code == PlanCode.PREMIUM
         else None,
         "conversation": conversation,
-        "timeline": events.lines(list(timeline.events_for(ticket))),
+        "timeline": events.lines(ticket_events),
+        **sla_context(ticket, ticket_events),
         **default_forms(ticket),
         **ticket_case.case_context(request, ticket, [entry.message for entry in conversation]),
         **(bound_forms or {}),

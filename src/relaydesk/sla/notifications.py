@@ -1,0 +1,83 @@
+"""Who hears about an SLA target at risk or breached, and the desk's unread count.
+
+A warning or breach on a ticket goes to its assignee and the members of its
+team, and for a Premium organization to its Customer Success Manager too. On
+an incident it goes to the assignee and the team.
+"""
+
+# NOTE: there is no notifications app yet, so the records and this policy live
+# in the sla app. E-mail or chat delivery of notifications is not built.
+
+from datetime import datetime
+
+from relaydesk.accounts.models import User
+from relaydesk.customers.models import PlanCode
+from relaydesk.sla.models import Notification, SlaClock
+
+
+def recipients(clock: SlaClock) -> list[User]:
+    """Return the active agents to notify about ``clock``, each once, assignee first.
+
+    Expects ``clock`` from ``clocks_for_notice`` so the relations are loaded.
+    """
+    subject = clock.ticket if clock.ticket_id is not None else clock.incident
+    people: list[User] = []
+    if subject.assignee is not None:
+        people.append(subject.assignee)
+    if subject.team is not None:
+        people.extend(subject.team.members.all())
+    organization = getattr(subject, "organization", None)
+    if (
+        organization is not None
+        and organization.plan.code == PlanCode.PREMIUM
+        and organization.csm is not None
+    ):
+        people.append(organization.csm)
+    seen: set[int] = set()
+    unique = []
+    for person in people:
+        if person.is_active and person.pk not in seen:
+            seen.add(person.pk)
+            unique.append(person)
+    return unique
+
+
+def clocks_for_notice(clock_ids: list[int]) -> list[SlaClock]:
+    """Return the clocks with everything ``recipients`` and the timeline event need."""
+    return list(
+        SlaClock.objects.filter(pk__in=clock_ids)
+        .select_related(
+            "ticket__assignee",
+            "ticket__team",
+            "ticket__organization__plan",
+            "ticket__organization__csm",
+            "incident__assignee",
+            "incident__team",
+        )
+        .prefetch_related("ticket__team__members", "incident__team__members")
+        .order_by("pk")
+    )
+
+
+def notify(clocks: list[SlaClock], kind: str, now: datetime) -> int:
+    """Create one ``kind`` notification per recipient of each clock; return how many."""
+    records = [
+        Notification(
+            recipient=person,
+            kind=kind,
+            ticket_id=clock.ticket_id,
+            incident_id=clock.incident_id,
+            clock=clock,
+            due_at=clock.due_at,
+            created_at=now,
+        )
+        for clock in clocks
+        for person in recipients(clock)
+    ]
+    Notification.objects.bulk_create(records)
+    return len(records)
+
+
+def unread_count(user: User) -> int:
+    """Return how many notifications ``user`` has not read."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

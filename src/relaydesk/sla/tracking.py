@@ -1,0 +1,336 @@
+"""Keep the stored SLA clocks of tickets and incidents in step with their timelines.
+
+``on_timeline_event`` is registered with ``core.timeline`` when the sla app
+loads, so every ticket and incident action updates the clocks in its own
+transaction without importing this app. It replays the one new event onto the
+stored rows. A priority change, and a plan change recorded on the
+organization, rebuild the rows from the whole timeline with the new targets,
+as if they had applied from the start.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from relaydesk.core import clock, config
+from relaydesk.core.models import TimelineEvent
+from relaydesk.core.timeline import subject_type_of
+from relaydesk.customers.models import Organization
+from relaydesk.sla import events
+from relaydesk.sla.checks import check_priority
+from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
+from relaydesk.sla.errors import NoSlaPolicy
+from relaydesk.sla.models import ClockKind, IncidentPolicy, SlaClock
+from relaydesk.sla.queries import calendar_from_record, sla_policy_for
+from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+
+# -- targets ------------------------------------------------------------------
+
+
+def warning_share() -> float:
+    return float(config.get("SLA_WARNING_SHARE"))
+
+
+def ticket_targets(ticket: Ticket) -> Targets:
+    """Return the targets of the ticket's plan and priority.
+
+    Raises InvalidSlaPolicy for an unknown priority and NoSlaPolicy for a
+    ticket without organization or a plan without a policy for the priority.
+    """
+    check_priority(ticket.priority)
+    organization = ticket.organization
+    if organization is None:
+        raise NoSlaPolicy(
+            _("Ticket %(ticket)s has no organization, so no plan gives it SLA targets.")
+            % {"ticket": ticket.reference}
+        )
+    policy = sla_policy_for(organization.plan, ticket.priority)
+    if policy is None:
+        raise NoSlaPolicy(
+            _(
+                "Plan %(plan)s has no SLA policy for priority %(priority)s: "
+                "create one with set_sla_policy."
+            )
+            % {"plan": organization.plan, "priority": ticket.priority}
+        )
+    minutes = {
+        ClockKind.FIRST_RESPONSE: policy.first_response_minutes,
+        ClockKind.NEXT_RESPONSE: policy.next_response_minutes,
+        ClockKind.RESOLUTION: policy.resolution_minutes,
+    }
+    return Targets(calendar_from_record(policy.calendar), minutes, warning_share())
+
+
+def incident_targets(incident: models.Model) -> Targets:
+    """Return the internal targets of the incident's priority; raises NoSlaPolicy."""
+    priority = getattr(incident, "priority", "")
+    policy = (
+        IncidentPolicy.objects.select_related("calendar")
+        .prefetch_related("calendar__opening_intervals", "calendar__dates")
+        .filter(priority=priority)
+        .first()
+    )
+    if policy is None:
+        raise NoSlaPolicy(
+            _("No incident policy exists for priority %(priority)s: create one in the admin.")
+            % {"priority": priority}
+        )
+    minutes = {
+        ClockKind.TRIAGE: policy.triage_minutes,
+        ClockKind.WORKAROUND: policy.workaround_minutes,
+        ClockKind.RESOLUTION: policy.resolution_minutes,
+    }
+    return Targets(calendar_from_record(policy.calendar), minutes, warning_share())
+
+
+# -- rows <-> states ------------------------------------------------------------
+
+
+def _state_of(row: SlaClock) -> ClockState:
+    pauses = [
+        [datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None]
+        for start, end in row.pauses
+    ]
+    return ClockState(
+        kind=row.kind,
+        cycle=row.cycle,
+        target_minutes=row.target_minutes,
+        started_at=row.started_at,
+        paused_since=row.paused_since,
+        paused_minutes=row.paused_minutes,
+        pauses=pauses,
+        met_at=row.met_at,
+    )
+
+
+def _stored_pauses(state: ClockState) -> list[list[str | None]]:
+    return [[start.isoformat(), end.isoformat() if end else None] for start, end in state.pauses]
+
+
+def _fill(row: SlaClock, state: ClockState, targets: Targets, now: datetime) -> None:
+    """Copy ``state`` onto ``row`` and settle the sweep's marks for the new due times."""
+    new_due = due_at(state, targets.calendar)
+    new_warn = warn_at(state, targets)
+    if row.warned_at is not None and new_warn != row.warn_at and new_warn > now:
+        row.warned_at = None
+    if row.breached_at is not None and new_due != row.due_at and new_due > now:
+        row.breached_at = None
+    row.kind = state.kind
+    row.cycle = state.cycle
+    row.target_minutes = state.target_minutes
+    row.started_at = state.started_at
+    row.due_at = new_due
+    row.warn_at = new_warn
+    row.paused_since = state.paused_since
+    row.paused_minutes = state.paused_minutes
+    row.pauses = _stored_pauses(state)
+    row.met_at = state.met_at
+    if state.met_at is not None:
+        row.breached_at = new_due if state.met_at > new_due else None
+
+
+def _snapshot(row: SlaClock) -> tuple:
+    return tuple(getattr(row, name) for name in _FIELDS)
+
+
+_FIELDS = (
+    "target_minutes",
+    "started_at",
+    "due_at",
+    "warn_at",
+    "paused_since",
+    "paused_minutes",
+    "pauses",
+    "met_at",
+    "warned_at",
+    "breached_at",
+)
+
+
+def _store(
+    subject: dict, rows: list[SlaClock], states: list[ClockState], targets: Targets
+) -> list[SlaClock]:
+    """Write ``states`` over ``rows``; return the rows newly breached by a late answer."""
+    now = clock.now()
+    existing = {(row.kind, row.cycle): row for row in rows}
+    late: list[SlaClock] = []
+    for state in states:
+        row = existing.pop((state.kind, state.cycle), None) or SlaClock(**subject)
+        before = _snapshot(row) if row.pk else None
+        was_breached = row.breached_at is not None
+        _fill(row, state, targets, now)
+        if row.pk is None or _snapshot(row) != before:
+            row.save()
+        if row.met_at is not None and row.breached_at is not None and not was_breached:
+            late.append(row)
+    for stale in existing.values():
+        stale.delete()
+    return late
+
+
+# -- tickets ------------------------------------------------------------------
+
+
+def _message_facts(message_ids: Iterable[int]) -> events.MessageFacts:
+    rows = Message.objects.filter(pk__in=list(message_ids)).values_list(
+        "pk", "direction", "automatic"
+    )
+    return {pk: (direction, automatic) for pk, direction, automatic in rows}
+
+
+def _ticket_timeline(ticket: Ticket) -> list[ClockEvent]:
+    rows = list(
+        TimelineEvent.objects.filter(
+            subject_type=subject_type_of(ticket),
+            subject_id=ticket.pk,
+            kind__in=events.TICKET_KINDS,
+        ).order_by("created_at", "id")
+    )
+    facts = _message_facts(row.data.get("message") for row in rows if row.kind == "message_added")
+    return events.flatten(events.ticket_clock_events(row, facts) for row in rows)
+
+
+def _ticket_with_plan(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_related("organization__plan").get(pk=ticket.pk)
+
+
+def recompute_ticket_clocks(ticket: Ticket) -> list[SlaClock]:
+    """Rebuild the ticket's clocks from its timeline with its current plan and priority.
+
+    Raises InvalidSlaPolicy or NoSlaPolicy (see ``ticket_targets``) before it
+    writes anything, so the stored clocks stay as they were. Keeps the sweep's
+    warning and breach marks unless the new due times are still ahead.
+    """
+    ticket = _ticket_with_plan(ticket)
+    targets = ticket_targets(ticket)
+    states = fold(_ticket_timeline(ticket), targets)
+    with transaction.atomic():
+        rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+        _store({"ticket": ticket}, rows, states, targets)
+    return list(SlaClock.objects.filter(ticket=ticket).order_by("kind", "cycle"))
+
+
+def _apply_to_ticket(event: TimelineEvent) -> None:
+    if event.kind in events.RETARGET_KINDS:
+        ticket = _ticket_with_plan(Ticket(pk=event.subject_id))
+        if ticket.organization_id is not None:
+            _recompute_quietly(ticket)
+        return
+    facts = {}
+    if event.kind == "message_added":
+        facts = _message_facts([event.data.get("message")])
+    clock_events = events.ticket_clock_events(event, facts)
+    if not clock_events:
+        return
+    ticket = _ticket_with_plan(Ticket(pk=event.subject_id))
+    if ticket.organization_id is None:
+        return
+    try:
+        targets = ticket_targets(ticket)
+    except NoSlaPolicy as error:
+        _report_missing_policy(ticket, event, error)
+        return
+    rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    _replay({"ticket": ticket}, rows, clock_events, targets)
+
+
+def _recompute_quietly(ticket: Ticket) -> None:
+    try:
+        recompute_ticket_clocks(ticket)
+    except NoSlaPolicy as error:
+        # NOTE: the old clocks stay, counting by the targets of the previous
+        # priority, until a policy for the new one exists and a recompute runs.
+        logger.warning("sla clocks not recomputed: %s", error.code, extra={"ticket": ticket.pk})
+        events.record_not_started(ticket, reason=error.code)
+
+
+def _report_missing_policy(subject: models.Model, event: TimelineEvent, error: NoSlaPolicy) -> None:
+    if event.kind in ("ticket_created", "incident_created"):
+        logger.warning("sla clocks not started: %s", error.code, extra={"subject": subject.pk})
+        events.record_not_started(subject, reason=error.code)
+
+
+def _replay(
+    subject: dict, rows: list[SlaClock], clock_events: list[ClockEvent], targets: Targets
+) -> None:
+    states = [_state_of(row) for row in rows]
+    for clock_event in clock_events:
+        advance(states, clock_event, targets)
+    for row in _store(subject, rows, states, targets):
+        events.record_breach(row, late_met=True)
+
+
+def recompute_organization_clocks(organization: Organization) -> int:
+    """Rebuild the clocks of the organization's open tickets; return how many were rebuilt.
+
+    Tickets whose new plan has no policy for their priority keep their clocks
+    and get an ``sla_not_started`` timeline event.
+    """
+    tickets = Ticket.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+    count = 0
+    for ticket in tickets.iterator(chunk_size=500):
+        _recompute_quietly(ticket)
+        count += 1
+    return count
+
+
+# -- incidents ----------------------------------------------------------------
+
+
+def _incident_model() -> type[models.Model]:
+    return SlaClock._meta.get_field("incident").related_model  # type: ignore[return-value]
+
+
+def recompute_incident_clocks(incident: models.Model) -> list[SlaClock]:
+    """Rebuild the incident's clocks from its timeline; raises NoSlaPolicy."""
+    targets = incident_targets(incident)
+    rows = TimelineEvent.objects.filter(
+        subject_type="incident", subject_id=incident.pk, kind__in=events.INCIDENT_KINDS
+    ).order_by("created_at", "id")
+    states = fold(events.flatten(events.incident_clock_events(row) for row in rows), targets)
+    with transaction.atomic():
+        stored = list(SlaClock.objects.select_for_update().filter(incident=incident))
+        _store({"incident": incident}, stored, states, targets)
+    return list(SlaClock.objects.filter(incident=incident).order_by("kind", "cycle"))
+
+
+def _apply_to_incident(event: TimelineEvent) -> None:
+    clock_events = events.incident_clock_events(event)
+    if not clock_events:
+        return
+    incident = _incident_model().objects.get(pk=event.subject_id)
+    try:
+        targets = incident_targets(incident)
+    except NoSlaPolicy as error:
+        _report_missing_policy(incident, event, error)
+        return
+    rows = list(SlaClock.objects.select_for_update().filter(incident=incident))
+    _replay({"incident": incident}, rows, clock_events, targets)
+
+
+# -- the timeline listener ----------------------------------------------------
+
+
+def on_timeline_event(event: TimelineEvent) -> None:
+    """Update the SLA clocks for one new timeline event, inside its transaction.
+
+    A ``plan_changed`` event on an organization rebuilds the clocks of its open
+    tickets. Errors other than a missing policy propagate and roll back the
+    action that recorded the event, because they are bugs.
+    """
+    if event.subject_type == "ticket" and (
+        event.kind in events.TICKET_KINDS or event.kind in events.RETARGET_KINDS
+    ):
+        with transaction.atomic():
+            _apply_to_ticket(event)
+    elif event.subject_type == "incident" and event.kind in events.INCIDENT_KINDS:
+        with transaction.atomic():
+            _apply_to_incident(event)
+    elif event.subject_type == "organization" and event.kind == "plan_changed":
+        recompute_organization_clocks(Organization.objects.get(pk=event.subject_id))
