@@ -52,7 +52,7 @@ def test_reply_with_forbidden_status_is_conflict(agent_client: Client, make_tick
         f"/tickets/{ticket.number}/reply/", {"text": "Escalating.", "status": Status.ESCALATED}
     )
     assert response.status_code == 409
-    assert "cannot be moved to escalated" in response.content.decode()
+    assert "cannot be moved to “Escalated”" in response.content.decode()
     assert ticket.messages.count() == 1
 
 
@@ -129,7 +129,7 @@ def test_invalid_status_transition_is_conflict(agent_client: Client, agent: User
     events_before = TimelineEvent.objects.count()
     response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": Status.OPEN})
     assert response.status_code == 409
-    assert "A closed ticket cannot be moved to open." in response.content.decode()
+    assert "A ticket in status “Closed” cannot be moved to “Open”." in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert TimelineEvent.objects.count() == events_before

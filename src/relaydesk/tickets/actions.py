@@ -268,8 +268,8 @@ def _check_manual_transition(ticket: Ticket, status: str) -> None:
         )
     if status != ticket.status and status not in MANUAL_TRANSITIONS[ticket.status]:
         raise InvalidTransition(
-            _("A %(current)s ticket cannot be moved to %(status)s.")
-            % {"current": ticket.status, "status": status}
+            _("A ticket in status “%(current)s” cannot be moved to “%(status)s”.")
+            % {"current": Status(ticket.status).label, "status": Status(status).label}
         )
 
 
@@ -360,7 +360,7 @@ def set_status_from_back_office(
         if ticket.status == Status.CLOSED:
             raise InvalidTransition(
                 _("Ticket %(ticket)s is closed and cannot be moved to %(status)s.")
-                % {"ticket": ticket.reference, "status": status}
+                % {"ticket": ticket.reference, "status": Status(status).label}
             )
         if ticket.status != status:
             _set_status(ticket, status, actor=actor, reason=reason)

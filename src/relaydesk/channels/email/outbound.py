@@ -215,7 +215,9 @@ def subject_for(ticket: Ticket) -> str:
     subject = _TICKET_TAG.sub(" ", ticket.subject)
     subject = _REPLY_PREFIX.sub("", subject).strip()
     subject = _TICKET_TAG.sub(" ", subject).strip()
-    return f"[{ticket.reference}] {subject or _('Your support request')}"
+    # Outside the f-string because xgettext 0.21 does not look inside f-strings.
+    fallback = _("Your support request")
+    return f"[{ticket.reference}] {subject or fallback}"
 
 
 def locale_for(ticket: Ticket) -> str:

@@ -14,7 +14,15 @@ from relaydesk.operations.errors import (
     InvalidIncidentTransition,
     NotAllowed,
 )
-from relaydesk.operations.models import Change, Incident, KnownError, Level
+from relaydesk.operations.models import (
+    Change,
+    ChangeStatus,
+    Incident,
+    IncidentStatus,
+    KnownError,
+    KnownErrorStatus,
+    Level,
+)
 
 
 def require_back_office(actor: User | None) -> User:
@@ -71,7 +79,11 @@ def move_incident(
     current = Incident.objects.get(pk=incident.pk)
     error = InvalidIncidentTransition(
         _("Incident %(incident)s is %(current)s and cannot move to %(status)s.")
-        % {"incident": current.reference, "current": current.status, "status": to}
+        % {
+            "incident": current.reference,
+            "current": current.get_status_display(),
+            "status": IncidentStatus(to).label,
+        }
     )
     return _move(current, allowed_from, to, error, actor, actor_label, reason, fields)
 
@@ -90,7 +102,11 @@ def move_change(
     current = Change.objects.get(pk=change.pk)
     error = InvalidChangeTransition(
         _("Change %(change)s is %(current)s and cannot move to %(status)s.")
-        % {"change": current.reference, "current": current.status, "status": to}
+        % {
+            "change": current.reference,
+            "current": current.get_status_display(),
+            "status": ChangeStatus(to).label,
+        }
     )
     return _move(current, allowed_from, to, error, actor, actor_label, reason, fields)
 
@@ -109,7 +125,11 @@ def move_known_error(
     current = KnownError.objects.get(pk=known_error.pk)
     error = Conflict(
         _("Known error %(known_error)s is %(current)s and cannot move to %(status)s.")
-        % {"known_error": current.reference, "current": current.status, "status": to},
+        % {
+            "known_error": current.reference,
+            "current": current.get_status_display(),
+            "status": KnownErrorStatus(to).label,
+        },
         code="invalid_known_error_transition",
     )
     return _move(current, allowed_from, to, error, actor, actor_label, reason, fields)

@@ -172,7 +172,7 @@ def _link_incident(change: Change, incident: Incident, actor: User) -> None:
                 "Incident %(incident)s is %(status)s: only a triaged or transferred incident "
                 "waits on a change."
             )
-            % {"incident": incident.reference, "status": incident.status}
+            % {"incident": incident.reference, "status": incident.get_status_display()}
         )
     change.incidents.add(incident)
     timeline.record(change, "incident_linked", actor=actor, incident=incident.reference)

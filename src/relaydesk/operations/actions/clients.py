@@ -92,7 +92,7 @@ def _answered_link(ticket: Ticket) -> IncidentTicket:
                 "Ticket %(ticket)s is %(status)s: the client is informed once a solution "
                 "is received."
             )
-            % {"ticket": ticket.reference, "status": link.ticket.status}
+            % {"ticket": ticket.reference, "status": link.ticket.get_status_display()}
         )
     return link
 

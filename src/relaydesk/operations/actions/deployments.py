@@ -188,7 +188,7 @@ def _check_tested(change: Change, version: str, override_reason: str) -> None:
         )
         % {
             "change": change.reference,
-            "status": change.status,
+            "status": change.get_status_display(),
             "tested": change.current_version,
             "version": version,
         }

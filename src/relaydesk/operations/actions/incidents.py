@@ -161,7 +161,7 @@ def apply_known_error(incident: Incident, known_error: KnownError, *, actor: Use
                     "Incident %(incident)s is %(status)s: a known error applies only in "
                     "triage, 2nd line or awaiting change."
                 )
-                % {"incident": incident.reference, "status": incident.status}
+                % {"incident": incident.reference, "status": incident.get_status_display()}
             )
         incident.refresh_from_db()
         timeline.record(
@@ -251,7 +251,7 @@ def _check_escalatable(ticket: Ticket) -> None:
     if ticket.status not in ESCALATABLE_TICKET_STATUSES:
         raise InvalidTicketState(
             _("Ticket %(ticket)s is %(status)s: only new, open or pending tickets are escalated.")
-            % {"ticket": ticket.reference, "status": ticket.status}
+            % {"ticket": ticket.reference, "status": ticket.get_status_display()}
         )
 
 
