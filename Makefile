@@ -33,6 +33,8 @@ lint: $(STAMP)
 
 bench: $(STAMP) messages
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/sla_bench.py --database postgres $(SLA_BENCH_ARGS)
+	$(BIN)/python bench/sla_bench.py --database sqlite $(SLA_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var bench/out

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
+from relaydesk.sla.tasks import schedule_sla_sweep
 
 STOP_GRACE_SECONDS = 10
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if schedule_fetch_mail(delay=timedelta(0)):
             self.stdout.write("IMAP polling scheduled in the task worker.")
+        schedule_sla_sweep(delay=timedelta(0))
         children = self._start_children(options)
         self._print_banner(options)
         stopping = False
