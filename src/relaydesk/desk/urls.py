@@ -9,6 +9,7 @@ from relaydesk.desk.views import (
     inbox,
     incidents,
     known_errors,
+    notifications,
     ticket,
     ticket_actions,
 )
@@ -46,6 +47,8 @@ urlpatterns = [
         customers.organization_detail,
         name="organization",
     ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:contact_id>/", customers.contact_detail, name="contact"),
     # The escalation path: the ticket page's case block, then the back office.

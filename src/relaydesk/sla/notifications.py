@@ -10,6 +10,8 @@ an incident it goes to the assignee and the team.
 
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from relaydesk.accounts.models import User
 from relaydesk.customers.models import PlanCode
 from relaydesk.sla.models import Notification, SlaClock
@@ -81,3 +83,17 @@ def notify(clocks: list[SlaClock], kind: str, now: datetime) -> int:
 def unread_count(user: User) -> int:
     """Return how many notifications ``user`` has not read."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """Return ``user``'s notifications, newest first, with what the desk list shows."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("ticket", "incident", "clock")
+        .order_by("-created_at", "-id")
+    )
+
+
+def mark_all_read(user: User, *, now: datetime) -> int:
+    """Mark every unread notification of ``user`` read; return how many changed."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
