@@ -184,7 +184,7 @@ def test_record_test_result_outside_test_is_conflict(signed_in, release_agent, c
         change_url(change, "test-results"), {"result": "passed"}
     )
     assert response.status_code == 409
-    assert "is planned and cannot move to test_passed" in response.content.decode()
+    assert "is in status “Planned” and cannot move to “Test passed”" in response.content.decode()
     change.refresh_from_db()
     assert change.status == ChangeStatus.PLANNED
 

@@ -148,7 +148,7 @@ def test_start_triage_twice_is_conflict(signed_in, po_agent, escalated):
     before = TimelineEvent.objects.count()
     response = signed_in(po_agent).post(incident_url(incident, "triage"))
     assert response.status_code == 409
-    assert "is triage and cannot move to triage" in response.content.decode()
+    assert "is in status “Triage” and cannot move to “Triage”" in response.content.decode()
     assert TimelineEvent.objects.count() == before
 
 
@@ -295,7 +295,7 @@ def test_close_new_incident_is_conflict(signed_in, po_agent, escalated):
     _ticket, incident = escalated
     response = signed_in(po_agent).post(incident_url(incident, "close"), {"resolution": "Done"})
     assert response.status_code == 409
-    assert "is new and cannot move to closed" in response.content.decode()
+    assert "is in status “New” and cannot move to “Closed”" in response.content.decode()
     incident.refresh_from_db()
     assert incident.public_resolution == ""
 

@@ -78,7 +78,7 @@ def move_incident(
     """
     current = Incident.objects.get(pk=incident.pk)
     error = InvalidIncidentTransition(
-        _("Incident %(incident)s is %(current)s and cannot move to %(status)s.")
+        _("Incident %(incident)s is in status “%(current)s” and cannot move to “%(status)s”.")
         % {
             "incident": current.reference,
             "current": current.get_status_display(),
@@ -101,7 +101,7 @@ def move_change(
     """Move the change to ``to`` like ``move_incident``; raises InvalidChangeTransition."""
     current = Change.objects.get(pk=change.pk)
     error = InvalidChangeTransition(
-        _("Change %(change)s is %(current)s and cannot move to %(status)s.")
+        _("Change %(change)s is in status “%(current)s” and cannot move to “%(status)s”.")
         % {
             "change": current.reference,
             "current": current.get_status_display(),
@@ -124,7 +124,7 @@ def move_known_error(
     """Move the known error to ``to`` like ``move_incident``; raises Conflict."""
     current = KnownError.objects.get(pk=known_error.pk)
     error = Conflict(
-        _("Known error %(known_error)s is %(current)s and cannot move to %(status)s.")
+        _("Known error %(known_error)s is in status “%(current)s” and cannot move to “%(status)s”.")
         % {
             "known_error": current.reference,
             "current": current.get_status_display(),
