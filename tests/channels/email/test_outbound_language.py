@@ -3,15 +3,17 @@
 Needs the compiled catalogue (``make messages``).
 """
 
+import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import relaydesk
 from relaydesk.channels.email import outbound
-from relaydesk.core import config
+from relaydesk.core import clock, config
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import MessageDraft
 from relaydesk.tickets.models import Direction, Message, MessageKind, Ticket
@@ -21,6 +23,9 @@ pytestmark = pytest.mark.django_db
 
 COMPILED = Path(relaydesk.__file__).parent / "locale" / "pt_PT" / "LC_MESSAGES" / "django.mo"
 CLIENT = "ana@client.example"
+# A Wednesday morning, inside the Universal plan's support hours, so the
+# acknowledgement is the ordinary one and not the out-of-hours answer.
+OPEN_HOURS = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Lisbon"))
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +34,12 @@ def _outbox_mode(settings) -> None:
         pytest.fail(f"{COMPILED} is missing: run `make messages` to compile the translations")
     # Without an SMTP URL the relay writes each e-mail to OUTBOX_DIR.
     settings.RELAYDESK = {**settings.RELAYDESK, "SMTP_URL": ""}
+
+
+@pytest.fixture(autouse=True)
+def _inside_support_hours():
+    with clock.frozen_at(OPEN_HOURS):
+        yield
 
 
 def open_ticket(
