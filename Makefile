@@ -25,7 +25,7 @@ run: $(STAMP) messages
 test: $(STAMP) messages
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench

@@ -26,7 +26,8 @@ SECRET_KEY = os.environ.get("RELAYDESK_SECRET_KEY", "")
 if not SECRET_KEY:
     if MODE == "production":
         raise ImproperlyConfigured(
-            "RELAYDESK_SECRET_KEY is missing: production mode has no default secret."
+            "RELAYDESK_SECRET_KEY is missing: production mode has no default secret. "
+            "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
 

@@ -13,14 +13,22 @@ class Command(BaseCommand):
     help = "Send a test e-mail from a demo client to the SMTP inbound endpoint."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="SMTP inbound address.")
-        parser.add_argument("--port", type=int, default=2525, help="SMTP inbound port.")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="SMTP inbound address (default: %(default)s)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=2525, help="SMTP inbound port (default: %(default)s)."
+        )
         parser.add_argument(
             "--sender",
             default="Dan Miller <dan@bakerybros.example>",
-            help="From address of the test message.",
+            help="From header of the test message (default: %(default)s).",
         )
-        parser.add_argument("--subject", default="Test message: invoices page is slow")
+        parser.add_argument(
+            "--subject",
+            default="Test message: invoices page is slow",
+            help="Subject of the test message (default: %(default)s).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         recipient = config.support_addresses()[0]
