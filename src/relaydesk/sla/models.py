@@ -273,6 +273,8 @@ class SlaClock(models.Model):
 class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA target at risk")
     SLA_BREACH = "sla_breach", _("SLA target breached")
+    TICKET_ESCALATED = "ticket_escalated", _("Client's ticket escalated")
+    SOLUTION_RECEIVED = "solution_received", _("Solution received from Production Operations")
 
 
 class Notification(models.Model):

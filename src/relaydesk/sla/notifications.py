@@ -13,8 +13,16 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from relaydesk.accounts.models import User
+from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import PlanCode
-from relaydesk.sla.models import Notification, SlaClock
+from relaydesk.sla.models import Notification, NotificationKind, SlaClock
+
+# Hand-off events the back office records on a ticket, with the event data key
+# naming the agent to tell and the kind of notification they get.
+HANDOFF_NOTICES: dict[str, tuple[str, str]] = {
+    "csm_notified": ("csm", NotificationKind.TICKET_ESCALATED),
+    "assignee_notified": ("assignee", NotificationKind.SOLUTION_RECEIVED),
+}
 
 
 def recipients(clock: SlaClock) -> list[User]:
@@ -97,3 +105,22 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 def mark_all_read(user: User, *, now: datetime) -> int:
     """Mark every unread notification of ``user`` read; return how many changed."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
+
+
+def on_handoff_event(event: TimelineEvent) -> None:
+    """Give the agent named by a hand-off event a notification in the desk.
+
+    The back office records ``csm_notified`` when a Premium client's ticket is
+    escalated and ``assignee_notified`` when the answer arrives; this listener
+    runs inside that action's transaction.
+    """
+    notice = HANDOFF_NOTICES.get(event.kind)
+    if event.subject_type != "ticket" or notice is None:
+        return
+    key, kind = notice
+    person = User.objects.filter(username=event.data.get(key), is_active=True).first()
+    if person is None:
+        return
+    Notification.objects.create(
+        recipient=person, kind=kind, ticket_id=event.subject_id, created_at=event.created_at
+    )
