@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, reset_queries
 
 from relaydesk.channels.email import intake
 from relaydesk.channels.email.models import RawMessage, RawState
@@ -118,3 +119,12 @@ def test_reprocess_quarantine_by_id_reports_others():
     summary = reprocess("--id", str(processed.pk), "--id", str(quarantined.pk))
     assert summary["retried"] == 1
     assert summary["not_quarantined"] == 1
+
+
+def test_import_mail_logs_no_queries_under_debug(settings):
+    settings.DEBUG = True
+    reset_queries()
+    summary = import_mail(FIXTURES / "wrong_charset.eml")
+    assert summary["tickets_created"] == 1
+    assert len(connection.queries) == 0
+    assert settings.DEBUG is True

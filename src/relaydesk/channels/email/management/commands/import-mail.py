@@ -6,10 +6,14 @@ import sys
 import time
 from argparse import ArgumentParser
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, reset_queries
 
 from relaydesk.channels.email.intake import ingest
 from relaydesk.channels.email.models import Source
@@ -55,6 +59,28 @@ class Progress:
             sys.stderr.write("\n")
 
 
+@contextmanager
+def query_logging_off() -> Iterator[None]:
+    """Stop Django from timing and keeping every SQL statement while the import runs.
+
+    Embedded mode turns DEBUG on, and with it Django wraps each cursor to
+    time every statement and keep the last 9,000, which an import of
+    thousands of messages pays for on every statement.
+    """
+    debug = settings.DEBUG
+    forced = {connection.alias: connection.force_debug_cursor for connection in connections.all()}
+    settings.DEBUG = False
+    for connection in connections.all():
+        connection.force_debug_cursor = False
+    reset_queries()
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+        for connection in connections.all():
+            connection.force_debug_cursor = forced.get(connection.alias, False)
+
+
 class Command(BaseCommand):
     help = (
         "Import e-mail from .eml files, directories (searched recursively), mbox files "
@@ -79,7 +105,8 @@ class Command(BaseCommand):
             logging.getLogger("relaydesk").setLevel(logging.WARNING)
 
         show_progress = not options["json"] and sys.stderr.isatty()
-        summary = self._import(sources, Progress(sum(s.size for s in sources), show_progress))
+        with query_logging_off():
+            summary = self._import(sources, Progress(sum(s.size for s in sources), show_progress))
         summary["skipped_files"] = count_skipped(paths)
         if options["json"]:
             self.stdout.write(json.dumps(summary))
