@@ -116,3 +116,9 @@ def test_change_priority_records_before_and_after():
     actions.change_priority(ticket, actor=AgentFactory(), priority="high")
     event = TimelineEvent.objects.get(kind="priority_changed")
     assert event.data == {"before": "normal", "after": "high"}
+
+
+def test_open_ticket_returns_first_message():
+    opened = actions.open_ticket(channel="email", first_message=inbound(), contact=ContactFactory())
+    assert opened.message.ticket_id == opened.ticket.pk
+    assert list(opened.ticket.messages.values_list("pk", flat=True)) == [opened.message.pk]

@@ -7,6 +7,7 @@ else to change a ticket.
 """
 
 import logging
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -49,6 +50,13 @@ MANUAL_TRANSITIONS: dict[str, set[str]] = {
 REOPEN_ON_CLIENT_MESSAGE = {Status.PENDING_CLIENT, Status.SOLVED, Status.SOLUTION_RECEIVED}
 
 
+class OpenedTicket(NamedTuple):
+    """A ticket that was just created, and its first message."""
+
+    ticket: Ticket
+    message: Message
+
+
 def create_ticket(
     *,
     channel: str,
@@ -59,7 +67,29 @@ def create_ticket(
     priority: str = Priority.NORMAL,
     actor: User | None = None,
 ) -> Ticket:
-    """Open a new ticket ``CS-<n>`` with its first message.
+    """Open a new ticket ``CS-<n>`` with its first message; see ``open_ticket``."""
+    return open_ticket(
+        channel=channel,
+        first_message=first_message,
+        contact=contact,
+        organization=organization,
+        subject=subject,
+        priority=priority,
+        actor=actor,
+    ).ticket
+
+
+def open_ticket(
+    *,
+    channel: str,
+    first_message: MessageDraft,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+    subject: str = "",
+    priority: str = Priority.NORMAL,
+    actor: User | None = None,
+) -> OpenedTicket:
+    """Open a new ticket ``CS-<n>`` and return it with its first message.
 
     The organization defaults to the contact's. Records ``ticket_created`` and
     the first message's event.
@@ -85,9 +115,9 @@ def create_ticket(
             updated_at=now,
         )
         timeline.record(ticket, "ticket_created", actor=actor, channel=channel)
-        _insert_message(ticket, first_message, contact=contact, author=actor)
+        message = _insert_message(ticket, first_message, contact=contact, author=actor)
     logger.info("ticket created", extra={"ticket": ticket.number, "channel": channel})
-    return ticket
+    return OpenedTicket(ticket, message)
 
 
 def add_client_message(
