@@ -1,11 +1,17 @@
 """Write and read timeline events."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
 
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
+
+# Events recorded inside ``deferred()`` blocks, innermost block last.
+_pending: ContextVar[tuple[list[TimelineEvent], ...]] = ContextVar("timeline_pending", default=())
 
 
 def subject_type_of(subject: models.Model) -> str:
@@ -21,8 +27,12 @@ def record(
     actor_label: str = "",
     **data: Any,
 ) -> TimelineEvent:
-    """Append one event about ``subject``. ``actor`` is a user or None for the system."""
-    return TimelineEvent.objects.create(
+    """Append one event about ``subject``. ``actor`` is a user or None for the system.
+
+    Inside a ``deferred()`` block the row is inserted when the block ends,
+    and the returned event has no primary key until then.
+    """
+    event = TimelineEvent(
         subject_type=subject_type_of(subject),
         subject_id=subject.pk,
         kind=kind,
@@ -31,6 +41,32 @@ def record(
         data=data,
         created_at=clock.now(),
     )
+    stack = _pending.get()
+    if stack:
+        stack[-1].append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the events recorded inside the block and insert them with one statement.
+
+    Use it inside the transaction that makes the changes, so each change
+    and its event still commit or roll back together. When the block raises,
+    its events are dropped, because the transaction is rolling back the
+    changes they describe. Queries inside the block do not see the
+    collected events yet.
+    """
+    events: list[TimelineEvent] = []
+    token = _pending.set((*_pending.get(), events))
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if events:
+        TimelineEvent.objects.bulk_create(events)
 
 
 def events_for(subject: models.Model) -> models.QuerySet[TimelineEvent]:
