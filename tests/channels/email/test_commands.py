@@ -128,3 +128,62 @@ def test_import_mail_logs_no_queries_under_debug(settings):
     assert summary["tickets_created"] == 1
     assert len(connection.queries) == 0
     assert settings.DEBUG is True
+
+
+def copy_fixtures(folder: Path, names: list[str]) -> Path:
+    """Copy fixtures into ``folder`` with numbered names, so they import in this order."""
+    folder.mkdir()
+    for index, name in enumerate(names):
+        shutil.copy(FIXTURES / name, folder / f"{index:02d}-{name}")
+    return folder
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_import_mail_workers_give_same_counts(tmp_path, workers):
+    names = ["wrong_charset.eml", "reply_in_reply_to.eml", "list_mail.eml", "unusable_from.eml"]
+    folder = copy_fixtures(tmp_path / "inbox", names)
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--workers", workers, stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["tickets_created"] == 2
+    assert summary["messages_added"] == 1
+    assert summary["quarantined"] == 1
+
+
+def test_import_mail_small_batches_thread_across_them(tmp_path):
+    names = ["wrong_charset.eml", "list_mail.eml", "html_only.eml", "reply_in_reply_to.eml"]
+    folder = copy_fixtures(tmp_path / "inbox", names)
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--batch-size", "2", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["stored"] == 4
+    assert summary["messages_added"] == 1
+    assert Ticket.objects.count() == 3
+
+
+def test_import_mail_crash_in_parser_process_quarantines_one(tmp_path, monkeypatch):
+    real_parse = intake.parse_message
+
+    def parse_or_crash(content: bytes, **kwargs):
+        if b"<bad-date-1@client.example>" in content:
+            raise RuntimeError("parser bug")
+        return real_parse(content, **kwargs)
+
+    monkeypatch.setattr(intake, "parse_message", parse_or_crash)
+    folder = copy_fixtures(
+        tmp_path / "inbox", ["wrong_charset.eml", "bad_date.eml", "list_mail.eml"]
+    )
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--workers", "2", stdout=out)
+    summary = json.loads(out.getvalue())
+    raw = RawMessage.objects.get(state=RawState.QUARANTINED)
+    assert summary["quarantined"] == 1
+    assert summary["tickets_created"] == 2
+    assert "RuntimeError: parser bug" in raw.error_detail
+
+
+@pytest.mark.parametrize(("option", "value"), [("--batch-size", "0"), ("--workers", "-1")])
+def test_import_mail_rejects_invalid_numbers(option, value):
+    with pytest.raises(CommandError, match=f"'{value}' is invalid"):
+        call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), option, value)
+    assert RawMessage.objects.count() == 0

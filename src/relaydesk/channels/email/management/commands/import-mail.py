@@ -4,10 +4,11 @@ import json
 import logging
 import sys
 import time
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, reset_queries
 
-from relaydesk.channels.email.intake import ingest
+from relaydesk.channels.email.batch import DEFAULT_BATCH_SIZE, BatchImporter, IncomingMessage
 from relaydesk.channels.email.models import Source
-from relaydesk.channels.email.sources import SourceError, count_skipped, discover, read_messages
+from relaydesk.channels.email.parse_pool import default_workers, parsed_messages
+from relaydesk.channels.email.sources import (
+    MailSource,
+    SourceError,
+    count_skipped,
+    discover,
+    read_messages,
+)
+from relaydesk.core import config
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +90,43 @@ def query_logging_off() -> Iterator[None]:
             connection.force_debug_cursor = forced.get(connection.alias, False)
 
 
+class _Reader:
+    """Read every message of the sources in order, counting the sources that fail."""
+
+    def __init__(self, sources: list[MailSource]) -> None:
+        self.sources = sources
+        self.unreadable = 0
+        self.bytes_read = 0
+
+    def messages(self) -> Iterator[tuple[str, bytes]]:
+        for source in self.sources:
+            try:
+                for reference, content in read_messages(source):
+                    self.bytes_read += len(content)
+                    yield reference, content
+            except OSError as exc:
+                self.unreadable += 1
+                logger.error("mail source unreadable: %s", exc, extra={"kind": source.kind})
+
+
+def _batches(messages: Iterator[IncomingMessage], size: int) -> Iterator[list[IncomingMessage]]:
+    while batch := list(islice(messages, size)):
+        yield batch
+
+
+def _positive(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise ArgumentTypeError(f"{text!r} is invalid: use a whole number of {minimum} or more")
+        return value
+
+    return parse
+
+
 class Command(BaseCommand):
     help = (
         "Import e-mail from .eml files, directories (searched recursively), mbox files "
@@ -92,6 +138,21 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="Files or folders to import.")
         parser.add_argument(
             "--json", action="store_true", help="Print only one JSON object with the counts."
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=_positive(1),
+            default=DEFAULT_BATCH_SIZE,
+            help="Messages stored and processed per database transaction (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=_positive(0),
+            default=default_workers(),
+            help=(
+                "Processes that parse messages beside the main one; 0 parses in the main "
+                "process (default: the number of CPUs, %(default)s)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -105,8 +166,9 @@ class Command(BaseCommand):
             logging.getLogger("relaydesk").setLevel(logging.WARNING)
 
         show_progress = not options["json"] and sys.stderr.isatty()
+        progress = Progress(sum(s.size for s in sources), show_progress)
         with query_logging_off():
-            summary = self._import(sources, Progress(sum(s.size for s in sources), show_progress))
+            summary = self._import(sources, progress, options["batch_size"], options["workers"])
         summary["skipped_files"] = count_skipped(paths)
         if options["json"]:
             self.stdout.write(json.dumps(summary))
@@ -114,22 +176,27 @@ class Command(BaseCommand):
             for key, value in summary.items():
                 self.stdout.write(f"{key}: {value}")
 
-    def _import(self, sources: list, progress: Progress) -> dict[str, int]:
+    def _import(
+        self, sources: list[MailSource], progress: Progress, batch_size: int, workers: int
+    ) -> dict[str, int]:
         counts: Counter[str] = Counter({key: 0 for key in ("stored", *_SUMMARY_KEYS.values())})
-        counts["unreadable"] = 0
-        bytes_done = 0
-        logger.info("mail import started", extra={"sources": len(sources)})
-        for source in sources:
-            try:
-                for reference, content in read_messages(source):
-                    result = ingest(content, source=Source.IMPORT, source_ref=reference)
-                    counts["stored"] += 1
-                    counts[_SUMMARY_KEYS[result.outcome]] += 1
-                    progress.update(counts["stored"], bytes_done)
-            except OSError as exc:
-                counts["unreadable"] += 1
-                logger.error("mail source unreadable: %s", exc, extra={"kind": source.kind})
-            bytes_done += source.size
+        reader = _Reader(sources)
+        importer = BatchImporter(source=Source.IMPORT)
+        logger.info("mail import started", extra={"sources": len(sources), "workers": workers})
+        messages = parsed_messages(
+            reader.messages(),
+            workers=workers,
+            # Keep the parser processes busy for about two batches ahead.
+            window=2 * batch_size,
+            max_bytes=config.get("MAX_MESSAGE_BYTES"),
+        )
+        for batch in _batches(messages, batch_size):
+            # Counted only once the batch is committed.
+            for result in importer.import_batch(batch):
+                counts["stored"] += 1
+                counts[_SUMMARY_KEYS[result.outcome]] += 1
+            progress.update(counts["stored"], reader.bytes_read)
+        counts["unreadable"] = reader.unreadable
         progress.finish()
         logger.info("mail import finished", extra={"stored": counts["stored"]})
         return dict(counts)
