@@ -177,15 +177,21 @@ def reply(
             subject=ticket.subject,
             automatic=automatic,
         )
-        message = _insert_message(ticket, draft, contact=ticket.contact, author=author)
+        # An outbound message stores no contact, so ticket.contact is not loaded.
+        deliver = ticket.contact_id is not None
+        message = _insert_message(
+            ticket,
+            draft,
+            contact=None,
+            author=author,
+            delivery_status=DeliveryStatus.QUEUED if deliver else DeliveryStatus.NOT_APPLICABLE,
+        )
         if status is not None and status != ticket.status:
             _set_status(ticket, status, actor=author)
         elif ticket.status == Status.NEW and not automatic:
             _set_status(ticket, Status.OPEN, actor=author, reason="first_reply")
         ticket.save(update_fields=["status", "updated_at"])
-        if ticket.contact_id is not None:
-            Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.QUEUED)
-            message.delivery_status = DeliveryStatus.QUEUED
+        if deliver:
             transaction.on_commit(lambda: delivery.schedule_delivery("email", message.pk))
     return message
 
@@ -318,7 +324,12 @@ def _require_text(text: str) -> None:
 
 
 def _insert_message(
-    ticket: Ticket, draft: MessageDraft, *, contact: Contact | None, author: User | None
+    ticket: Ticket,
+    draft: MessageDraft,
+    *,
+    contact: Contact | None,
+    author: User | None,
+    delivery_status: str = DeliveryStatus.NOT_APPLICABLE,
 ) -> Message:
     now = clock.now()
     message = Message.objects.create(
@@ -344,6 +355,7 @@ def _insert_message(
         sent_at=draft.sent_at,
         created_at=now,
         automatic=draft.automatic,
+        delivery_status=delivery_status,
     )
     for item in draft.attachments:
         Attachment.objects.create(
