@@ -219,3 +219,13 @@ def test_contact_cache_forgets_least_recently_used():
     ContactEmail.objects.filter(address="a@client.example").delete()
     renewed = cache.find("a@client.example", "")
     assert ContactEmail.objects.get(address="a@client.example").contact == renewed
+
+
+def test_import_batch_failed_acknowledgement_transaction_keeps_messages(monkeypatch):
+    def fail_transaction(*args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(batch, "_queue_one", fail_transaction)
+    [result] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
+    assert result.outcome == "ticket_created"
+    assert Ticket.objects.count() == 1

@@ -177,9 +177,16 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     """
     if not pending:
         return
-    with transaction.atomic():
-        for ticket, message in pending:
-            _queue_one(outbound.queue_acknowledgement, ticket, message)
+    try:
+        with transaction.atomic():
+            for ticket, message in pending:
+                _queue_one(outbound.queue_acknowledgement, ticket, message)
+    except Exception:
+        # The batch's messages are committed; only their acknowledgements are
+        # lost, as when the on-commit acknowledgement of ingest() fails.
+        logger.exception(
+            "acknowledgements of an import batch failed", extra={"count": len(pending)}
+        )
 
 
 def _queue_one(queue: Callable[[Ticket, Message], None], ticket: Ticket, message: Message) -> None:
