@@ -1,3 +1,4 @@
+import importlib
 import json
 import shutil
 from io import StringIO
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, reset_queries
 
 from relaydesk.channels.email import intake
+from relaydesk.channels.email.batch import BatchImporter
 from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.tickets.models import Ticket
 from tests.channels.email.conftest import FIXTURES, load
@@ -187,3 +189,21 @@ def test_import_mail_rejects_invalid_numbers(option, value):
     with pytest.raises(CommandError, match=f"'{value}' is invalid"):
         call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), option, value)
     assert RawMessage.objects.count() == 0
+
+
+def test_import_mail_batch_ends_at_byte_limit(tmp_path, monkeypatch):
+    command_module = importlib.import_module(
+        "relaydesk.channels.email.management.commands.import-mail"
+    )
+    monkeypatch.setattr(command_module, "BATCH_MAX_BYTES", 1)
+    batches: list[int] = []
+    real_import_batch = BatchImporter.import_batch
+
+    def count_batch(self, batch):
+        batches.append(len(batch))
+        return real_import_batch(self, batch)
+
+    monkeypatch.setattr(BatchImporter, "import_batch", count_batch)
+    folder = copy_fixtures(tmp_path / "inbox", ["wrong_charset.eml", "list_mail.eml"])
+    import_mail(folder)
+    assert batches == [1, 1]

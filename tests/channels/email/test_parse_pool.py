@@ -77,3 +77,12 @@ def test_parsed_messages_yields_every_message(workers):
     messages = fixture_messages(CHUNK_SIZE + 1)
     results = list(parsed_messages(messages, workers=workers, window=16, max_bytes=10**6))
     assert len(results) == CHUNK_SIZE + 1
+
+
+def test_parsed_messages_bytes_window_keeps_order():
+    messages = [(str(index), b"Subject: s\n\n" + b"x" * 1000) for index in range(40)]
+    results = list(
+        parsed_messages(messages, workers=1, window=64, max_bytes=10**6, window_bytes=2000)
+    )
+    assert [item.source_ref for item in results] == [str(index) for index in range(40)]
+    assert {item.parsed.subject for item in results} == {"s"}

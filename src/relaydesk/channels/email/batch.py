@@ -57,6 +57,9 @@ from relaydesk.tickets.models import Message, Ticket
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 100
+# A batch also ends once its messages reach this many bytes, so a run of
+# large messages cannot raise the import's peak memory.
+BATCH_MAX_BYTES = 8 * 1024 * 1024
 # Senders remembered per import run; the least recently used is forgotten first.
 CONTACT_CACHE_SIZE = 4096
 

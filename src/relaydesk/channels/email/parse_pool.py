@@ -5,8 +5,9 @@ processes and keeps the database work, in input order, in the main
 process. Results come back in the order the messages were read, so a reply
 is still applied after the message it answers when it was read after it.
 
-The pool never holds more than ``window`` messages ahead of the main
-process, so memory stays flat however large the import. When a worker
+The pool never holds more than ``window`` messages, or more than
+``window_bytes`` of content, ahead of the main process, so memory stays flat
+however large the import. When a worker
 process dies (the pool is then broken), the messages it held, and every
 message after them, are parsed in the main process after their raw rows are
 stored, as without a pool.
@@ -47,7 +48,12 @@ def parse_chunk(contents: list[bytes | None]) -> list[Parsed]:
 
 
 def parsed_messages(
-    messages: Iterable[tuple[str, bytes]], *, workers: int, window: int, max_bytes: int
+    messages: Iterable[tuple[str, bytes]],
+    *,
+    workers: int,
+    window: int,
+    max_bytes: int,
+    window_bytes: int = 16 * 1024 * 1024,
 ) -> Iterator[IncomingMessage]:
     """Yield each (source reference, content) as an IncomingMessage, in order.
 
@@ -63,7 +69,9 @@ def parsed_messages(
     # never touch its database connection: they only parse bytes.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from _pipeline(pool, iter(messages), window=window, max_bytes=max_bytes)
+        yield from _pipeline(
+            pool, iter(messages), window=window, window_bytes=window_bytes, max_bytes=max_bytes
+        )
 
 
 def _pipeline(
@@ -71,16 +79,19 @@ def _pipeline(
     messages: Iterator[tuple[str, bytes]],
     *,
     window: int,
+    window_bytes: int,
     max_bytes: int,
 ) -> Iterator[IncomingMessage]:
     in_flight: deque[tuple[list[tuple[str, bytes]], Future[list[Parsed]] | None]] = deque()
     broken = False
     max_chunks = max(1, window // CHUNK_SIZE)
+    bytes_in_flight = 0
     while True:
-        while len(in_flight) < max_chunks:
+        while len(in_flight) < max_chunks and (not in_flight or bytes_in_flight < window_bytes):
             chunk = list(islice(messages, CHUNK_SIZE))
             if not chunk:
                 break
+            bytes_in_flight += sum(len(content) for _reference, content in chunk)
             future = None
             if not broken:
                 contents = [content if len(content) <= max_bytes else None for _r, content in chunk]
@@ -92,6 +103,7 @@ def _pipeline(
         if not in_flight:
             return
         chunk, future = in_flight.popleft()
+        bytes_in_flight -= sum(len(content) for _reference, content in chunk)
         parsed, failed = _results(chunk, future)
         broken = broken or failed
         for (reference, content), result in zip(chunk, parsed, strict=True):

@@ -8,7 +8,6 @@ from argparse import ArgumentParser, ArgumentTypeError
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, reset_queries
 
-from relaydesk.channels.email.batch import DEFAULT_BATCH_SIZE, BatchImporter, IncomingMessage
+from relaydesk.channels.email.batch import (
+    BATCH_MAX_BYTES,
+    DEFAULT_BATCH_SIZE,
+    BatchImporter,
+    IncomingMessage,
+)
 from relaydesk.channels.email.models import Source
 from relaydesk.channels.email.parse_pool import default_workers, parsed_messages
 from relaydesk.channels.email.sources import (
@@ -109,8 +113,19 @@ class _Reader:
                 logger.error("mail source unreadable: %s", exc, extra={"kind": source.kind})
 
 
-def _batches(messages: Iterator[IncomingMessage], size: int) -> Iterator[list[IncomingMessage]]:
-    while batch := list(islice(messages, size)):
+def _batches(
+    messages: Iterator[IncomingMessage], size: int, max_bytes: int
+) -> Iterator[list[IncomingMessage]]:
+    """Group ``messages`` into batches of ``size`` messages or ``max_bytes`` of content."""
+    batch: list[IncomingMessage] = []
+    batch_bytes = 0
+    for message in messages:
+        batch.append(message)
+        batch_bytes += len(message.content)
+        if len(batch) >= size or batch_bytes >= max_bytes:
+            yield batch
+            batch, batch_bytes = [], 0
+    if batch:
         yield batch
 
 
@@ -190,7 +205,7 @@ class Command(BaseCommand):
             window=2 * batch_size,
             max_bytes=config.get("MAX_MESSAGE_BYTES"),
         )
-        for batch in _batches(messages, batch_size):
+        for batch in _batches(messages, batch_size, BATCH_MAX_BYTES):
             # Counted only once the batch is committed.
             for result in importer.import_batch(batch):
                 counts["stored"] += 1
