@@ -6,7 +6,7 @@ import sys
 import time
 from argparse import ArgumentParser, ArgumentTypeError
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,7 @@ def query_logging_off() -> Iterator[None]:
 class _Reader:
     """Read every message of the sources in order, counting the sources that fail."""
 
-    def __init__(self, sources: list[MailSource]) -> None:
+    def __init__(self, sources: Iterable[MailSource]) -> None:
         self.sources = sources
         self.unreadable = 0
         self.bytes_read = 0
@@ -142,6 +142,19 @@ def _positive(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def _total_bytes(paths: list[Path], *, measure: bool) -> int:
+    """Return the size of every source under ``paths``, or 0 when not ``measure``.
+
+    Raises SourceError for a missing path either way, because ``discover``
+    checks every path before it yields the first source.
+    """
+    sources = discover(paths)
+    if not measure:
+        next(sources, None)
+        return 0
+    return sum(source.size for source in sources)
+
+
 class Command(BaseCommand):
     help = (
         "Import e-mail from .eml files, directories (searched recursively), mbox files "
@@ -172,18 +185,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths: list[Path] = options["paths"]
+        show_progress = not options["json"] and sys.stderr.isatty()
         try:
-            sources = list(discover(paths))
+            total_bytes = _total_bytes(paths, measure=show_progress)
         except SourceError as exc:
             raise CommandError(f"{exc}: check the path and try again.") from None
         if options["verbosity"] < 2:
             # One info line per stored message would drown the summary.
             logging.getLogger("relaydesk").setLevel(logging.WARNING)
 
-        show_progress = not options["json"] and sys.stderr.isatty()
-        progress = Progress(sum(s.size for s in sources), show_progress)
+        progress = Progress(total_bytes, show_progress)
+        # The sources are walked again lazily, so memory does not grow with
+        # the number of files.
         with query_logging_off():
-            summary = self._import(sources, progress, options["batch_size"], options["workers"])
+            summary = self._import(
+                discover(paths), progress, options["batch_size"], options["workers"]
+            )
         summary["skipped_files"] = count_skipped(paths)
         if options["json"]:
             self.stdout.write(json.dumps(summary))
@@ -192,12 +209,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key}: {value}")
 
     def _import(
-        self, sources: list[MailSource], progress: Progress, batch_size: int, workers: int
+        self, sources: Iterable[MailSource], progress: Progress, batch_size: int, workers: int
     ) -> dict[str, int]:
         counts: Counter[str] = Counter({key: 0 for key in ("stored", *_SUMMARY_KEYS.values())})
         reader = _Reader(sources)
         importer = BatchImporter(source=Source.IMPORT)
-        logger.info("mail import started", extra={"sources": len(sources), "workers": workers})
+        logger.info("mail import started", extra={"workers": workers})
         messages = parsed_messages(
             reader.messages(),
             workers=workers,
