@@ -3,7 +3,7 @@
 Parsing needs no database, so ``import-mail`` hands it to a pool of forked
 processes and keeps the database work, in input order, in the main
 process. Results come back in the order the messages were read, so a reply
-is still applied after the message it answers when it was read after it.
+is still applied after the message it replies to when it was read after it.
 
 The pool never holds more than ``window`` messages, or more than
 ``window_bytes`` of content, ahead of the main process, so memory stays flat
