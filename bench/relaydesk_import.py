@@ -74,13 +74,27 @@ def _summary(stdout: str) -> dict[str, int]:
 
 
 def run_import(
-    backend: str, mail_dir: Path, corpus_dir: Path, count: int, postgres_url: str
+    backend: str,
+    mail_dir: Path,
+    corpus_dir: Path,
+    count: int,
+    postgres_url: str,
+    extra_args: tuple[str, ...] = (),
 ) -> ImportRun:
-    """Import ``mail_dir`` (the first ``count`` corpus files) once and check threading."""
+    """Import ``mail_dir`` (the first ``count`` corpus files) once and check threading.
+
+    ``extra_args`` go to ``import-mail``, such as ``("--workers", "0")``.
+    """
     with tempfile.TemporaryDirectory(prefix="rd-bench-") as data_dir:
         env = _env(backend, Path(data_dir), postgres_url)
         _prepare(env, backend, postgres_url)
-        command = [str(BIN_DIR / "relaydesk"), "import-mail", str(mail_dir), "--json"]
+        command = [
+            str(BIN_DIR / "relaydesk"),
+            "import-mail",
+            str(mail_dir),
+            "--json",
+            *extra_args,
+        ]
         result = run_checked(command, env=env)
         check = [sys.executable, str(HELPER), "check", str(corpus_dir), str(count)]
         threading = json.loads(run_checked(check, env=env).stdout)
@@ -95,13 +109,15 @@ def run_import(
     )
 
 
-def startup_seconds(backend: str, postgres_url: str) -> float | None:
+def startup_seconds(
+    backend: str, postgres_url: str, extra_args: tuple[str, ...] = ()
+) -> float | None:
     """Time ``import-mail`` on an empty folder: the fixed cost inside every import's time."""
     with tempfile.TemporaryDirectory(prefix="rd-bench-") as data_dir:
         env = _env(backend, Path(data_dir), postgres_url)
         _prepare(env, backend, postgres_url)
         empty = Path(data_dir) / "empty"
         empty.mkdir()
-        command = [str(BIN_DIR / "relaydesk"), "import-mail", str(empty), "--json"]
+        command = [str(BIN_DIR / "relaydesk"), "import-mail", str(empty), "--json", *extra_args]
         result = run_timed(command, env=env)
     return result.seconds if result.returncode == 0 else None

@@ -27,7 +27,15 @@ from relaydesk_import import run_import, startup_seconds
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/rd_bench"
-BACKENDS = ("sqlite", "postgresql")
+# relaydesk configurations: name -> (database, extra import-mail arguments).
+# import-mail parses in CPU-count worker processes by default; "--workers 0"
+# parses in the main process, like the single-process ceiling.
+CONFIGURATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sqlite": ("sqlite", ()),
+    "sqlite, --workers 0": ("sqlite", ("--workers", "0")),
+    "postgresql": ("postgresql", ()),
+    "postgresql, --workers 0": ("postgresql", ("--workers", "0")),
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,6 +53,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="1,000 messages, one run each")
     parser.add_argument("--skip-peer", action="store_true", help="do not run django-helpdesk")
     parser.add_argument("--skip-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument(
+        "--skip-single-process",
+        action="store_true",
+        help="do not measure import-mail with --workers 0",
+    )
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED, help="corpus seed")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "out", help="output folder")
     parser.add_argument(
@@ -102,10 +115,11 @@ def measure_ceiling(corpus_dir: Path, count: int) -> dict:
     return run
 
 
-def measure_relaydesk(args: argparse.Namespace, backend: str, count: int, folder: Path) -> dict:
-    run = run_import(backend, folder, args.out / "corpus", count, args.postgres_url)
+def measure_relaydesk(args: argparse.Namespace, name: str, count: int, folder: Path) -> dict:
+    backend, extra = CONFIGURATIONS[name]
+    run = run_import(backend, folder, args.out / "corpus", count, args.postgres_url, extra)
     log(
-        f"  relaydesk {backend} {count}: {count / run.seconds:.0f} msg/s, "
+        f"  relaydesk {name} {count}: {count / run.seconds:.0f} msg/s, "
         f"{run.max_rss_kib / 1024:.0f} MiB, threading misses {run.threading['misses']}"
     )
     return asdict(run)
@@ -122,12 +136,15 @@ def measure_peer(python: Path, args: argparse.Namespace, files: list[Path]) -> d
 
 def run_rounds(args: argparse.Namespace, corpus_dir: Path, sizes: dict[int, Path], results: dict):
     """Run every measurement once per round, so load from other processes hits all alike."""
-    backends = [b for b in BACKENDS if not (b == "postgresql" and args.skip_postgres)]
+    backends = [b for b in CONFIGURATIONS if _wanted(args, b)]
     relaydesk: dict = {b: {"startup_seconds": None, "sizes": {}} for b in backends}
     results["relaydesk"] = relaydesk
     for backend in backends:
+        database, extra = CONFIGURATIONS[backend]
         try:
-            relaydesk[backend]["startup_seconds"] = startup_seconds(backend, args.postgres_url)
+            relaydesk[backend]["startup_seconds"] = startup_seconds(
+                database, args.postgres_url, extra
+            )
         except ChildFailed as error:
             relaydesk[backend]["error"] = str(error)
             log(f"  relaydesk {backend} could not be prepared: {error}")
@@ -161,6 +178,13 @@ def run_rounds(args: argparse.Namespace, corpus_dir: Path, sizes: dict[int, Path
     if peer_python is not None:
         version = peer.peer_version(peer_python)
         results["peer"] = {"version": version, "messages": args.peer_messages, "runs": peer_runs}
+
+
+def _wanted(args: argparse.Namespace, name: str) -> bool:
+    database, extra = CONFIGURATIONS[name]
+    if database == "postgresql" and args.skip_postgres:
+        return False
+    return not (extra and args.skip_single_process)
 
 
 def main() -> None:

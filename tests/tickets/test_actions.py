@@ -4,7 +4,7 @@ from relaydesk.core.models import TimelineEvent
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import AttachmentDraft, MessageDraft
 from relaydesk.tickets.errors import InvalidMessage, InvalidTransition
-from relaydesk.tickets.models import Direction, MessageKind, Status, Visibility
+from relaydesk.tickets.models import DeliveryStatus, Direction, MessageKind, Status, Visibility
 from tests.factories import AgentFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,30 @@ def test_change_priority_records_before_and_after():
     actions.change_priority(ticket, actor=AgentFactory(), priority="high")
     event = TimelineEvent.objects.get(kind="priority_changed")
     assert event.data == {"before": "normal", "after": "high"}
+
+
+def test_open_ticket_returns_first_message():
+    opened = actions.open_ticket(channel="email", first_message=inbound(), contact=ContactFactory())
+    assert opened.message.ticket_id == opened.ticket.pk
+    assert list(opened.ticket.messages.values_list("pk", flat=True)) == [opened.message.pk]
+
+
+def test_reply_to_contact_is_queued_for_delivery(django_capture_on_commit_callbacks):
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        sent = actions.reply(ticket, author=AgentFactory(), text="Which browser?")
+    sent.refresh_from_db()
+    assert sent.delivery_status == DeliveryStatus.QUEUED
+    assert sent.contact is None
+    assert len(callbacks) == 1
+
+
+def test_reply_without_contact_is_not_queued(django_capture_on_commit_callbacks):
+    ticket = actions.create_ticket(channel="email", first_message=inbound())
+    with django_capture_on_commit_callbacks() as callbacks:
+        sent = actions.reply(ticket, author=AgentFactory(), text="Which browser?")
+    sent.refresh_from_db()
+    assert sent.delivery_status == DeliveryStatus.NOT_APPLICABLE
+    assert callbacks == []

@@ -5,7 +5,9 @@ Apps above core react to events through listeners registered with
 the apps that record events never import them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -24,6 +26,10 @@ def add_listener(listener: Listener) -> None:
         _listeners.append(listener)
 
 
+# Events recorded inside ``deferred()`` blocks, innermost block last.
+_pending: ContextVar[tuple[list[TimelineEvent], ...]] = ContextVar("timeline_pending", default=())
+
+
 def subject_type_of(subject: models.Model) -> str:
     return subject._meta.model_name or subject.__class__.__name__.lower()
 
@@ -39,10 +45,12 @@ def record(
 ) -> TimelineEvent:
     """Append one event about ``subject`` and pass it to the listeners.
 
-    ``actor`` is a user or None for the system. A listener's exception
-    propagates, so the caller's transaction rolls back with it.
+    ``actor`` is a user or None for the system. Inside a ``deferred()`` block
+    the row is inserted when the block ends, and the returned event has no
+    primary key until then; listeners still see it at once. A listener's
+    exception propagates, so the caller's transaction rolls back with it.
     """
-    event = TimelineEvent.objects.create(
+    event = TimelineEvent(
         subject_type=subject_type_of(subject),
         subject_id=subject.pk,
         kind=kind,
@@ -51,9 +59,34 @@ def record(
         data=data,
         created_at=clock.now(),
     )
+    stack = _pending.get()
+    if stack:
+        stack[-1].append(event)
+    else:
+        event.save(force_insert=True)
     for listener in _listeners:
         listener(event)
     return event
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the events recorded inside the block and insert them with one statement.
+
+    Use it inside the transaction that makes the changes, so each change
+    and its event still commit or roll back together. When the block raises,
+    its events are dropped, because the transaction is rolling back the
+    changes they describe. Queries inside the block do not see the
+    collected events yet.
+    """
+    events: list[TimelineEvent] = []
+    token = _pending.set((*_pending.get(), events))
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if events:
+        TimelineEvent.objects.bulk_create(events)
 
 
 def events_for(subject: models.Model) -> models.QuerySet[TimelineEvent]:

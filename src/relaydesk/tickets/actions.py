@@ -7,6 +7,7 @@ else to change a ticket.
 """
 
 import logging
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -49,6 +50,13 @@ MANUAL_TRANSITIONS: dict[str, set[str]] = {
 REOPEN_ON_CLIENT_MESSAGE = {Status.PENDING_CLIENT, Status.SOLVED, Status.SOLUTION_RECEIVED}
 
 
+class OpenedTicket(NamedTuple):
+    """A ticket that was just created, and its first message."""
+
+    ticket: Ticket
+    message: Message
+
+
 def create_ticket(
     *,
     channel: str,
@@ -59,7 +67,29 @@ def create_ticket(
     priority: str = Priority.NORMAL,
     actor: User | None = None,
 ) -> Ticket:
-    """Open a new ticket ``CS-<n>`` with its first message.
+    """Open a new ticket ``CS-<n>`` with its first message; see ``open_ticket``."""
+    return open_ticket(
+        channel=channel,
+        first_message=first_message,
+        contact=contact,
+        organization=organization,
+        subject=subject,
+        priority=priority,
+        actor=actor,
+    ).ticket
+
+
+def open_ticket(
+    *,
+    channel: str,
+    first_message: MessageDraft,
+    contact: Contact | None = None,
+    organization: Organization | None = None,
+    subject: str = "",
+    priority: str = Priority.NORMAL,
+    actor: User | None = None,
+) -> OpenedTicket:
+    """Open a new ticket ``CS-<n>`` and return it with its first message.
 
     The organization defaults to the contact's. Records ``ticket_created`` and
     the first message's event.
@@ -85,9 +115,9 @@ def create_ticket(
             updated_at=now,
         )
         timeline.record(ticket, "ticket_created", actor=actor, channel=channel)
-        _insert_message(ticket, first_message, contact=contact, author=actor)
+        message = _insert_message(ticket, first_message, contact=contact, author=actor)
     logger.info("ticket created", extra={"ticket": ticket.number, "channel": channel})
-    return ticket
+    return OpenedTicket(ticket, message)
 
 
 def add_client_message(
@@ -147,15 +177,21 @@ def reply(
             subject=ticket.subject,
             automatic=automatic,
         )
-        message = _insert_message(ticket, draft, contact=ticket.contact, author=author)
+        # An outbound message stores no contact, so ticket.contact is not loaded.
+        deliver = ticket.contact_id is not None
+        message = _insert_message(
+            ticket,
+            draft,
+            contact=None,
+            author=author,
+            delivery_status=DeliveryStatus.QUEUED if deliver else DeliveryStatus.NOT_APPLICABLE,
+        )
         if status is not None and status != ticket.status:
             _set_status(ticket, status, actor=author)
         elif ticket.status == Status.NEW and not automatic:
             _set_status(ticket, Status.OPEN, actor=author, reason="first_reply")
         ticket.save(update_fields=["status", "updated_at"])
-        if ticket.contact_id is not None:
-            Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.QUEUED)
-            message.delivery_status = DeliveryStatus.QUEUED
+        if deliver:
             transaction.on_commit(lambda: delivery.schedule_delivery("email", message.pk))
     return message
 
@@ -288,7 +324,12 @@ def _require_text(text: str) -> None:
 
 
 def _insert_message(
-    ticket: Ticket, draft: MessageDraft, *, contact: Contact | None, author: User | None
+    ticket: Ticket,
+    draft: MessageDraft,
+    *,
+    contact: Contact | None,
+    author: User | None,
+    delivery_status: str = DeliveryStatus.NOT_APPLICABLE,
 ) -> Message:
     now = clock.now()
     message = Message.objects.create(
@@ -314,6 +355,7 @@ def _insert_message(
         sent_at=draft.sent_at,
         created_at=now,
         automatic=draft.automatic,
+        delivery_status=delivery_status,
     )
     for item in draft.attachments:
         Attachment.objects.create(

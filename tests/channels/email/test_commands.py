@@ -1,3 +1,4 @@
+import importlib
 import json
 import shutil
 from io import StringIO
@@ -5,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, reset_queries
 
 from relaydesk.channels.email import intake
+from relaydesk.channels.email.batch import BatchImporter
 from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.tickets.models import Ticket
 from tests.channels.email.conftest import FIXTURES, load
@@ -118,3 +121,89 @@ def test_reprocess_quarantine_by_id_reports_others():
     summary = reprocess("--id", str(processed.pk), "--id", str(quarantined.pk))
     assert summary["retried"] == 1
     assert summary["not_quarantined"] == 1
+
+
+def test_import_mail_logs_no_queries_under_debug(settings):
+    settings.DEBUG = True
+    reset_queries()
+    summary = import_mail(FIXTURES / "wrong_charset.eml")
+    assert summary["tickets_created"] == 1
+    assert len(connection.queries) == 0
+    assert settings.DEBUG is True
+
+
+def copy_fixtures(folder: Path, names: list[str]) -> Path:
+    """Copy fixtures into ``folder`` with numbered names, so they import in this order."""
+    folder.mkdir()
+    for index, name in enumerate(names):
+        shutil.copy(FIXTURES / name, folder / f"{index:02d}-{name}")
+    return folder
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_import_mail_workers_give_same_counts(tmp_path, workers):
+    names = ["wrong_charset.eml", "reply_in_reply_to.eml", "list_mail.eml", "unusable_from.eml"]
+    folder = copy_fixtures(tmp_path / "inbox", names)
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--workers", workers, stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["tickets_created"] == 2
+    assert summary["messages_added"] == 1
+    assert summary["quarantined"] == 1
+
+
+def test_import_mail_small_batches_thread_across_them(tmp_path):
+    names = ["wrong_charset.eml", "list_mail.eml", "html_only.eml", "reply_in_reply_to.eml"]
+    folder = copy_fixtures(tmp_path / "inbox", names)
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--batch-size", "2", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["stored"] == 4
+    assert summary["messages_added"] == 1
+    assert Ticket.objects.count() == 3
+
+
+def test_import_mail_crash_in_parser_process_quarantines_one(tmp_path, monkeypatch):
+    real_parse = intake.parse_message
+
+    def parse_or_crash(content: bytes, **kwargs):
+        if b"<bad-date-1@client.example>" in content:
+            raise RuntimeError("parser bug")
+        return real_parse(content, **kwargs)
+
+    monkeypatch.setattr(intake, "parse_message", parse_or_crash)
+    folder = copy_fixtures(
+        tmp_path / "inbox", ["wrong_charset.eml", "bad_date.eml", "list_mail.eml"]
+    )
+    out = StringIO()
+    call_command("import-mail", str(folder), "--json", "--workers", "2", stdout=out)
+    summary = json.loads(out.getvalue())
+    raw = RawMessage.objects.get(state=RawState.QUARANTINED)
+    assert summary["quarantined"] == 1
+    assert summary["tickets_created"] == 2
+    assert "RuntimeError: parser bug" in raw.error_detail
+
+
+@pytest.mark.parametrize(("option", "value"), [("--batch-size", "0"), ("--workers", "-1")])
+def test_import_mail_rejects_invalid_numbers(option, value):
+    with pytest.raises(CommandError, match=f"'{value}' is invalid"):
+        call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), option, value)
+    assert RawMessage.objects.count() == 0
+
+
+def test_import_mail_batch_ends_at_byte_limit(tmp_path, monkeypatch):
+    command_module = importlib.import_module(
+        "relaydesk.channels.email.management.commands.import-mail"
+    )
+    monkeypatch.setattr(command_module, "BATCH_MAX_BYTES", 1)
+    batches: list[int] = []
+    real_import_batch = BatchImporter.import_batch
+
+    def count_batch(self, batch):
+        batches.append(len(batch))
+        return real_import_batch(self, batch)
+
+    monkeypatch.setattr(BatchImporter, "import_batch", count_batch)
+    folder = copy_fixtures(tmp_path / "inbox", ["wrong_charset.eml", "list_mail.eml"])
+    import_mail(folder)
+    assert batches == [1, 1]

@@ -1,7 +1,8 @@
 """The inbound e-mail pipeline: store raw, parse, classify, identify, thread, apply.
 
-Each message is processed on its own, in one transaction, so a failure
-leaves no half ticket and never stops the next message. An unusable message
+Each message is processed on its own, in one transaction (a savepoint when
+the caller already holds one, as ``import-mail`` does for a batch), so a
+failure leaves no half ticket and never stops the next message. An unusable message
 (no sender address, not an e-mail at all) is quarantined with its reason and
 logged at info. A failure of ours is logged at error with the exception and
 quarantined as ``processing_failed``. In both cases the raw bytes stay, so
@@ -10,6 +11,7 @@ quarantined as ``processing_failed``. In both cases the raw bytes stay, so
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -25,6 +27,7 @@ from relaydesk.channels.email.store import store_raw
 from relaydesk.channels.email.thread_match import find_ticket, match_by_message_ids
 from relaydesk.core import clock, config, timeline
 from relaydesk.customers.actions import contact_for_sender
+from relaydesk.customers.models import Contact
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import MessageDraft
 from relaydesk.tickets.models import (
@@ -56,6 +59,50 @@ class IntakeResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ParseFailure:
+    """The parser raised on a message in a parser process; ``detail`` is the traceback."""
+
+    detail: str
+
+
+class ParserFailed(Exception):
+    """Raised in the main process for a message whose parse failed elsewhere."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("the parser failed in a parser process")
+        self.detail = detail
+
+
+def acknowledge_on_commit(ticket: Ticket, message: Message) -> None:
+    """Queue the acknowledgement of a new ticket once the transaction commits."""
+    transaction.on_commit(lambda: outbound.queue_acknowledgement(ticket, message))
+
+
+@dataclass(frozen=True)
+class IntakeHooks:
+    """How processing finds contacts and acknowledges new tickets.
+
+    ``import-mail`` replaces both: contacts come from a per-run cache, and
+    acknowledgements are queued after each batch commits.
+    """
+
+    find_contact: Callable[[str, str], Contact] = contact_for_sender
+    acknowledge: Callable[[Ticket, Message], None] = acknowledge_on_commit
+
+
+def parse_content(content: bytes) -> ParsedEmail | ParseFailure:
+    """Parse ``content`` without raising, for a parser process.
+
+    Any exception becomes a ParseFailure carrying the traceback, so the main
+    process can quarantine the message with it.
+    """
+    try:
+        return parse_message(content)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the import
+        return ParseFailure("".join(traceback.format_exception(exc, limit=-8)))
+
+
 def ingest(
     content: bytes,
     *,
@@ -78,38 +125,58 @@ def ingest(
         envelope_to=envelope_to,
     )
     if stored.duplicate_of is not None:
-        return _duplicate_result(stored.raw, stored.duplicate_of)
+        return duplicate_result(stored.raw, stored.duplicate_of)
     return process_raw(stored.raw)
 
 
-def process_raw(raw: RawMessage) -> IntakeResult:
+def process_raw(
+    raw: RawMessage,
+    *,
+    parsed: ParsedEmail | ParseFailure | None = None,
+    hooks: IntakeHooks | None = None,
+) -> IntakeResult:
     """Parse and apply one stored raw message; unusable input -> quarantined with reason.
 
-    Safe to call again: a processed message returns its stored outcome and a
-    duplicate returns ``duplicate``, both without changing anything.
+    ``parsed`` is the message already parsed in a parser process; without it
+    the raw content is parsed here. Safe to call again: a processed message
+    returns its stored outcome and a duplicate returns ``duplicate``, both
+    without changing anything.
     """
     if raw.state == RawState.DUPLICATE:
-        return _duplicate_result(raw, None)
+        return duplicate_result(raw, None)
     if raw.state == RawState.PROCESSED:
         return _stored_result(raw)
     try:
-        with transaction.atomic():
-            return _process(raw)
+        # The timeline events of this message go in with one INSERT, inside
+        # the same transaction as the changes they record.
+        with transaction.atomic(), timeline.deferred():
+            return _process(raw, parsed, hooks or _DEFAULT_HOOKS)
     except UnusableMessage as exc:
         logger.info("inbound message quarantined", extra={"raw": raw.pk, "reason": exc.code})
         _quarantine(raw, exc.code, exc.detail)
         return IntakeResult(raw.pk, QUARANTINED, reason=exc.code)
     except Exception as exc:
         logger.exception("inbound message processing failed", extra={"raw": raw.pk})
-        detail = "".join(traceback.format_exception(exc, limit=-8))
+        if isinstance(exc, ParserFailed):
+            detail = exc.detail
+        else:
+            detail = "".join(traceback.format_exception(exc, limit=-8))
         _quarantine(raw, PROCESSING_FAILED, detail)
         return IntakeResult(raw.pk, QUARANTINED, reason=PROCESSING_FAILED)
 
 
-def _process(raw: RawMessage) -> IntakeResult:
+_DEFAULT_HOOKS = IntakeHooks()
+
+
+def _process(
+    raw: RawMessage, parsed: ParsedEmail | ParseFailure | None, hooks: IntakeHooks
+) -> IntakeResult:
     if raw.size > config.get("MAX_MESSAGE_BYTES"):
         raise UnusableMessage("too_large", f"{raw.size} bytes is over MAX_MESSAGE_BYTES")
-    parsed = parse_message(bytes(raw.content))
+    if parsed is None:
+        parsed = parse_message(bytes(raw.content))
+    elif isinstance(parsed, ParseFailure):
+        raise ParserFailed(parsed.detail)
     if not (parsed.from_address or parsed.from_name or parsed.subject or parsed.message_id):
         raise UnusableMessage("not_an_email", "no From, Subject or Message-ID header found")
     # Only SMTP receives the envelope sender. An empty one there is the null
@@ -120,14 +187,14 @@ def _process(raw: RawMessage) -> IntakeResult:
         return _apply_bounce(raw, parsed, classification)
     if classification.kind == Kind.AUTO_REPLY:
         return _apply_auto_reply(raw, parsed)
-    return _apply_client_message(raw, parsed, classification)
+    return _apply_client_message(raw, parsed, classification, hooks)
 
 
 def _apply_client_message(
-    raw: RawMessage, parsed: ParsedEmail, classification: Classification
+    raw: RawMessage, parsed: ParsedEmail, classification: Classification, hooks: IntakeHooks
 ) -> IntakeResult:
     sender = sender_address(parsed)
-    contact = contact_for_sender(sender, parsed.from_name)
+    contact = hooks.find_contact(sender, parsed.from_name)
     match = find_ticket(parsed, sender=sender, contact=contact, envelope_to=raw.envelope_to)
     draft = _client_draft(raw, parsed)
 
@@ -136,18 +203,15 @@ def _apply_client_message(
         _mark_processed(raw, Outcome.MESSAGE_ADDED, match.ticket)
         return IntakeResult(raw.pk, Outcome.MESSAGE_ADDED, match.ticket.number, message.pk)
 
-    ticket = actions.create_ticket(
+    ticket, message = actions.open_ticket(
         channel="email", first_message=draft, contact=contact, subject=parsed.subject
     )
-    message = Message.objects.filter(ticket=ticket).order_by("id").first()
     if match is not None:
         _record_follow_up(closed=match.ticket, follow_up=ticket)
-    if classification.may_acknowledge and message is not None:
-        transaction.on_commit(lambda: outbound.queue_acknowledgement(ticket, message))
+    if classification.may_acknowledge:
+        hooks.acknowledge(ticket, message)
     _mark_processed(raw, Outcome.TICKET_CREATED, ticket)
-    return IntakeResult(
-        raw.pk, Outcome.TICKET_CREATED, ticket.number, message.pk if message else None
-    )
+    return IntakeResult(raw.pk, Outcome.TICKET_CREATED, ticket.number, message.pk)
 
 
 def _apply_bounce(
@@ -261,11 +325,16 @@ def _mark_processed(raw: RawMessage, outcome: str, ticket: Ticket | None) -> Non
     raw.error_detail = ""
     raw.attempts += 1
     raw.processed_at = clock.now()
-    raw.save(
-        update_fields=[
-            "state", "outcome", "ticket", "error_code", "error_detail", "attempts", "processed_at"
-        ]
-    )  # fmt: skip
+    # A queryset update skips save()'s signals and field walk, once per message.
+    RawMessage.objects.filter(pk=raw.pk).update(
+        state=raw.state,
+        outcome=outcome,
+        ticket=ticket,
+        error_code="",
+        error_detail="",
+        attempts=raw.attempts,
+        processed_at=raw.processed_at,
+    )
 
 
 def _quarantine(raw: RawMessage, code: str, detail: str) -> None:
@@ -285,7 +354,8 @@ def _quarantine(raw: RawMessage, code: str, detail: str) -> None:
     )
 
 
-def _duplicate_result(raw: RawMessage, duplicate_of: int | None) -> IntakeResult:
+def duplicate_result(raw: RawMessage, duplicate_of: int | None) -> IntakeResult:
+    """Return the result for a re-delivery, naming the ticket of the message it repeats."""
     earlier = RawMessage.objects.filter(dedupe_key=raw.dedupe_key).exclude(state=RawState.DUPLICATE)
     if duplicate_of is not None:
         earlier = earlier.filter(pk=duplicate_of)

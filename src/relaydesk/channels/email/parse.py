@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
+from email.message import EmailMessage
 from email.message import Message as MimePart
+from typing import Any
 
 from relaydesk.channels.email.charsets import decode_bytes, repair_surrogates
 from relaydesk.channels.email.sanitize import html_to_text, sanitize_html
@@ -36,6 +38,71 @@ _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MAX_DEPTH = 20
 _MAX_HEADER = 998
+
+
+_MISSING = object()
+
+
+class _ReadOnceMessage(EmailMessage):
+    """An EmailMessage that builds each header object once.
+
+    With ``policy.default`` every ``get()`` runs the header registry's parser
+    again, and ``get_content_type()``, ``get_param()`` and
+    ``get_content_disposition()`` each call ``get()``, so a part's
+    Content-Type was parsed five or six times. The first lookup of a name is
+    kept here, and every method that changes the headers drops what was kept.
+    """
+
+    def __init__(self, policy: Any = None) -> None:
+        super().__init__(policy)
+        self._fetched: dict[str, Any] = {}
+
+    def get(self, name: str, failobj: Any = None) -> Any:
+        key = name.lower()
+        value = self._fetched.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._fetched[key] = super().get(name, _MISSING)
+        return failobj if value is _MISSING else value
+
+    def __setitem__(self, name: str, val: Any) -> None:
+        self._fetched.clear()
+        super().__setitem__(name, val)
+
+    def __delitem__(self, name: str) -> None:
+        self._fetched.clear()
+        super().__delitem__(name)
+
+    def set_raw(self, name: str, value: Any) -> None:
+        self._fetched.clear()
+        super().set_raw(name, value)
+
+    def add_header(self, _name: str, _value: str, **_params: Any) -> None:
+        self._fetched.clear()
+        super().add_header(_name, _value, **_params)
+
+    def replace_header(self, _name: str, _value: Any) -> None:
+        self._fetched.clear()
+        super().replace_header(_name, _value)
+
+    def set_boundary(self, boundary: str) -> None:
+        # The generator sets a boundary on a multipart part that has none.
+        self._fetched.clear()
+        super().set_boundary(boundary)
+
+    def _make_multipart(self, *args: Any, **kwargs: Any) -> None:
+        self._fetched.clear()
+        super()._make_multipart(*args, **kwargs)  # type: ignore[misc]
+
+    def clear(self) -> None:
+        self._fetched.clear()
+        super().clear()
+
+    def clear_content(self) -> None:
+        self._fetched.clear()
+        super().clear_content()
+
+
+_POLICY = policy.default.clone(message_factory=_ReadOnceMessage)
 
 
 @dataclass(frozen=True)
@@ -81,7 +148,7 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
 
     The public corpus test runs every collected broken message through this.
     """
-    mime = email.message_from_bytes(content, policy=policy.default)
+    mime = email.message_from_bytes(content, policy=_POLICY)
     raw = _raw_headers(mime)
     from_name, from_address = _first_address(raw.get("from", []))
     body = _Body()

@@ -5,7 +5,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from relaydesk.channels.email.models import RawMessage, RawState, Source
 from relaydesk.core import clock
@@ -94,3 +94,70 @@ def store_raw(
         extra={"raw": raw.pk, "source": source, "duplicate_of": earlier, "size": len(content)},
     )
     return StoredRaw(raw=raw, duplicate_of=earlier)
+
+
+def store_raw_batch(messages: list[tuple[bytes, str]], *, source: Source) -> list[StoredRaw]:
+    """Store (content, source reference) pairs with one query and one INSERT.
+
+    The caller must hold a transaction: the rows are durable only when it
+    commits, which is why SMTP and IMAP, which acknowledge each message,
+    use ``store_raw``. A message whose dedupe key was seen before, in an
+    earlier row or earlier in ``messages``, is stored as ``duplicate``.
+    """
+    keyed = [(content, reference, *dedupe_key_for(content)) for content, reference in messages]
+    earlier = _earlier_by_key({key for _content, _reference, _id, key in keyed})
+    first_in_batch: dict[str, RawMessage] = {}
+    now = clock.now()
+    rows = []
+    for content, reference, message_id, key in keyed:
+        duplicate = key in earlier or key in first_in_batch
+        raw = RawMessage(
+            source=source,
+            source_ref=reference[:500],
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            message_id=message_id,
+            dedupe_key=key,
+            received_at=now,
+            state=RawState.DUPLICATE if duplicate else RawState.RECEIVED,
+        )
+        if not duplicate:
+            first_in_batch[key] = raw
+        rows.append(raw)
+    _insert_all(rows)
+
+    stored = []
+    for raw in rows:
+        duplicate_of = None
+        if raw.state == RawState.DUPLICATE:
+            duplicate_of = earlier.get(raw.dedupe_key) or first_in_batch[raw.dedupe_key].pk
+        logger.info(
+            "raw message stored",
+            extra={"raw": raw.pk, "source": source, "duplicate_of": duplicate_of, "size": raw.size},
+        )
+        stored.append(StoredRaw(raw=raw, duplicate_of=duplicate_of))
+    return stored
+
+
+def _earlier_by_key(keys: set[str]) -> dict[str, int]:
+    """Return the lowest non-duplicate raw id stored for each of ``keys`` that has one."""
+    earlier: dict[str, int] = {}
+    found = (
+        RawMessage.objects.filter(dedupe_key__in=keys)
+        .exclude(state=RawState.DUPLICATE)
+        .order_by("pk")
+        .values_list("dedupe_key", "pk")
+    )
+    for key, pk in found:
+        earlier.setdefault(key, pk)
+    return earlier
+
+
+def _insert_all(rows: list[RawMessage]) -> None:
+    if connection.features.can_return_rows_from_bulk_insert:
+        RawMessage.objects.bulk_create(rows)
+        return
+    # SQLite before 3.35 cannot return the new ids from one INSERT.
+    for raw in rows:
+        raw.save(force_insert=True)

@@ -10,6 +10,8 @@ resort is a reply-prefixed subject equal to one of the sender's open tickets.
 import re
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.core import config
 from relaydesk.customers.models import Contact, ContactEmail
@@ -89,13 +91,17 @@ def match_by_message_ids(parsed: ParsedEmail) -> Ticket | None:
         return None
     # Stored IDs normally keep their angle brackets; bare ones are matched too.
     lookup = ids + [value.strip("<>") for value in ids]
-    found = dict(
-        Message.objects.filter(message_id__in=lookup).values_list("message_id", "ticket_id")
+    # One query returns each matching ticket with the Message-ID that matched it.
+    tickets = (
+        Ticket.objects.filter(messages__message_id__in=lookup)
+        .annotate(matched_id=F("messages__message_id"))
+        .order_by()
     )
+    found = {ticket.matched_id: ticket for ticket in tickets}
     for value in ids:
-        ticket_id = found.get(value) or found.get(value.strip("<>"))
-        if ticket_id is not None:
-            return Ticket.objects.get(pk=ticket_id)
+        ticket = found.get(value) or found.get(value.strip("<>"))
+        if ticket is not None:
+            return ticket
     return None
 
 

@@ -1,0 +1,200 @@
+"""Batched intake for ``import-mail``: many messages per transaction, one savepoint each.
+
+``ingest`` commits twice per message (the raw row, then its processing),
+which on PostgreSQL waits for a WAL flush each time. An import reads files
+that stay on disk, so it can store and process a whole batch in one
+transaction without weakening any guarantee:
+
+- Raw stored before parsing is applied: the batch's raw rows are inserted
+  first, and each message's outcome (ticket, message, quarantine) is written
+  after its own raw row, in the same transaction.
+- Nothing reported as handled is lost: a batch's results are returned, and
+  counted by the command, only after its transaction commits. A crash before
+  the commit rolls back the raw rows together with the tickets made from
+  them, and the files they came from are still there, so running the import
+  again stores and processes them as new messages. A crash after the commit
+  leaves everything stored, and a second run finds each message's dedupe key
+  and marks it ``duplicate``, so no message gets a second ticket.
+- One bad message never stops the others: each message is processed inside
+  its own savepoint (``process_raw`` opens an atomic block, which is a
+  savepoint inside the batch's transaction). A failure rolls back to it, and
+  the message is quarantined with its reason while the next one goes on.
+- The batch itself can fail: the database rejects the commit, a deferred
+  constraint fails, or an error escapes the savepoint handling. Then the
+  whole transaction rolls back, and the batch is replayed one message at a
+  time through ``ingest``, which commits each raw row before parsing it, as
+  SMTP and IMAP do.
+
+Acknowledgements of new tickets are queued after the batch commits, all in
+one further transaction, so a rolled-back ticket is never acknowledged.
+"""
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from relaydesk.channels.email import outbound
+from relaydesk.channels.email.intake import (
+    QUARANTINED,
+    IntakeHooks,
+    IntakeResult,
+    ParseFailure,
+    duplicate_result,
+    ingest,
+    process_raw,
+)
+from relaydesk.channels.email.models import Source
+from relaydesk.channels.email.parse import ParsedEmail
+from relaydesk.channels.email.store import store_raw_batch
+from relaydesk.core import timeline
+from relaydesk.customers.actions import contact_for_sender
+from relaydesk.customers.models import Contact
+from relaydesk.tickets.models import Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 100
+# A batch also ends once its messages reach this many bytes, so a run of
+# large messages cannot raise the import's peak memory.
+BATCH_MAX_BYTES = 8 * 1024 * 1024
+# Senders remembered per import run; the least recently used is forgotten first.
+CONTACT_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One message read by an import, with its parse result when a parser process made one."""
+
+    content: bytes
+    source_ref: str
+    parsed: ParsedEmail | ParseFailure | None = None
+
+
+class ContactCache:
+    """The contact of each sender address seen in one import run.
+
+    A contact found or created while processing a message is kept only once
+    that message's savepoint is released (``keep_pending``). When the
+    message is quarantined (``drop_pending``) or the batch rolls back
+    (``clear``), its entries are dropped, because a contact created there no
+    longer exists.
+    """
+
+    def __init__(self, size: int = CONTACT_CACHE_SIZE) -> None:
+        self._size = size
+        self._contacts: OrderedDict[str, Contact] = OrderedDict()
+        self._pending: dict[str, Contact] = {}
+
+    def find(self, address: str, name: str) -> Contact:
+        contact = self._contacts.get(address)
+        if contact is not None:
+            self._contacts.move_to_end(address)
+            return contact
+        contact = self._pending.get(address) or contact_for_sender(address, name)
+        self._pending[address] = contact
+        return contact
+
+    def keep_pending(self) -> None:
+        self._contacts.update(self._pending)
+        self._pending.clear()
+        while len(self._contacts) > self._size:
+            self._contacts.popitem(last=False)
+
+    def drop_pending(self) -> None:
+        self._pending.clear()
+
+    def clear(self) -> None:
+        self._contacts.clear()
+        self._pending.clear()
+
+
+@dataclass
+class _BatchState:
+    """Acknowledgements waiting for the batch to commit, and those of the current message."""
+
+    acknowledgements: list[tuple[Ticket, Message]] = field(default_factory=list)
+    current: list[tuple[Ticket, Message]] = field(default_factory=list)
+
+    def acknowledge(self, ticket: Ticket, message: Message) -> None:
+        self.current.append((ticket, message))
+
+
+class BatchImporter:
+    """Store and process imported messages in batches; see the module docstring."""
+
+    def __init__(self, *, source: Source = Source.IMPORT) -> None:
+        self.source = source
+        self.contacts = ContactCache()
+
+    def import_batch(self, batch: list[IncomingMessage]) -> list[IntakeResult]:
+        """Store and process ``batch`` in one transaction; return one result per message."""
+        state = _BatchState()
+        try:
+            with transaction.atomic():
+                results = self._store_and_process(batch, state)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        # A Rust extension's panic (nh3) arrives as a BaseException, and it
+        # too must not lose the batch's place.
+        except BaseException:  # noqa: BLE001
+            logger.exception("import batch failed; replaying it one message at a time")
+            self.contacts.clear()
+            return [self._ingest_alone(message) for message in batch]
+        _queue_acknowledgements(state.acknowledgements)
+        return results
+
+    def _store_and_process(
+        self, batch: list[IncomingMessage], state: _BatchState
+    ) -> list[IntakeResult]:
+        stored = store_raw_batch(
+            [(message.content, message.source_ref) for message in batch], source=self.source
+        )
+        hooks = IntakeHooks(find_contact=self.contacts.find, acknowledge=state.acknowledge)
+        results = []
+        for message, item in zip(batch, stored, strict=True):
+            if item.duplicate_of is not None:
+                results.append(duplicate_result(item.raw, item.duplicate_of))
+                continue
+            state.current = []
+            result = process_raw(item.raw, parsed=message.parsed, hooks=hooks)
+            if result.outcome == QUARANTINED:
+                self.contacts.drop_pending()
+            else:
+                self.contacts.keep_pending()
+                state.acknowledgements.extend(state.current)
+            results.append(result)
+        return results
+
+    def _ingest_alone(self, message: IncomingMessage) -> IntakeResult:
+        return ingest(message.content, source=self.source, source_ref=message.source_ref)
+
+
+def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
+    """Queue the acknowledgements of a committed batch in one transaction.
+
+    Each runs in its own savepoint, so one that fails is logged and skipped
+    without taking the others with it.
+    """
+    if not pending:
+        return
+    try:
+        with transaction.atomic():
+            for ticket, message in pending:
+                _queue_one(outbound.queue_acknowledgement, ticket, message)
+    except Exception:
+        # The batch's messages are committed; only their acknowledgements are
+        # lost, as when the on-commit acknowledgement of ingest() fails.
+        logger.exception(
+            "acknowledgements of an import batch failed", extra={"count": len(pending)}
+        )
+
+
+def _queue_one(queue: Callable[[Ticket, Message], None], ticket: Ticket, message: Message) -> None:
+    try:
+        with transaction.atomic(), timeline.deferred():
+            queue(ticket, message)
+    except Exception:
+        logger.exception("acknowledgement failed", extra={"ticket": ticket.number})

@@ -1,0 +1,231 @@
+import re
+
+import pytest
+
+from relaydesk.channels.email import batch, intake
+from relaydesk.channels.email.batch import BatchImporter, ContactCache, IncomingMessage
+from relaydesk.channels.email.models import RawMessage, RawState
+from relaydesk.customers.models import Contact, ContactEmail
+from relaydesk.tickets.models import Message, Ticket
+from tests.channels.email.conftest import load
+
+pytestmark = pytest.mark.django_db
+
+
+def incoming(name: str, **fields: object) -> IncomingMessage:
+    return IncomingMessage(load(name, **fields), source_ref=name)
+
+
+def from_sender(name: str, address: bytes) -> IncomingMessage:
+    """Return fixture ``name`` with its From header replaced by ``address``."""
+    content = re.sub(rb"(?m)^From: .*$", b"From: " + address, load(name), count=1)
+    return IncomingMessage(content, source_ref=f"{name} from {address.decode()}")
+
+
+def crash_on(monkeypatch, marker: bytes) -> None:
+    real_parse = intake.parse_message
+
+    def parse_or_crash(content: bytes, **kwargs):
+        if marker in content:
+            raise RuntimeError("parser bug")
+        return real_parse(content, **kwargs)
+
+    monkeypatch.setattr(intake, "parse_message", parse_or_crash)
+
+
+def test_import_batch_failure_in_middle_quarantines_only_it(monkeypatch):
+    crash_on(monkeypatch, b"<bad-date-1@client.example>")
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("bad_date.eml"), incoming("list_mail.eml")]
+    )
+    assert [result.outcome for result in results] == [
+        "ticket_created",
+        "quarantined",
+        "ticket_created",
+    ]
+    assert results[1].reason == "processing_failed"
+    assert Ticket.objects.count() == 2
+
+
+def test_import_batch_quarantined_message_keeps_raw_and_error(monkeypatch):
+    crash_on(monkeypatch, b"<bad-date-1@client.example>")
+    results = BatchImporter().import_batch([incoming("bad_date.eml"), incoming("list_mail.eml")])
+    raw = RawMessage.objects.get(pk=results[0].raw_id)
+    assert raw.state == RawState.QUARANTINED
+    assert bytes(raw.content) == load("bad_date.eml")
+    assert "RuntimeError: parser bug" in raw.error_detail
+
+
+def test_import_batch_unusable_message_quarantined_with_reason():
+    results = BatchImporter().import_batch(
+        [incoming("unusable_from.eml"), incoming("wrong_charset.eml")]
+    )
+    assert results[0].reason == "sender_unusable"
+    assert results[1].outcome == "ticket_created"
+
+
+def test_import_batch_duplicate_inside_batch_detected():
+    first, second = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("wrong_charset.eml")]
+    )
+    duplicate = RawMessage.objects.get(pk=second.raw_id)
+    assert second.outcome == "duplicate"
+    assert second.ticket_number == first.ticket_number
+    assert duplicate.state == RawState.DUPLICATE
+    assert Ticket.objects.count() == 1
+
+
+def test_import_batch_duplicate_of_earlier_batch_detected():
+    importer = BatchImporter()
+    [first] = importer.import_batch([incoming("wrong_charset.eml")])
+    [again] = importer.import_batch([incoming("wrong_charset.eml")])
+    assert again.outcome == "duplicate"
+    assert again.ticket_number == first.ticket_number
+    assert Ticket.objects.count() == 1
+
+
+def test_import_batch_reply_threads_to_parent_in_same_batch():
+    parent, reply = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("reply_in_reply_to.eml")]
+    )
+    assert reply.outcome == "message_added"
+    assert reply.ticket_number == parent.ticket_number
+
+
+def test_import_batch_stores_every_raw_row():
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("auto_reply.eml"), incoming("bounce_dsn.eml")]
+    )
+    states = set(RawMessage.objects.values_list("state", flat=True))
+    assert RawMessage.objects.count() == 3
+    assert states == {RawState.PROCESSED}
+    assert [result.outcome for result in results] == ["ticket_created", "auto_reply", "bounce"]
+
+
+def test_import_batch_uses_parse_from_parser_process():
+    parsed = intake.parse_content(load("wrong_charset.eml"))
+    content = load("wrong_charset.eml")
+    [result] = BatchImporter().import_batch([IncomingMessage(content, "a.eml", parsed)])
+    assert result.outcome == "ticket_created"
+
+
+def test_import_batch_parse_failure_from_parser_process_quarantined():
+    failure = intake.ParseFailure("Traceback ...\nValueError: broken header")
+    [result] = BatchImporter().import_batch(
+        [IncomingMessage(load("wrong_charset.eml"), "a.eml", failure)]
+    )
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.reason == "processing_failed"
+    assert raw.error_detail == failure.detail
+
+
+def test_import_batch_failed_batch_replayed_one_by_one(monkeypatch):
+    real_store = batch.store_raw_batch
+
+    def store_then_fail(*args, **kwargs):
+        real_store(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(batch, "store_raw_batch", store_then_fail)
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("reply_in_reply_to.eml")]
+    )
+    assert [result.outcome for result in results] == ["ticket_created", "message_added"]
+    assert RawMessage.objects.count() == 2
+    assert Ticket.objects.count() == 1
+
+
+def test_import_batch_acknowledges_new_tickets_after_commit(acknowledgements):
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("list_mail.eml"), incoming("unusable_from.eml")]
+    )
+    assert acknowledgements == [(results[0].ticket_number, results[0].message_pk)]
+
+
+def test_import_batch_no_acknowledgement_for_rolled_back_ticket(monkeypatch, acknowledgements):
+    def fail(*args, **kwargs):
+        raise RuntimeError("failed after the ticket was created")
+
+    monkeypatch.setattr(intake, "_mark_processed", fail)
+    [result] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
+    assert result.outcome == "quarantined"
+    assert acknowledgements == []
+    assert Ticket.objects.count() == 0
+
+
+def test_import_batch_failed_acknowledgement_leaves_others(monkeypatch):
+    queued: list[int] = []
+
+    def acknowledge_or_fail(ticket, message):
+        if ticket.subject == "Export fails":
+            raise RuntimeError("template missing")
+        queued.append(ticket.number)
+
+    monkeypatch.setattr(batch.outbound, "queue_acknowledgement", acknowledge_or_fail)
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), from_sender("html_only.eml", b"rui@client.example")]
+    )
+    assert queued == [results[1].ticket_number]
+    assert Ticket.objects.count() == 2
+
+
+def test_import_batch_same_new_sender_twice_gets_one_contact(monkeypatch):
+    real_mark = intake._mark_processed
+    calls: list[int] = []
+
+    def fail_first(raw, outcome, ticket):
+        calls.append(raw.pk)
+        if len(calls) == 1:
+            raise RuntimeError("failed after the contact was created")
+        real_mark(raw, outcome, ticket)
+
+    monkeypatch.setattr(intake, "_mark_processed", fail_first)
+    first, second = BatchImporter().import_batch(
+        [
+            from_sender("wrong_charset.eml", b"new@client.example"),
+            from_sender("html_only.eml", b"new@client.example"),
+        ]
+    )
+    message = Message.objects.get(pk=second.message_pk)
+    assert first.outcome == "quarantined"
+    assert second.outcome == "ticket_created"
+    assert message.contact == ContactEmail.objects.get(address="new@client.example").contact
+    assert Contact.objects.count() == 1
+
+
+def test_contact_cache_keeps_contact_after_release(monkeypatch):
+    cache = ContactCache()
+    contact = cache.find("ana@client.example", "Ana")
+    cache.keep_pending()
+    monkeypatch.setattr(batch, "contact_for_sender", pytest.fail)
+    assert cache.find("ana@client.example", "Ana") == contact
+
+
+def test_contact_cache_drop_pending_forgets_contact():
+    cache = ContactCache()
+    cache.find("ana@client.example", "Ana")
+    cache.drop_pending()
+    ContactEmail.objects.all().delete()
+    Contact.objects.all().delete()
+    again = cache.find("ana@client.example", "Ana")
+    assert Contact.objects.filter(pk=again.pk).exists()
+
+
+def test_contact_cache_forgets_least_recently_used():
+    cache = ContactCache(size=2)
+    for address in ("a@client.example", "b@client.example", "c@client.example"):
+        cache.find(address, "")
+        cache.keep_pending()
+    ContactEmail.objects.filter(address="a@client.example").delete()
+    renewed = cache.find("a@client.example", "")
+    assert ContactEmail.objects.get(address="a@client.example").contact == renewed
+
+
+def test_import_batch_failed_acknowledgement_transaction_keeps_messages(monkeypatch):
+    def fail_transaction(*args: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(batch, "_queue_one", fail_transaction)
+    [result] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
+    assert result.outcome == "ticket_created"
+    assert Ticket.objects.count() == 1

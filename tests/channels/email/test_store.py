@@ -1,0 +1,40 @@
+import pytest
+
+from relaydesk.channels.email.models import RawMessage, RawState, Source
+from relaydesk.channels.email.store import store_raw, store_raw_batch
+from tests.channels.email.conftest import load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_store_raw_batch_stores_in_order():
+    stored = store_raw_batch(
+        [(load("wrong_charset.eml"), "a.eml"), (load("list_mail.eml"), "b.eml")],
+        source=Source.IMPORT,
+    )
+    assert [item.raw.source_ref for item in stored] == ["a.eml", "b.eml"]
+    assert [item.raw.state for item in stored] == [RawState.RECEIVED, RawState.RECEIVED]
+    assert stored[0].raw.pk < stored[1].raw.pk
+    assert bytes(RawMessage.objects.get(pk=stored[0].raw.pk).content) == load("wrong_charset.eml")
+
+
+def test_store_raw_batch_duplicate_inside_batch_points_at_first():
+    content = load("wrong_charset.eml")
+    first, second = store_raw_batch([(content, "a.eml"), (content, "b.eml")], source=Source.IMPORT)
+    assert first.duplicate_of is None
+    assert second.duplicate_of == first.raw.pk
+    assert second.raw.state == RawState.DUPLICATE
+
+
+def test_store_raw_batch_duplicate_of_earlier_row():
+    earlier = store_raw(load("wrong_charset.eml"), source=Source.SMTP)
+    [again] = store_raw_batch([(load("wrong_charset.eml"), "a.eml")], source=Source.IMPORT)
+    assert again.duplicate_of == earlier.raw.pk
+
+
+def test_store_raw_batch_uses_two_statements(django_assert_num_queries):
+    messages = [
+        (load(name), name) for name in ("wrong_charset.eml", "list_mail.eml", "bad_date.eml")
+    ]
+    with django_assert_num_queries(2):
+        store_raw_batch(messages, source=Source.IMPORT)
