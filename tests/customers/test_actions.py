@@ -1,6 +1,7 @@
 import pytest
 
 from relaydesk.accounts.models import Role
+from relaydesk.core.models import TimelineEvent
 from relaydesk.customers import actions
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import Contact, Organization, Plan
@@ -94,3 +95,20 @@ def test_contact_for_sender_reuses_existing_contact():
 def test_contact_for_sender_without_domain_owner():
     contact = actions.contact_for_sender("someone@elsewhere.example")
     assert contact.organization is None
+
+
+def test_change_plan_records_timeline_event():
+    organization = OrganizationFactory()
+    actions.change_plan(organization, plan=premium(), actor=None, csm=AgentFactory(role=Role.CSM))
+    event = TimelineEvent.objects.get(subject_type="organization", kind="plan_changed")
+    assert event.data == {"before": "universal", "after": "premium"}
+
+
+def test_change_plan_to_premium_requires_csm():
+    organization = OrganizationFactory()
+    with pytest.raises(InvalidOrganization) as error:
+        actions.change_plan(organization, plan=premium(), actor=None)
+    assert error.value.code == "invalid_organization"
+    organization.refresh_from_db()
+    assert organization.plan.code == "universal"
+    assert not TimelineEvent.objects.filter(kind="plan_changed").exists()

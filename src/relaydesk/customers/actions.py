@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
+from relaydesk.core import timeline
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import (
     Contact,
@@ -181,3 +182,33 @@ def contact_for_sender(address: str, name: str = "") -> Contact:
         return ContactEmail.objects.select_related("contact").get(address=address).contact
     logger.info("contact created from sender", extra={"contact": contact.pk})
     return contact
+
+
+def change_plan(
+    organization: Organization, *, plan: Plan, actor: User | None, csm: User | None = None
+) -> Organization:
+    """Move the organization to ``plan``, recording ``plan_changed`` on its timeline.
+
+    A plan that requires a CSM needs one, either already set or given as
+    ``csm``. Apps that derive state from the plan (the SLA clocks of open
+    tickets) react to the timeline event inside this transaction.
+    """
+    csm = csm or organization.csm
+    if plan.csm_required and csm is None:
+        raise InvalidOrganization(
+            _("Plan %(plan)s requires a Customer Success Manager: choose one.")
+            % {"plan": plan.name}
+        )
+    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
+        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    if plan.pk == organization.plan_id and csm == organization.csm:
+        return organization
+
+    with transaction.atomic():
+        before = organization.plan.code
+        organization.plan = plan
+        organization.csm = csm
+        organization.save(update_fields=["plan", "csm"])
+        timeline.record(organization, "plan_changed", actor=actor, before=before, after=plan.code)
+    logger.info("organization plan changed", extra={"organization": organization.pk})
+    return organization
