@@ -155,7 +155,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"])]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"]),
+            # The acknowledgement rate limit counts one kind of message in the
+            # last hour; without this index it scanned every message.
+            models.Index(fields=["kind", "created_at"], name="tickets_message_kind_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on CS-{self.ticket.number}"
