@@ -46,8 +46,8 @@ def record(
     """Append one event about ``subject`` and pass it to the listeners.
 
     ``actor`` is a user or None for the system. Inside a ``deferred()`` block
-    the row is inserted when the block ends, and the returned event has no
-    primary key until then; listeners still see it at once. A listener's
+    the row is inserted when the block ends, so the returned event has no
+    primary key until then. Listeners still receive it at once. A listener's
     exception propagates, so the caller's transaction rolls back with it.
     """
     event = TimelineEvent(

@@ -100,7 +100,7 @@ def send_via_relay(
         codes = [code for code, _text in error.recipients.values()]
         detail = "; ".join(f"{code} {_text_of(text)}" for code, text in error.recipients.values())
         raise DeliveryFailed(
-            f"relay refused the recipient: {detail}", permanent=all(code >= 500 for code in codes)
+            f"relay rejected the recipient: {detail}", permanent=all(code >= 500 for code in codes)
         ) from error
     except smtplib.SMTPAuthenticationError as error:
         # Wrong credentials are our configuration, not the message: retrying
@@ -111,7 +111,7 @@ def send_via_relay(
         ) from error
     except smtplib.SMTPResponseException as error:
         raise DeliveryFailed(
-            f"relay answered {error.smtp_code} {_text_of(error.smtp_error)}",
+            f"relay replied {error.smtp_code} {_text_of(error.smtp_error)}",
             permanent=error.smtp_code >= 500,
         ) from error
     except (smtplib.SMTPException, OSError) as error:
