@@ -46,14 +46,34 @@ def test_deferred_drops_events_when_block_raises():
     assert kinds() == ["after"]
 
 
-def test_deferred_nested_block_inserts_its_own_events():
+def test_deferred_nested_block_hands_its_events_to_the_outer_block():
     subject = ContactFactory()
     with timeline.deferred():
-        timeline.record(subject, "outer")
+        timeline.record(subject, "before")
         with timeline.deferred():
             timeline.record(subject, "inner")
-        assert kinds() == ["inner"]
-    assert kinds() == ["inner", "outer"]
+        assert kinds() == []
+        timeline.record(subject, "after")
+    assert kinds() == ["before", "inner", "after"]
+
+
+def test_deferred_nested_block_that_raises_drops_only_its_own_events():
+    subject = ContactFactory()
+    with timeline.deferred():
+        timeline.record(subject, "kept")
+        with pytest.raises(RuntimeError), transaction.atomic(), timeline.deferred():
+            timeline.record(subject, "lost")
+            raise RuntimeError("roll back the inner block")
+    assert kinds() == ["kept"]
+
+
+def test_nested_deferred_blocks_insert_with_one_statement(django_assert_num_queries):
+    subject = ContactFactory()
+    with django_assert_num_queries(1), timeline.deferred():
+        for number in range(3):
+            with timeline.deferred():
+                timeline.record(subject, "event", number=number)
+    assert len(kinds()) == 3
 
 
 def test_deferred_keeps_event_data():

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from relaydesk.core import memo
 from relaydesk.customers.models import Plan
 from relaydesk.sla.business_time import OpenInterval, add_business_minutes
 from relaydesk.sla.errors import (
@@ -15,7 +16,7 @@ from relaydesk.sla.errors import (
     InvalidTimeZone,
 )
 from relaydesk.sla.models import Calendar
-from relaydesk.sla.queries import calendar_from_record, sla_policy_for
+from relaydesk.sla.queries import calendar_from_record, policy_with_calendar, sla_policy_for
 from tests.factories import CalendarFactory, OpeningIntervalFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +124,21 @@ def test_sla_policy_for_prefetches_calendar_rows(django_assert_num_queries):
         policy = sla_policy_for(plan, "normal")
     with django_assert_num_queries(0):
         calendar_from_record(policy.calendar)
+
+
+def test_policy_with_calendar_reads_once_per_memo_scope(django_assert_num_queries):
+    plan = Plan.objects.get(code="universal")
+    with memo.scope():
+        with django_assert_num_queries(3):
+            policy, calendar = policy_with_calendar(plan, "normal")
+        with django_assert_num_queries(0):
+            assert policy_with_calendar(plan, "normal") == (policy, calendar)
+    assert calendar.name == policy.calendar.name
+    with django_assert_num_queries(3):
+        policy_with_calendar(plan, "normal")
+
+
+def test_policy_with_calendar_without_policy_is_none():
+    plan = Plan.objects.get(code="premium")
+    plan.sla_policies.filter(priority="low").delete()
+    assert policy_with_calendar(plan, "low") is None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from relaydesk.accounts.models import Role
-from relaydesk.core import clock, timeline
+from relaydesk.core import clock, memo, timeline
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Plan
 from relaydesk.operations.actions.incidents import close_incident, create_incident, start_triage
@@ -81,6 +81,41 @@ def test_recompute_matches_incremental_path():
 
     assert len(incremental) == 4
     assert snapshot(ticket) == incremental
+
+
+def test_recompute_reads_message_facts_missing_from_older_events():
+    ticket = busy_ticket()
+    incremental = snapshot(ticket)
+    # Events written before message_added carried the message's direction
+    # and automatic flag; the rebuild reads those from the messages.
+    for event in TimelineEvent.objects.filter(subject_id=ticket.pk, kind="message_added"):
+        event.data.pop("direction")
+        event.data.pop("automatic")
+        event.save(update_fields=["data"])
+
+    SlaClock.objects.filter(ticket=ticket).delete()
+    with clock.frozen_at(at(2000)):
+        recompute_ticket_clocks(ticket)
+
+    assert snapshot(ticket) == incremental
+
+
+def test_clocks_kept_inside_a_memo_scope_match_those_outside():
+    outside = busy_ticket()
+    with memo.scope():
+        inside = busy_ticket()
+
+    assert snapshot(inside) == snapshot(outside)
+    assert len(snapshot(inside)) == 4
+
+
+def test_clocks_follow_the_tickets_own_priority_inside_a_memo_scope():
+    contact = universal_contact()
+    with memo.scope():
+        normal = open_ticket(contact, START)
+        urgent = open_ticket(contact, START, priority="urgent")
+
+    assert resolution(urgent).target_minutes < resolution(normal).target_minutes
 
 
 def test_recompute_over_existing_rows_changes_nothing():

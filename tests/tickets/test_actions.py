@@ -143,3 +143,24 @@ def test_reply_without_contact_is_not_queued(django_capture_on_commit_callbacks)
     sent.refresh_from_db()
     assert sent.delivery_status == DeliveryStatus.NOT_APPLICABLE
     assert callbacks == []
+
+
+def test_reply_to_an_address_is_queued_without_a_contact(django_capture_on_commit_callbacks):
+    ticket = actions.create_ticket(channel="email", first_message=inbound())
+    with django_capture_on_commit_callbacks() as callbacks:
+        sent = actions.reply(
+            ticket, author=None, text="Received.", automatic=True, to_address="ana@example.com"
+        )
+    sent.refresh_from_db()
+    assert sent.to_addresses == ["ana@example.com"]
+    assert sent.delivery_status == DeliveryStatus.QUEUED
+    assert len(callbacks) == 1
+
+
+def test_message_added_event_records_direction_and_automatic():
+    ticket = actions.create_ticket(channel="email", first_message=inbound())
+    actions.reply(ticket, author=None, text="Received.", automatic=True, to_address="a@example.com")
+
+    events = TimelineEvent.objects.filter(subject_id=ticket.pk, kind="message_added")
+    facts = [(event.data["direction"], event.data["automatic"]) for event in events]
+    assert facts == [(Direction.INBOUND, False), (Direction.OUTBOUND, True)]

@@ -15,13 +15,17 @@ from django.db import models
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
 
-Listener = Callable[[TimelineEvent], None]
+# A listener receives each new event and the instance it was recorded on.
+Listener = Callable[[TimelineEvent, models.Model], None]
 
 _listeners: list[Listener] = []
 
 
 def add_listener(listener: Listener) -> None:
-    """Call ``listener`` with every event ``record`` writes, inside the caller's transaction."""
+    """Call ``listener`` with every event ``record`` writes and its subject.
+
+    The subject is the instance the caller holds, in the caller's transaction.
+    """
     if listener not in _listeners:
         _listeners.append(listener)
 
@@ -65,7 +69,7 @@ def record(
     else:
         event.save(force_insert=True)
     for listener in _listeners:
-        listener(event)
+        listener(event, subject)
     return event
 
 
@@ -76,16 +80,22 @@ def deferred() -> Iterator[None]:
     Use it inside the transaction that makes the changes, so each change
     and its event still commit or roll back together. When the block raises,
     its events are dropped, because the transaction is rolling back the
-    changes they describe. Queries inside the block do not see the
-    collected events yet.
+    changes they describe. A block inside another one hands its events to
+    the outer block when it ends, so an import inserts one batch's events
+    together. Queries inside the block do not see the collected events yet.
     """
     events: list[TimelineEvent] = []
-    token = _pending.set((*_pending.get(), events))
+    enclosing = _pending.get()
+    token = _pending.set((*enclosing, events))
     try:
         yield
     finally:
         _pending.reset(token)
-    if events:
+    if not events:
+        return
+    if enclosing:
+        enclosing[-1].extend(events)
+    else:
         TimelineEvent.objects.bulk_create(events)
 
 

@@ -170,18 +170,23 @@ class BusinessCalendar:
             ) from None
 
     def __hash__(self) -> int:
-        return hash(
-            (
-                self.name,
-                self.time_zone,
-                self.weekly_hours,
-                self.holiday_country,
-                self.holiday_subdivision,
-                self.closed_dates,
-                frozenset(self.open_dates.items()),
-                self.is_24x7,
+        # Computed once: the value is immutable, and caches hash it often.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                (
+                    self.name,
+                    self.time_zone,
+                    self.weekly_hours,
+                    self.holiday_country,
+                    self.holiday_subdivision,
+                    self.closed_dates,
+                    frozenset(self.open_dates.items()),
+                    self.is_24x7,
+                )
             )
-        )
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     @property
     def zone(self) -> ZoneInfo:
@@ -232,14 +237,17 @@ def _to_instant(day: date, minute: int, zone: ZoneInfo) -> datetime:
     return _gap_end(local, zone)
 
 
-def _day_spans(calendar: BusinessCalendar, day: date, zone: ZoneInfo) -> list[Span]:
+# Clocks of one plan ask for the same few weeks of days again and again.
+@functools.lru_cache(maxsize=4096)
+def _day_spans(calendar: BusinessCalendar, day: date, zone: ZoneInfo) -> tuple[Span, ...]:
+    """Return the open spans of local ``day`` as UTC instants, in order."""
     spans = []
     for interval in calendar.intervals_on(day):
         start = _to_instant(day, interval.start_minute, zone)
         end = _to_instant(day, interval.end_minute, zone)
         if end > start:
             spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
 def _open_spans(calendar: BusinessCalendar, since: datetime) -> Iterator[Span]:

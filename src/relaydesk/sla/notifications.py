@@ -10,7 +10,7 @@ an incident it goes to the assignee and the team.
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from relaydesk.accounts.models import User
 from relaydesk.core.models import TimelineEvent
@@ -107,7 +107,7 @@ def mark_all_read(user: User, *, now: datetime) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
 
 
-def on_handoff_event(event: TimelineEvent) -> None:
+def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     """Give the agent named by a hand-off event a notification in the desk.
 
     The back office records ``csm_notified`` when a Premium client's ticket is

@@ -18,7 +18,7 @@ from django.utils.formats import date_format, time_format
 
 from relaydesk.customers.models import PlanCode
 from relaydesk.sla.business_time import is_open, next_opening
-from relaydesk.sla.queries import calendar_from_record, sla_policy_for
+from relaydesk.sla.queries import policy_with_calendar
 from relaydesk.tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ def out_of_hours_acknowledgement(ticket: Ticket, message: Message) -> tuple[str,
     organization = ticket.organization
     if organization is None or organization.plan.code not in LIMITED_PLANS:
         return None
-    policy = sla_policy_for(organization.plan, ticket.priority)
-    if policy is None:
+    found = policy_with_calendar(organization.plan, ticket.priority)
+    if found is None:
         return None
-    calendar = calendar_from_record(policy.calendar)
+    calendar = found[1]
     if is_open(calendar, message.created_at):
         return None
     opens_at = next_opening(calendar, message.created_at)

@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from relaydesk.core import memo
 from relaydesk.core.errors import ValidationFailed
 from relaydesk.customers.models import Plan
 from relaydesk.sla.business_time import BusinessCalendar, Intervals, business_minutes_between
@@ -87,6 +88,22 @@ def sla_policy_for(plan: Plan, priority: str) -> SlaPolicy | None:
         .filter(plan=plan, priority=priority)
         .first()
     )
+
+
+def policy_with_calendar(plan: Plan, priority: str) -> tuple[SlaPolicy, BusinessCalendar] | None:
+    """Return the policy of ``plan`` and ``priority`` and its built calendar, or None.
+
+    Inside a ``memo.scope()`` (one import batch, say) each plan and priority
+    is read and checked once. Raises like ``calendar_from_record``.
+    """
+
+    def read() -> tuple[SlaPolicy, BusinessCalendar] | None:
+        policy = sla_policy_for(plan, priority)
+        if policy is None:
+            return None
+        return policy, calendar_from_record(policy.calendar)
+
+    return memo.cached(("sla.policy_with_calendar", plan.pk, priority), read)
 
 
 # -- clocks for the desk --------------------------------------------------------
@@ -172,8 +189,8 @@ def ticket_clock_views(ticket: Ticket, now: datetime) -> list[ClockView]:
 def _ticket_calendar(ticket: Ticket) -> BusinessCalendar | None:
     if ticket.organization is None:
         return None
-    policy = sla_policy_for(ticket.organization.plan, ticket.priority)
-    return calendar_from_record(policy.calendar) if policy is not None else None
+    found = policy_with_calendar(ticket.organization.plan, ticket.priority)
+    return found[1] if found is not None else None
 
 
 def _clock_view(clock: SlaClock, calendar: BusinessCalendar | None, now: datetime) -> ClockView:

@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from relaydesk.core import clock, config
+from relaydesk.core import clock, config, memo
 from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import subject_type_of
 from relaydesk.customers.models import Organization
@@ -24,7 +24,7 @@ from relaydesk.sla.checks import check_priority
 from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
 from relaydesk.sla.errors import NoSlaPolicy
 from relaydesk.sla.models import ClockKind, IncidentPolicy, SlaClock
-from relaydesk.sla.queries import calendar_from_record, sla_policy_for
+from relaydesk.sla.queries import calendar_from_record, policy_with_calendar
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ def ticket_targets(ticket: Ticket) -> Targets:
             _("Ticket %(ticket)s has no organization, so no plan gives it SLA targets.")
             % {"ticket": ticket.reference}
         )
-    policy = sla_policy_for(organization.plan, ticket.priority)
-    if policy is None:
+    found = policy_with_calendar(organization.plan, ticket.priority)
+    if found is None:
         raise NoSlaPolicy(
             _(
                 "Plan %(plan)s has no SLA policy for priority %(priority)s: "
@@ -59,12 +59,13 @@ def ticket_targets(ticket: Ticket) -> Targets:
             )
             % {"plan": organization.plan, "priority": ticket.priority}
         )
+    policy, calendar = found
     minutes = {
         ClockKind.FIRST_RESPONSE: policy.first_response_minutes,
         ClockKind.NEXT_RESPONSE: policy.next_response_minutes,
         ClockKind.RESOLUTION: policy.resolution_minutes,
     }
-    return Targets(calendar_from_record(policy.calendar), minutes, warning_share())
+    return Targets(calendar, minutes, warning_share())
 
 
 def incident_targets(incident: models.Model) -> Targets:
@@ -160,15 +161,20 @@ def _store(
     now = clock.now()
     existing = {(row.kind, row.cycle): row for row in rows}
     late: list[SlaClock] = []
+    new_rows: list[SlaClock] = []
     for state in states:
         row = existing.pop((state.kind, state.cycle), None) or SlaClock(**subject)
         before = _snapshot(row) if row.pk else None
         was_breached = row.breached_at is not None
         _fill(row, state, targets, now)
-        if row.pk is None or _snapshot(row) != before:
+        if row.pk is None:
+            new_rows.append(row)
+        elif _snapshot(row) != before:
             row.save()
         if row.met_at is not None and row.breached_at is not None and not was_breached:
             late.append(row)
+    # A new ticket's clocks go in with one INSERT.
+    SlaClock.objects.bulk_create(new_rows)
     for stale in existing.values():
         stale.delete()
     return late
@@ -177,11 +183,26 @@ def _store(
 # -- tickets ------------------------------------------------------------------
 
 
-def _message_facts(message_ids: Iterable[int]) -> events.MessageFacts:
-    rows = Message.objects.filter(pk__in=list(message_ids)).values_list(
-        "pk", "direction", "automatic"
-    )
-    return {pk: (direction, automatic) for pk, direction, automatic in rows}
+def _message_facts(rows: Iterable[TimelineEvent]) -> events.MessageFacts:
+    """Return the facts of the messages that ``message_added`` events among ``rows`` name.
+
+    Events record the message's direction and ``automatic`` flag; older ones
+    without them are completed from the messages table.
+    """
+    facts: dict[int, tuple[str, bool]] = {}
+    missing = []
+    for row in rows:
+        if row.kind != "message_added":
+            continue
+        data = row.data
+        if "direction" in data and "automatic" in data:
+            facts[data.get("message")] = (data["direction"], bool(data["automatic"]))
+        else:
+            missing.append(data.get("message"))
+    if missing:
+        stored = Message.objects.filter(pk__in=missing).values_list("pk", "direction", "automatic")
+        facts.update({pk: (direction, automatic) for pk, direction, automatic in stored})
+    return facts
 
 
 def _ticket_timeline(ticket: Ticket) -> list[ClockEvent]:
@@ -192,7 +213,7 @@ def _ticket_timeline(ticket: Ticket) -> list[ClockEvent]:
             kind__in=events.TICKET_KINDS,
         ).order_by("created_at", "id")
     )
-    facts = _message_facts(row.data.get("message") for row in rows if row.kind == "message_added")
+    facts = _message_facts(rows)
     return events.flatten(events.ticket_clock_events(row, facts) for row in rows)
 
 
@@ -216,19 +237,40 @@ def recompute_ticket_clocks(ticket: Ticket) -> list[SlaClock]:
     return list(SlaClock.objects.filter(ticket=ticket).order_by("kind", "cycle"))
 
 
-def _apply_to_ticket(event: TimelineEvent) -> None:
+def _ticket_for_event(event: TimelineEvent, subject: models.Model) -> Ticket:
+    """Return the event's ticket with the organization and plan that set its targets.
+
+    The action that recorded the event passes the ticket it holds, current
+    inside its transaction, so only the organization and plan are read, once
+    per organization inside a ``memo.scope()``. Other subjects are read again.
+    """
+    if not isinstance(subject, Ticket) or subject.pk != event.subject_id:
+        return _ticket_with_plan(Ticket(pk=event.subject_id))
+    organization_id = subject.organization_id
+    ticket = Ticket(
+        pk=subject.pk,
+        number=subject.number,
+        priority=subject.priority,
+        organization_id=organization_id,
+    )
+    if organization_id is not None:
+        ticket.organization = memo.cached(
+            ("sla.organization", organization_id),
+            lambda: Organization.objects.select_related("plan").get(pk=organization_id),
+        )
+    return ticket
+
+
+def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
     if event.kind in events.RETARGET_KINDS:
         ticket = _ticket_with_plan(Ticket(pk=event.subject_id))
         if ticket.organization_id is not None:
             _recompute_quietly(ticket)
         return
-    facts = {}
-    if event.kind == "message_added":
-        facts = _message_facts([event.data.get("message")])
-    clock_events = events.ticket_clock_events(event, facts)
+    clock_events = events.ticket_clock_events(event, _message_facts([event]))
     if not clock_events:
         return
-    ticket = _ticket_with_plan(Ticket(pk=event.subject_id))
+    ticket = _ticket_for_event(event, subject)
     if ticket.organization_id is None:
         return
     try:
@@ -236,7 +278,12 @@ def _apply_to_ticket(event: TimelineEvent) -> None:
     except NoSlaPolicy as error:
         _report_missing_policy(ticket, event, error)
         return
-    rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    # A ticket has no clocks before its ticket_created event.
+    rows = (
+        []
+        if event.kind == "ticket_created"
+        else list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    )
     _replay({"ticket": ticket}, rows, clock_events, targets)
 
 
@@ -317,7 +364,7 @@ def _apply_to_incident(event: TimelineEvent) -> None:
 # -- the timeline listener ----------------------------------------------------
 
 
-def on_timeline_event(event: TimelineEvent) -> None:
+def on_timeline_event(event: TimelineEvent, subject: models.Model) -> None:
     """Update the SLA clocks for one new timeline event, inside its transaction.
 
     A ``plan_changed`` event on an organization rebuilds the clocks of its open
@@ -327,10 +374,11 @@ def on_timeline_event(event: TimelineEvent) -> None:
     if event.subject_type == "ticket" and (
         event.kind in events.TICKET_KINDS or event.kind in events.RETARGET_KINDS
     ):
-        with transaction.atomic():
-            _apply_to_ticket(event)
+        # No savepoint: an error here rolls back the recording action anyway.
+        with transaction.atomic(savepoint=False):
+            _apply_to_ticket(event, subject)
     elif event.subject_type == "incident" and event.kind in events.INCIDENT_KINDS:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             _apply_to_incident(event)
     elif event.subject_type == "organization" and event.kind == "plan_changed":
         recompute_organization_clocks(Organization.objects.get(pk=event.subject_id))

@@ -4,6 +4,12 @@ Every function here checks its preconditions, changes state in a
 transaction, records one timeline event per change and schedules side effects
 on commit. Views, API endpoints and channel adapters call these and nothing
 else to change a ticket.
+
+Called inside a caller's transaction, an action opens no savepoint of its
+own (``atomic(savepoint=False)``): an error inside it rolls back the caller's
+whole transaction. A caller that goes on after a failed action wraps the call
+in its own savepoint, as the e-mail intake does for each message. An import
+saves two statements per action this way.
 """
 
 import logging
@@ -102,7 +108,7 @@ def open_ticket(
     if organization is None and contact is not None:
         organization = contact.organization
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         now = clock.now()
         ticket = Ticket.objects.create(
             number=sequences.next_value("ticket"),
@@ -127,7 +133,7 @@ def add_client_message(
     if draft.direction != Direction.INBOUND:
         raise InvalidMessage(_("A client message must be inbound."))
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         message = _insert_message(ticket, draft, contact=contact, author=None)
         ticket.last_client_message_at = message.created_at
@@ -139,7 +145,7 @@ def add_client_message(
 
 def add_system_message(ticket: Ticket, draft: MessageDraft) -> Message:
     """Attach a message that changes nothing else, such as a bounce or auto-reply."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         message = _insert_message(ticket, draft, contact=None, author=None)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
     return message
@@ -154,19 +160,21 @@ def reply(
     status: str | None = None,
     automatic: bool = False,
     kind: str = MessageKind.REPLY,
+    to_address: str = "",
 ) -> Message:
     """Send a public reply to the ticket's contact and queue its delivery.
 
     ``status`` optionally moves the ticket in the same step (for example to
-    ``pending_client`` when the agent asks a question). Raises InvalidMessage
-    for an empty reply and InvalidTransition for a status the ticket cannot
-    take.
+    ``pending_client`` when the agent asks a question). ``to_address`` sends
+    it to that address instead of the contact's, also on a ticket without a
+    contact. Raises InvalidMessage for an empty reply and InvalidTransition
+    for a status the ticket cannot take.
     """
     _require_text(text)
     if status is not None:
         _check_manual_transition(ticket, status)
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         draft = MessageDraft(
             direction=Direction.OUTBOUND,
@@ -175,10 +183,11 @@ def reply(
             display_text=text,
             html=html,
             subject=ticket.subject,
+            to_addresses=[to_address] if to_address else [],
             automatic=automatic,
         )
         # An outbound message stores no contact, so ticket.contact is not loaded.
-        deliver = ticket.contact_id is not None
+        deliver = ticket.contact_id is not None or bool(to_address)
         message = _insert_message(
             ticket,
             draft,
@@ -206,7 +215,7 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
         text=text,
         display_text=text,
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         message = _insert_message(ticket, draft, contact=None, author=author)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
     return message
@@ -229,7 +238,7 @@ def assign(
             _("Agent %(name)s is not a member of team %(team)s.") % {"name": assignee, "team": team}
         )
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         before = (ticket.assignee_id, ticket.team_id)
         ticket.assignee = assignee
@@ -252,7 +261,7 @@ def assign(
 def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
     """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed."""
     _check_manual_transition(ticket, status)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         _check_manual_transition(ticket, status)
         _set_status(ticket, status, actor=actor)
@@ -266,7 +275,7 @@ def change_priority(ticket: Ticket, *, actor: User | None, priority: str) -> Tic
             _("Priority %(value)r is invalid: use one of %(choices)s.")
             % {"value": priority, "choices": ", ".join(Priority.values)}
         )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.priority == priority:
             return ticket
@@ -280,7 +289,7 @@ def change_priority(ticket: Ticket, *, actor: User | None, priority: str) -> Tic
 
 def record_delivery(message: Message, *, status: str, error: str = "") -> None:
     """Store the outcome of one delivery attempt of an outbound message."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         Message.objects.filter(pk=message.pk).update(
             delivery_status=status,
             delivery_attempts=message.delivery_attempts + 1,
@@ -374,6 +383,8 @@ def _insert_message(
         message=message.pk,
         kind=draft.kind,
         visibility=draft.visibility,
+        direction=draft.direction,
+        automatic=draft.automatic,
     )
     return message
 
@@ -397,7 +408,7 @@ def set_status_from_back_office(
             _("Status %(value)r is not set by the back office: use one of %(choices)s.")
             % {"value": status, "choices": ", ".join(sorted(BACK_OFFICE_STATUSES))}
         )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status == Status.CLOSED:
             raise InvalidTransition(
@@ -426,7 +437,7 @@ def add_back_office_answer(ticket: Ticket, *, text: str, actor: User | None) -> 
         text=text,
         display_text=text,
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         message = _insert_message(ticket, draft, contact=None, author=actor)
         ticket.updated_at = message.created_at

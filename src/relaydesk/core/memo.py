@@ -1,0 +1,43 @@
+"""Values computed once per unit of work, such as one batch of an import.
+
+Some reads repeat for every message of a batch and give the same answer each
+time: the SLA policy and business calendar of a plan and priority, for one.
+Code that runs such a unit of work opens a ``scope()``; inside it ``cached``
+computes each key once. Outside any scope ``cached`` computes every time, so a
+web request or a task always sees an admin's latest edit.
+
+Keep scopes short (one transaction at most) and cache only values that the
+unit of work itself does not change.
+"""
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_store: ContextVar[dict[Hashable, object] | None] = ContextVar("memo_store", default=None)
+
+
+@contextmanager
+def scope() -> Iterator[None]:
+    """Cache ``cached`` values until the block ends; an inner scope shares the outer one."""
+    if _store.get() is not None:
+        yield
+        return
+    token = _store.set({})
+    try:
+        yield
+    finally:
+        _store.reset(token)
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """Return ``compute()``, computed once per ``key`` inside a scope and every time outside."""
+    store = _store.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]  # type: ignore[return-value]

@@ -1,0 +1,60 @@
+"""Values computed once per scope, and every time outside one."""
+
+from relaydesk.core import memo
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> int:
+        self.calls += 1
+        return self.calls
+
+
+def test_outside_a_scope_every_call_computes():
+    compute = Counter()
+    assert [memo.cached("key", compute) for _ in range(3)] == [1, 2, 3]
+
+
+def test_inside_a_scope_each_key_computes_once():
+    first, second = Counter(), Counter()
+    with memo.scope():
+        assert memo.cached("a", first) == 1
+        assert memo.cached("a", first) == 1
+        assert memo.cached("b", second) == 1
+    assert (first.calls, second.calls) == (1, 1)
+
+
+def test_a_nested_scope_shares_the_outer_values():
+    compute = Counter()
+    with memo.scope():
+        memo.cached("key", compute)
+        with memo.scope():
+            assert memo.cached("key", compute) == 1
+        assert memo.cached("key", compute) == 1
+    assert compute.calls == 1
+
+
+def test_values_are_forgotten_when_the_scope_ends():
+    compute = Counter()
+    with memo.scope():
+        memo.cached("key", compute)
+    with memo.scope():
+        assert memo.cached("key", compute) == 2
+
+
+def test_a_failed_computation_is_not_kept():
+    calls = []
+
+    def failing() -> int:
+        calls.append(1)
+        raise ValueError("no value")
+
+    with memo.scope():
+        for _ in range(2):
+            try:
+                memo.cached("key", failing)
+            except ValueError:
+                pass
+    assert len(calls) == 2
