@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from relaydesk.channels.email import batch, intake
 from relaydesk.channels.email.batch import BatchImporter, ContactCache, IncomingMessage
@@ -8,6 +10,7 @@ from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import Message, Ticket
 from tests.channels.email.conftest import load
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +149,7 @@ def test_import_batch_no_acknowledgement_for_rolled_back_ticket(monkeypatch, ack
     def fail(*args, **kwargs):
         raise RuntimeError("failed after the ticket was created")
 
-    monkeypatch.setattr(intake, "_mark_processed", fail)
+    monkeypatch.setattr(intake, "_set_processed", fail)
     [result] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
     assert result.outcome == "quarantined"
     assert acknowledgements == []
@@ -170,16 +173,15 @@ def test_import_batch_failed_acknowledgement_leaves_others(monkeypatch):
 
 
 def test_import_batch_same_new_sender_twice_gets_one_contact(monkeypatch):
-    real_mark = intake._mark_processed
-    calls: list[int] = []
+    real_mark = intake._set_processed
 
     def fail_first(raw, outcome, ticket):
-        calls.append(raw.pk)
-        if len(calls) == 1:
+        # wrong_charset.eml fails on every attempt, after its contact was created.
+        if ticket.subject == "Export fails":
             raise RuntimeError("failed after the contact was created")
         real_mark(raw, outcome, ticket)
 
-    monkeypatch.setattr(intake, "_mark_processed", fail_first)
+    monkeypatch.setattr(intake, "_set_processed", fail_first)
     first, second = BatchImporter().import_batch(
         [
             from_sender("wrong_charset.eml", b"new@client.example"),
@@ -229,3 +231,55 @@ def test_import_batch_failed_acknowledgement_transaction_keeps_messages(monkeypa
     [result] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
     assert result.outcome == "ticket_created"
     assert Ticket.objects.count() == 1
+
+
+def savepoints_in(queries) -> int:
+    return sum(query["sql"].startswith("SAVEPOINT") for query in queries.captured_queries)
+
+
+def test_import_batch_without_failures_opens_no_savepoint_per_message():
+    # Known senders, so no contact is created (that opens a savepoint of its own).
+    ContactFactory(email="ana@client.example")
+    ContactFactory(email="rui@client.example")
+    with CaptureQueriesContext(connection) as queries:
+        results = BatchImporter().import_batch(
+            [
+                from_sender("wrong_charset.eml", b"ana@client.example"),
+                incoming("unusable_from.eml"),
+                from_sender("html_only.eml", b"rui@client.example"),
+            ]
+        )
+    assert [result.outcome for result in results] == [
+        "ticket_created",
+        "quarantined",
+        "ticket_created",
+    ]
+    assert results[1].reason == "sender_unusable"
+    # Inside the test's own transaction the batch and its acknowledgements
+    # each open one savepoint; the messages open none.
+    assert savepoints_in(queries) == 2
+
+
+def test_import_batch_failure_while_applying_runs_again_with_savepoints(monkeypatch):
+    real_open = intake.actions.open_ticket
+
+    def open_or_fail(**kwargs):
+        if kwargs["subject"] == "Export fails":
+            raise RuntimeError("failed while opening the ticket")
+        return real_open(**kwargs)
+
+    monkeypatch.setattr(intake.actions, "open_ticket", open_or_fail)
+    with CaptureQueriesContext(connection) as queries:
+        results = BatchImporter().import_batch(
+            [incoming("html_only.eml"), incoming("wrong_charset.eml"), incoming("list_mail.eml")]
+        )
+    assert [result.outcome for result in results] == [
+        "ticket_created",
+        "quarantined",
+        "ticket_created",
+    ]
+    raw = RawMessage.objects.get(pk=results[1].raw_id)
+    assert "failed while opening the ticket" in raw.error_detail
+    assert raw.attempts == 1
+    assert Ticket.objects.count() == 2
+    assert savepoints_in(queries) >= 3

@@ -5,6 +5,7 @@ import pytest
 from relaydesk.channels.email import intake
 from relaydesk.channels.email.intake import ingest, process_raw
 from relaydesk.channels.email.models import RawMessage, RawState, Source
+from relaydesk.channels.email.store import store_raw
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import ContactEmail
 from relaydesk.tickets import actions
@@ -160,11 +161,25 @@ def test_ingest_failure_leaves_no_half_ticket(monkeypatch):
     def fail_after_ticket(*args, **kwargs):
         raise RuntimeError("failed after the ticket was created")
 
-    monkeypatch.setattr(intake, "_mark_processed", fail_after_ticket)
+    monkeypatch.setattr(intake, "_set_processed", fail_after_ticket)
     result = receive("wrong_charset.eml")
     assert result.outcome == "quarantined"
     assert Ticket.objects.count() == 0
     assert Message.objects.count() == 0
+
+
+def test_failure_after_the_outcome_was_set_quarantines_without_a_ticket(monkeypatch):
+    def fail_on_save(raw):
+        raise RuntimeError("failed while saving the outcome")
+
+    hooks = intake.IntakeHooks(save_processed=fail_on_save)
+    stored = store_raw(load("wrong_charset.eml"), source=Source.IMPORT)
+    result = process_raw(stored.raw, hooks=hooks)
+
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "quarantined"
+    assert (raw.state, raw.ticket_id, raw.attempts) == ("quarantined", None, 1)
+    assert Ticket.objects.count() == 0
 
 
 def test_process_raw_twice_changes_nothing():

@@ -1,4 +1,4 @@
-"""Batched intake for ``import-mail``: many messages per transaction, one savepoint each.
+"""Batched intake for ``import-mail``: many messages per transaction.
 
 ``ingest`` commits twice per message (the raw row, then its processing),
 which on PostgreSQL waits for a WAL flush each time. An import reads files
@@ -15,10 +15,14 @@ transaction without weakening any guarantee:
   again stores and processes them as new messages. A crash after the commit
   leaves everything stored, and a second run finds each message's dedupe key
   and marks it ``duplicate``, so no message gets a second ticket.
-- One bad message never stops the others: each message is processed inside
-  its own savepoint (``process_raw`` opens an atomic block, which is a
-  savepoint inside the batch's transaction). A failure rolls back to it, and
-  the message is quarantined with its reason while the next one goes on.
+- One bad message never stops the others. Unusable input (no sender, not
+  an e-mail, too large) is found before anything is written, and the message
+  is quarantined with its reason while the next one goes on. A failure while
+  a message is applied rolls the batch back, and the batch runs again with
+  each message inside its own savepoint (``process_raw`` with
+  ``savepoint=True``). There a failure rolls back to the message's
+  savepoint, and the message is quarantined with its reason. Savepoints cost
+  two statements per message, so only the second attempt opens them.
 - The batch itself can fail: the database rejects the commit, a deferred
   constraint fails, or an error escapes the savepoint handling. Then the
   whole transaction rolls back, and the batch is replayed one message at a
@@ -31,7 +35,6 @@ one further transaction, so a rolled-back ticket is never acknowledged.
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -46,10 +49,10 @@ from relaydesk.channels.email.intake import (
     ingest,
     process_raw,
 )
-from relaydesk.channels.email.models import Source
+from relaydesk.channels.email.models import RawMessage, Source
 from relaydesk.channels.email.parse import ParsedEmail
-from relaydesk.channels.email.store import store_raw_batch
-from relaydesk.core import timeline
+from relaydesk.channels.email.store import save_outcomes, store_raw_batch
+from relaydesk.core import memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
 from relaydesk.tickets.models import Message, Ticket
@@ -113,13 +116,31 @@ class ContactCache:
 
 @dataclass
 class _BatchState:
-    """Acknowledgements waiting for the batch to commit, and those of the current message."""
+    """What waits for the end of the batch: acknowledgements and processed raw rows.
+
+    ``current_*`` hold those of the message being processed; they join the
+    batch's lists only when the message was not quarantined, because then
+    its savepoint was rolled back.
+    """
 
     acknowledgements: list[tuple[Ticket, Message]] = field(default_factory=list)
-    current: list[tuple[Ticket, Message]] = field(default_factory=list)
+    processed: list[RawMessage] = field(default_factory=list)
+    current_acknowledgements: list[tuple[Ticket, Message]] = field(default_factory=list)
+    current_processed: list[RawMessage] = field(default_factory=list)
+
+    def start_message(self) -> None:
+        self.current_acknowledgements = []
+        self.current_processed = []
+
+    def keep_message(self) -> None:
+        self.acknowledgements.extend(self.current_acknowledgements)
+        self.processed.extend(self.current_processed)
 
     def acknowledge(self, ticket: Ticket, message: Message) -> None:
-        self.current.append((ticket, message))
+        self.current_acknowledgements.append((ticket, message))
+
+    def save_processed(self, raw: RawMessage) -> None:
+        self.current_processed.append(raw)
 
 
 class BatchImporter:
@@ -130,43 +151,70 @@ class BatchImporter:
         self.contacts = ContactCache()
 
     def import_batch(self, batch: list[IncomingMessage]) -> list[IntakeResult]:
-        """Store and process ``batch`` in one transaction; return one result per message."""
-        state = _BatchState()
-        try:
-            with transaction.atomic():
-                results = self._store_and_process(batch, state)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        # A Rust extension's panic (nh3) arrives as a BaseException, and it
-        # too must not lose the batch's place.
-        except BaseException:  # noqa: BLE001
-            logger.exception("import batch failed; replaying it one message at a time")
-            self.contacts.clear()
-            return [self._ingest_alone(message) for message in batch]
-        _queue_acknowledgements(state.acknowledgements)
-        return results
+        """Store and process ``batch`` in one transaction; return one result per message.
+
+        The first attempt opens no savepoint per message. When a message
+        fails, the batch rolls back and runs again with a savepoint per
+        message, which quarantines the failing one and keeps the rest.
+        """
+        for savepoints in (False, True):
+            state = _BatchState()
+            try:
+                # Reads that repeat for every message (SLA policies and
+                # calendars) are made once per batch, and the batch's
+                # timeline events go in with one INSERT at its end.
+                with memo.scope(), transaction.atomic(), timeline.deferred():
+                    results = self._store_and_process(batch, state, savepoints=savepoints)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            # A Rust extension's panic (nh3) arrives as a BaseException, and it
+            # too must not lose the batch's place.
+            except BaseException as exc:  # noqa: BLE001
+                self.contacts.clear()
+                if not savepoints:
+                    logger.info(
+                        "import batch rolled back; running it again with a savepoint per message",
+                        extra={"error": type(exc).__name__},
+                    )
+                    continue
+                logger.exception("import batch failed; replaying it one message at a time")
+                return [self._ingest_alone(message) for message in batch]
+            with memo.scope():
+                _queue_acknowledgements(state.acknowledgements)
+            return results
+        raise AssertionError("the second attempt returns or replays")
 
     def _store_and_process(
-        self, batch: list[IncomingMessage], state: _BatchState
+        self, batch: list[IncomingMessage], state: _BatchState, *, savepoints: bool
     ) -> list[IntakeResult]:
         stored = store_raw_batch(
             [(message.content, message.source_ref) for message in batch], source=self.source
         )
-        hooks = IntakeHooks(find_contact=self.contacts.find, acknowledge=state.acknowledge)
-        results = []
-        for message, item in zip(batch, stored, strict=True):
+        hooks = IntakeHooks(
+            find_contact=self.contacts.find,
+            acknowledge=state.acknowledge,
+            save_processed=state.save_processed,
+        )
+        results: dict[int, IntakeResult] = {}
+        for index, (message, item) in enumerate(zip(batch, stored, strict=True)):
             if item.duplicate_of is not None:
-                results.append(duplicate_result(item.raw, item.duplicate_of))
                 continue
-            state.current = []
-            result = process_raw(item.raw, parsed=message.parsed, hooks=hooks)
+            state.start_message()
+            result = process_raw(item.raw, parsed=message.parsed, hooks=hooks, savepoint=savepoints)
             if result.outcome == QUARANTINED:
                 self.contacts.drop_pending()
             else:
                 self.contacts.keep_pending()
-                state.acknowledgements.extend(state.current)
-            results.append(result)
-        return results
+                state.keep_message()
+            results[index] = result
+        # The batch's processed rows are written together, in its transaction.
+        save_outcomes(state.processed)
+        # A duplicate names the ticket of the message it repeats, which may
+        # be one of this batch's, so it is answered once those are written.
+        return [
+            results[index] if index in results else duplicate_result(item.raw, item.duplicate_of)
+            for index, item in enumerate(stored)
+        ]
 
     def _ingest_alone(self, message: IncomingMessage) -> IntakeResult:
         return ingest(message.content, source=self.source, source_ref=message.source_ref)
@@ -175,15 +223,26 @@ class BatchImporter:
 def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     """Queue the acknowledgements of a committed batch in one transaction.
 
-    Each runs in its own savepoint, so one that fails is logged and skipped
+    When one fails, the transaction rolls back and they are queued again,
+    each in its own savepoint, so the failing one is logged and skipped
     without taking the others with it.
     """
     if not pending:
         return
     try:
-        with transaction.atomic():
+        with transaction.atomic(), timeline.deferred():
             for ticket, message in pending:
-                _queue_one(outbound.queue_acknowledgement, ticket, message)
+                outbound.queue_acknowledgement(ticket, message)
+        return
+    except Exception as exc:
+        logger.info(
+            "acknowledgements rolled back; queueing them again one savepoint each",
+            extra={"error": type(exc).__name__},
+        )
+    try:
+        with transaction.atomic(), timeline.deferred():
+            for ticket, message in pending:
+                _queue_one(ticket, message)
     except Exception:
         # The batch's messages are committed; only their acknowledgements are
         # lost, as when the on-commit acknowledgement of ingest() fails.
@@ -192,9 +251,9 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
         )
 
 
-def _queue_one(queue: Callable[[Ticket, Message], None], ticket: Ticket, message: Message) -> None:
+def _queue_one(ticket: Ticket, message: Message) -> None:
     try:
         with transaction.atomic(), timeline.deferred():
-            queue(ticket, message)
+            outbound.queue_acknowledgement(ticket, message)
     except Exception:
         logger.exception("acknowledgement failed", extra={"ticket": ticket.number})

@@ -23,7 +23,7 @@ from relaydesk.channels.email.identify import sender_address
 from relaydesk.channels.email.models import Outcome, RawMessage, RawState, Source
 from relaydesk.channels.email.parse import ParsedEmail, parse_message
 from relaydesk.channels.email.quotes import display_text
-from relaydesk.channels.email.store import store_raw
+from relaydesk.channels.email.store import save_outcomes, store_raw
 from relaydesk.channels.email.thread_match import find_ticket, match_by_message_ids
 from relaydesk.core import clock, config, timeline
 from relaydesk.customers.actions import contact_for_sender
@@ -79,16 +79,23 @@ def acknowledge_on_commit(ticket: Ticket, message: Message) -> None:
     transaction.on_commit(lambda: outbound.queue_acknowledgement(ticket, message))
 
 
+def save_processed(raw: RawMessage) -> None:
+    """Write the processing outcome that ``process_raw`` set on ``raw``."""
+    save_outcomes([raw])
+
+
 @dataclass(frozen=True)
 class IntakeHooks:
-    """How processing finds contacts and acknowledges new tickets.
+    """How processing finds contacts, acknowledges new tickets and saves the outcome.
 
-    ``import-mail`` replaces both: contacts come from a per-run cache, and
-    acknowledgements are queued after each batch commits.
+    ``import-mail`` replaces all three: contacts come from a per-run cache,
+    acknowledgements are queued after each batch commits, and the raw rows'
+    outcomes are written together at the end of the batch, in its transaction.
     """
 
     find_contact: Callable[[str, str], Contact] = contact_for_sender
     acknowledge: Callable[[Ticket, Message], None] = acknowledge_on_commit
+    save_processed: Callable[[RawMessage], None] = save_processed
 
 
 def parse_content(content: bytes) -> ParsedEmail | ParseFailure:
@@ -134,6 +141,7 @@ def process_raw(
     *,
     parsed: ParsedEmail | ParseFailure | None = None,
     hooks: IntakeHooks | None = None,
+    savepoint: bool = True,
 ) -> IntakeResult:
     """Parse and apply one stored raw message; unusable input -> quarantined with reason.
 
@@ -141,36 +149,49 @@ def process_raw(
     the raw content is parsed here. Safe to call again: a processed message
     returns its stored outcome and a duplicate returns ``duplicate``, both
     without changing anything.
+
+    With ``savepoint=False`` inside a caller's transaction, a failure while
+    applying the message is raised instead of quarantined, because the
+    caller's transaction must roll back; ``import-mail`` then replays its
+    batch with a savepoint per message. Unusable input is found before
+    anything is written and is quarantined either way.
     """
     if raw.state == RawState.DUPLICATE:
         return duplicate_result(raw, None)
     if raw.state == RawState.PROCESSED:
         return _stored_result(raw)
+    # A failure may come after the outcome was set on ``raw``; the
+    # quarantine starts again from the values before this attempt.
+    attempts = raw.attempts
+    try:
+        checked = _check(raw, parsed)
+    except Exception as exc:
+        return _quarantine_after(raw, attempts, exc)
     try:
         # The timeline events of this message go in with one INSERT, inside
         # the same transaction as the changes they record.
-        with transaction.atomic(), timeline.deferred():
-            return _process(raw, parsed, hooks or _DEFAULT_HOOKS)
-    except UnusableMessage as exc:
-        logger.info("inbound message quarantined", extra={"raw": raw.pk, "reason": exc.code})
-        _quarantine(raw, exc.code, exc.detail)
-        return IntakeResult(raw.pk, QUARANTINED, reason=exc.code)
+        with transaction.atomic(savepoint=savepoint), timeline.deferred():
+            return _apply(raw, checked, hooks or _DEFAULT_HOOKS)
     except Exception as exc:
-        logger.exception("inbound message processing failed", extra={"raw": raw.pk})
-        if isinstance(exc, ParserFailed):
-            detail = exc.detail
-        else:
-            detail = "".join(traceback.format_exception(exc, limit=-8))
-        _quarantine(raw, PROCESSING_FAILED, detail)
-        return IntakeResult(raw.pk, QUARANTINED, reason=PROCESSING_FAILED)
+        if not savepoint:
+            raise
+        return _quarantine_after(raw, attempts, exc)
 
 
 _DEFAULT_HOOKS = IntakeHooks()
 
 
-def _process(
-    raw: RawMessage, parsed: ParsedEmail | ParseFailure | None, hooks: IntakeHooks
-) -> IntakeResult:
+@dataclass(frozen=True)
+class _Checked:
+    """A parsed message found usable, with its kind and, for a client message, its sender."""
+
+    parsed: ParsedEmail
+    classification: Classification
+    sender: str
+
+
+def _check(raw: RawMessage, parsed: ParsedEmail | ParseFailure | None) -> _Checked:
+    """Parse and classify ``raw`` without writing; raise UnusableMessage for unusable input."""
     if raw.size > config.get("MAX_MESSAGE_BYTES"):
         raise UnusableMessage("too_large", f"{raw.size} bytes is over MAX_MESSAGE_BYTES")
     if parsed is None:
@@ -183,24 +204,49 @@ def _process(
     # sender ("<>") that RFC 5321 reserves for notifications.
     envelope_from = raw.envelope_from if raw.source == Source.SMTP else None
     classification = classify(parsed, envelope_from=envelope_from)
+    sender = ""
+    if classification.kind not in (Kind.BOUNCE, Kind.AUTO_REPLY):
+        sender = sender_address(parsed)
+    return _Checked(parsed, classification, sender)
+
+
+def _apply(raw: RawMessage, checked: _Checked, hooks: IntakeHooks) -> IntakeResult:
+    parsed, classification = checked.parsed, checked.classification
     if classification.kind == Kind.BOUNCE:
-        return _apply_bounce(raw, parsed, classification)
-    if classification.kind == Kind.AUTO_REPLY:
-        return _apply_auto_reply(raw, parsed)
-    return _apply_client_message(raw, parsed, classification, hooks)
+        result = _apply_bounce(raw, parsed, classification)
+    elif classification.kind == Kind.AUTO_REPLY:
+        result = _apply_auto_reply(raw, parsed)
+    else:
+        result = _apply_client_message(raw, checked, hooks)
+    hooks.save_processed(raw)
+    return result
 
 
-def _apply_client_message(
-    raw: RawMessage, parsed: ParsedEmail, classification: Classification, hooks: IntakeHooks
-) -> IntakeResult:
-    sender = sender_address(parsed)
+def _quarantine_after(raw: RawMessage, attempts: int, exc: Exception) -> IntakeResult:
+    """Quarantine ``raw`` after ``exc``: unusable input at info, a failure of ours at error."""
+    if isinstance(exc, UnusableMessage):
+        logger.info("inbound message quarantined", extra={"raw": raw.pk, "reason": exc.code})
+        code, detail = exc.code, exc.detail
+    else:
+        logger.error("inbound message processing failed", extra={"raw": raw.pk}, exc_info=exc)
+        code = PROCESSING_FAILED
+        if isinstance(exc, ParserFailed):
+            detail = exc.detail
+        else:
+            detail = "".join(traceback.format_exception(exc, limit=-8))
+    _quarantine(raw, attempts, code, detail)
+    return IntakeResult(raw.pk, QUARANTINED, reason=code)
+
+
+def _apply_client_message(raw: RawMessage, checked: _Checked, hooks: IntakeHooks) -> IntakeResult:
+    parsed, classification, sender = checked.parsed, checked.classification, checked.sender
     contact = hooks.find_contact(sender, parsed.from_name)
     match = find_ticket(parsed, sender=sender, contact=contact, envelope_to=raw.envelope_to)
     draft = _client_draft(raw, parsed)
 
     if match is not None and match.ticket.status != Status.CLOSED:
         message = actions.add_client_message(match.ticket, draft, contact=contact)
-        _mark_processed(raw, Outcome.MESSAGE_ADDED, match.ticket)
+        _set_processed(raw, Outcome.MESSAGE_ADDED, match.ticket)
         return IntakeResult(raw.pk, Outcome.MESSAGE_ADDED, match.ticket.number, message.pk)
 
     ticket, message = actions.open_ticket(
@@ -210,7 +256,7 @@ def _apply_client_message(
         _record_follow_up(closed=match.ticket, follow_up=ticket)
     if classification.may_acknowledge:
         hooks.acknowledge(ticket, message)
-    _mark_processed(raw, Outcome.TICKET_CREATED, ticket)
+    _set_processed(raw, Outcome.TICKET_CREATED, ticket)
     return IntakeResult(raw.pk, Outcome.TICKET_CREATED, ticket.number, message.pk)
 
 
@@ -220,7 +266,7 @@ def _apply_bounce(
     """Attach a bounce to the ticket of the message that bounced; never open a ticket."""
     original = _original_message(classification.original_ids)
     if original is None:
-        _mark_processed(raw, Outcome.BOUNCE, None)
+        _set_processed(raw, Outcome.BOUNCE, None)
         return IntakeResult(raw.pk, Outcome.BOUNCE, reason="original_unknown")
 
     ticket = original.ticket
@@ -232,7 +278,7 @@ def _apply_bounce(
     ):
         error = parsed.delivery_status or parsed.subject
         actions.record_delivery(original, status=DeliveryStatus.FAILED, error=error)
-    _mark_processed(raw, Outcome.BOUNCE, ticket)
+    _set_processed(raw, Outcome.BOUNCE, ticket)
     return IntakeResult(raw.pk, Outcome.BOUNCE, ticket.number, message.pk, classification.reason)
 
 
@@ -243,13 +289,13 @@ def _apply_auto_reply(raw: RawMessage, parsed: ParsedEmail) -> IntakeResult:
         match = find_ticket(parsed, sender=parsed.from_address, envelope_to=raw.envelope_to)
         ticket = match.ticket if match is not None and match.via != "subject" else None
     if ticket is None:
-        _mark_processed(raw, Outcome.AUTO_REPLY, None)
+        _set_processed(raw, Outcome.AUTO_REPLY, None)
         return IntakeResult(raw.pk, Outcome.AUTO_REPLY, reason="no_ticket")
 
     message = actions.add_system_message(
         ticket, _system_draft(raw, parsed, MessageKind.AUTO_REPLY, "")
     )
-    _mark_processed(raw, Outcome.AUTO_REPLY, ticket)
+    _set_processed(raw, Outcome.AUTO_REPLY, ticket)
     return IntakeResult(raw.pk, Outcome.AUTO_REPLY, ticket.number, message.pk)
 
 
@@ -317,7 +363,8 @@ def _system_draft(
     )
 
 
-def _mark_processed(raw: RawMessage, outcome: str, ticket: Ticket | None) -> None:
+def _set_processed(raw: RawMessage, outcome: str, ticket: Ticket | None) -> None:
+    """Set the outcome on ``raw``; ``_process`` has the hooks save it."""
     raw.state = RawState.PROCESSED
     raw.outcome = outcome
     raw.ticket = ticket
@@ -325,33 +372,17 @@ def _mark_processed(raw: RawMessage, outcome: str, ticket: Ticket | None) -> Non
     raw.error_detail = ""
     raw.attempts += 1
     raw.processed_at = clock.now()
-    # A queryset update skips save()'s signals and field walk, once per message.
-    RawMessage.objects.filter(pk=raw.pk).update(
-        state=raw.state,
-        outcome=outcome,
-        ticket=ticket,
-        error_code="",
-        error_detail="",
-        attempts=raw.attempts,
-        processed_at=raw.processed_at,
-    )
 
 
-def _quarantine(raw: RawMessage, code: str, detail: str) -> None:
+def _quarantine(raw: RawMessage, attempts: int, code: str, detail: str) -> None:
     raw.state = RawState.QUARANTINED
     raw.outcome = ""
+    raw.ticket = None
     raw.error_code = code[:64]
     raw.error_detail = detail[:10000]
-    raw.attempts += 1
+    raw.attempts = attempts + 1
     raw.processed_at = clock.now()
-    RawMessage.objects.filter(pk=raw.pk).update(
-        state=raw.state,
-        outcome="",
-        error_code=raw.error_code,
-        error_detail=raw.error_detail,
-        attempts=raw.attempts,
-        processed_at=raw.processed_at,
-    )
+    save_outcomes([raw])
 
 
 def duplicate_result(raw: RawMessage, duplicate_of: int | None) -> IntakeResult:

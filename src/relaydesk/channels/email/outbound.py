@@ -17,7 +17,6 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
 from relaydesk.core import clock, config, timeline
-from relaydesk.tickets import actions, delivery
+from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
 from relaydesk.tickets.models import (
     DeliveryStatus,
@@ -323,23 +322,16 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
         logger.info("acknowledgement skipped", extra={"ticket": ticket.number, "reason": reason})
         return
 
-    with transaction.atomic():
-        ticket = Ticket.objects.select_related("contact__organization").get(pk=ticket.pk)
-        acknowledgement = actions.reply(
-            ticket,
-            author=None,
-            text=_acknowledgement_text(ticket, message),
-            automatic=True,
-            kind=MessageKind.ACKNOWLEDGEMENT,
-        )
-        Message.objects.filter(pk=acknowledgement.pk).update(to_addresses=[recipient])
-        if acknowledgement.delivery_status != DeliveryStatus.QUEUED:
-            # reply() queues delivery only for a ticket with a contact; an
-            # acknowledgement goes to the sender's address either way.
-            Message.objects.filter(pk=acknowledgement.pk).update(
-                delivery_status=DeliveryStatus.QUEUED
-            )
-            transaction.on_commit(lambda: delivery.schedule_delivery("email", acknowledgement.pk))
+    # The acknowledgement goes to the address the ticket came from, also when
+    # the ticket has no contact.
+    actions.reply(
+        ticket,
+        author=None,
+        text=_acknowledgement_text(ticket, message),
+        automatic=True,
+        kind=MessageKind.ACKNOWLEDGEMENT,
+        to_address=recipient,
+    )
     logger.info("acknowledgement queued", extra={"ticket": ticket.number})
 
 
