@@ -1,5 +1,8 @@
+from datetime import UTC, datetime
+
 import pytest
 
+from relaydesk.core import clock
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import Message, MessageKind, Priority, Status, Ticket, Visibility
@@ -416,3 +419,42 @@ def test_add_message_rejects_malformed_json(api, make_ticket):
     response = api.post_raw(f"/api/tickets/{ticket.number}/messages", b"{kind: note}")
     assert_problem(response, 400, "malformed_json")
     assert row_counts() == before
+
+
+# Channels and the plan's support hours
+
+
+def test_create_ticket_from_a_phone_system_in_support_hours(api):
+    contact = ContactFactory(organization=OrganizationFactory())
+    with clock.frozen_at(datetime(2026, 3, 9, 10, 0, tzinfo=UTC)):
+        response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    assert ticket.channel == "phone"
+    assert ticket.messages.get().kind == MessageKind.CALL
+
+
+def test_create_ticket_by_phone_outside_universal_hours_is_refused(api):
+    contact = ContactFactory(organization=OrganizationFactory())
+    before = row_counts()
+    with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
+        response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
+    body = assert_problem(response, 422, "support_line_closed")
+    assert body["opens_at"] == "2026-03-09T09:00:00+00:00"
+    assert row_counts() == before
+
+
+def test_create_ticket_with_channel_outside_the_plan_is_refused(api):
+    contact = ContactFactory(organization=OrganizationFactory())
+    before = row_counts()
+    response = api.post("/api/tickets", new_ticket_body(contact, channel="assistant"))
+    body = assert_problem(response, 422, "channel_not_in_plan")
+    assert "opens_at" not in body
+    assert row_counts() == before
+
+
+def test_create_ticket_with_unknown_channel_is_invalid(api):
+    contact = ContactFactory()
+    response = api.post("/api/tickets", new_ticket_body(contact, channel="fax"))
+    body = assert_problem(response, 422, "invalid_request")
+    assert body["errors"][0]["field"] == "channel"

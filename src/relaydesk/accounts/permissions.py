@@ -37,3 +37,8 @@ def can_see_incident_summary(user: User) -> bool:
 def can_work_back_office(user: User) -> bool:
     """See and edit incidents, known errors, changes and deployments in full."""
     return is_agent(user) and user.role in BACK_OFFICE
+
+
+def can_administer(user: User) -> bool:
+    """Edit plans, business calendars and SLA policies in the administration pages."""
+    return is_agent(user) and user.role == Role.ADMIN

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from relaydesk.api.errors import MalformedJson, RequestTooLarge, Unauthenticated
@@ -57,6 +57,9 @@ class Problem(Schema):
     code: str
     instance: str
     errors: list[FieldError] | None = None
+    opens_at: str | None = Field(
+        None, description="For support_line_closed: when the line opens, ISO 8601 in UTC."
+    )
 
 
 def problem_response(
@@ -66,6 +69,7 @@ def problem_response(
     code: str,
     detail: str,
     errors: list[dict[str, str]] | None = None,
+    members: dict[str, str] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         # A URN names the problem type without promising a page to fetch.
@@ -78,6 +82,7 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    body.update(members or {})
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
     )
@@ -128,7 +133,13 @@ def _starts_with_parameter_name(location: str, path: list[str]) -> bool:
 
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     logger.info("api request rejected", extra={"code": exc.code, "path": request.path})
-    return problem_response(request, status=exc.status, code=exc.code, detail=exc.message)
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        detail=exc.message,
+        members=exc.problem_members(),
+    )
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -157,6 +157,14 @@ class TicketIn(Schema):
     subject: Subject
     text: MessageText
     priority: Priority = Priority.NORMAL
+    channel: Literal["api", "phone", "assistant", "portal"] = Field(
+        "api",
+        description=(
+            "Where the client asked: a telephony system, the assistant widget's back end or "
+            "the portal names its channel. The organization's plan must include it, and an "
+            "hours-only channel (the Universal phone line) must be open."
+        ),
+    )
 
     @field_validator("email")
     @classmethod

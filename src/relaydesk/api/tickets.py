@@ -15,8 +15,10 @@ from relaydesk.api.errors import InvalidTicketNumber, UnknownContact
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
 from relaydesk.api.schemas import MessageIn, MessageOut, TicketIn, TicketOut
+from relaydesk.core import clock
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Channel, Contact
+from relaydesk.sla.entitlements import check_channel
 from relaydesk.tickets import actions, queries
 from relaydesk.tickets.drafts import MessageDraft
 from relaydesk.tickets.errors import TicketNotFound
@@ -137,14 +139,30 @@ def _load_ticket(number: int) -> Ticket:
         ) from None
 
 
+# The kind of a ticket's first message, by the channel that opened it.
+_FIRST_MESSAGE_KINDS = {
+    Channel.API: MessageKind.API,
+    Channel.PHONE: MessageKind.CALL,
+    Channel.ASSISTANT: MessageKind.ASSISTANT,
+    Channel.PORTAL: MessageKind.PORTAL,
+}
+
+
 def _open_ticket(agent: User, payload: TicketIn) -> Ticket:
     # One transaction, so a contact created from the e-mail address disappears
     # again if the ticket cannot be created.
     with transaction.atomic():
         contact = _contact_for(payload)
-        draft = _client_draft(contact, payload.text, subject=payload.subject.strip())
+        channel = Channel(payload.channel)
+        check_channel(contact.organization, channel, clock.now(), payload.priority)
+        draft = _client_draft(
+            contact,
+            payload.text,
+            subject=payload.subject.strip(),
+            kind=_FIRST_MESSAGE_KINDS[channel],
+        )
         return actions.create_ticket(
-            channel=Channel.API,
+            channel=channel,
             first_message=draft,
             contact=contact,
             subject=draft.subject,
@@ -165,11 +183,13 @@ def _contact_for(payload: TicketIn) -> Contact:
     return contact
 
 
-def _client_draft(contact: Contact | None, text: str, *, subject: str = "") -> MessageDraft:
+def _client_draft(
+    contact: Contact | None, text: str, *, subject: str = "", kind: str = MessageKind.API
+) -> MessageDraft:
     email = contact.emails.first() if contact is not None else None
     return MessageDraft(
         direction=Direction.INBOUND,
-        kind=MessageKind.API,
+        kind=MessageKind(kind),
         text=text,
         subject=subject,
         from_address=email.address if email else "",

@@ -23,6 +23,10 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return str(self.message)
 
+    def problem_members(self) -> dict[str, str]:
+        """Return extra members for the API's problem response, such as ``opens_at``."""
+        return {}
+
 
 class ValidationFailed(DomainError):
     code = "invalid"

@@ -1,6 +1,6 @@
 """Values computed once per unit of work, such as one batch of an import.
 
-Some reads repeat for every message of a batch and give the same answer each
+Some reads repeat for every message of a batch and return the same value each
 time: the SLA policy and business calendar of a plan and priority, for one.
 Code that runs such a unit of work opens a ``scope()``; inside it ``cached``
 computes each key once. Outside any scope ``cached`` computes every time, so a

@@ -26,11 +26,25 @@ class Plan(models.Model):
     data migration.
     """
 
-    code = models.CharField(max_length=20, choices=PlanCode.choices, unique=True)
-    name = models.CharField(max_length=100)
-    channels = models.JSONField(default=list, help_text=_("Channels the plan may use."))
-    csm_required = models.BooleanField(default=False)
-    informs_client_on_close = models.BooleanField(default=False)
+    code = models.CharField(_("code"), max_length=20, choices=PlanCode.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    channels = models.JSONField(
+        _("channels"), default=list, help_text=_("Channels the plan may use.")
+    )
+    hours_only_channels = models.JSONField(
+        _("only during support hours"),
+        default=list,
+        blank=True,
+        help_text=_("Channels the plan may use only while its support hours are open."),
+    )
+    csm_required = models.BooleanField(_("Customer Success Manager required"), default=False)
+    informs_client_on_close = models.BooleanField(
+        _("informs the client when an incident closes"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
 
     def __str__(self) -> str:
         return self.name

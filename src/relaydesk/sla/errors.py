@@ -31,3 +31,18 @@ class NoSlaPolicy(ValidationFailed):
     """No SLA policy gives targets to a ticket or incident, so it gets no clocks."""
 
     code = "no_sla_policy"
+
+
+class ChannelNotInPlan(ValidationFailed):
+    """A contact asks for support through a channel the organization's plan does not include."""
+
+    code = "channel_not_in_plan"
+
+
+class SupportLineClosed(ValidationFailed):
+    """A channel the plan opens only during support hours is used outside them."""
+
+    code = "support_line_closed"
+
+    def problem_members(self) -> dict[str, str]:
+        return {"opens_at": self.params["opens_at"].isoformat()}

@@ -37,14 +37,16 @@ class Calendar(models.Model):
     leaves the holiday country empty.
     """
 
-    name = models.CharField(max_length=100, unique=True)
-    time_zone = models.CharField(max_length=64, default="Europe/Lisbon")
-    holiday_country = models.CharField(max_length=3, blank=True)
-    holiday_subdivision = models.CharField(max_length=10, blank=True)
-    is_24x7 = models.BooleanField(default=False)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Lisbon")
+    holiday_country = models.CharField(_("holiday country"), max_length=3, blank=True)
+    holiday_subdivision = models.CharField(_("holiday subdivision"), max_length=10, blank=True)
+    is_24x7 = models.BooleanField(_("open 24x7"), default=False)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
 
     def __str__(self) -> str:
         return self.name
@@ -61,14 +63,16 @@ class OpeningInterval(models.Model):
     calendar = models.ForeignKey(
         Calendar, on_delete=models.CASCADE, related_name="opening_intervals"
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start_time = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start_time = models.TimeField(_("start"))
     end_time = models.TimeField(
-        null=True, blank=True, help_text=_("Leave empty for 24:00, the end of the day.")
+        _("end"), null=True, blank=True, help_text=_("Leave empty for 24:00, the end of the day.")
     )
 
     class Meta:
         ordering = ["calendar", "weekday", "start_time"]
+        verbose_name = _("opening interval")
+        verbose_name_plural = _("opening intervals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6), name="sla_interval_weekday_range"
@@ -94,13 +98,20 @@ class CalendarDate(models.Model):
     """
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="dates")
-    date = models.DateField()
-    kind = models.CharField(max_length=10, choices=CalendarDateKind.choices)
-    intervals = models.JSONField(default=list, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDateKind.choices)
+    intervals = models.JSONField(
+        _("intervals"),
+        default=list,
+        blank=True,
+        help_text=_('Such as [["10:00", "12:00"]]; empty keeps the weekday\'s hours.'),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["calendar", "date"]
+        verbose_name = _("calendar date")
+        verbose_name_plural = _("calendar dates")
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="sla_calendar_date_unique")
         ]
@@ -117,16 +128,21 @@ class SlaPolicy(models.Model):
     message) and resolution.
     """
 
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="sla_policies")
-    priority = models.CharField(max_length=10, choices=Priority.choices)
-    first_response_minutes = models.PositiveIntegerField()
-    next_response_minutes = models.PositiveIntegerField()
-    resolution_minutes = models.PositiveIntegerField()
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="sla_policies")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="sla_policies", verbose_name=_("plan")
+    )
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response minutes"))
+    next_response_minutes = models.PositiveIntegerField(_("next response minutes"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution minutes"))
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.PROTECT, related_name="sla_policies", verbose_name=_("calendar")
+    )
 
     class Meta:
         ordering = ["plan", "priority"]
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         constraints = [
             models.UniqueConstraint(fields=["plan", "priority"], name="sla_policy_plan_priority"),
             models.CheckConstraint(
@@ -151,17 +167,21 @@ class IncidentPolicy(models.Model):
     of an incident to its triage, to a workaround and to its resolution.
     """
 
-    priority = models.CharField(max_length=10, choices=Priority.choices, unique=True)
-    triage_minutes = models.PositiveIntegerField()
-    workaround_minutes = models.PositiveIntegerField()
-    resolution_minutes = models.PositiveIntegerField()
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, unique=True)
+    triage_minutes = models.PositiveIntegerField(_("triage minutes"))
+    workaround_minutes = models.PositiveIntegerField(_("workaround minutes"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution minutes"))
     calendar = models.ForeignKey(
-        Calendar, on_delete=models.PROTECT, related_name="incident_policies"
+        Calendar,
+        on_delete=models.PROTECT,
+        related_name="incident_policies",
+        verbose_name=_("calendar"),
     )
 
     class Meta:
         ordering = ["priority"]
-        verbose_name_plural = "incident policies"
+        verbose_name = _("incident policy")
+        verbose_name_plural = _("incident policies")
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -1,0 +1,189 @@
+"""Business calendars and SLA policies in the administration pages.
+
+Every form runs the same ``sla.checks`` as the actions, so an admin gets the
+same clear errors and the stored rows always build a valid calendar.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.validators import MinValueValidator
+from django.forms.models import BaseInlineFormSet
+
+from relaydesk.accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin, checked, site
+from relaydesk.sla.checks import (
+    check_calendar_date,
+    check_calendar_has_hours,
+    check_holiday_region,
+    check_opening_interval,
+    check_sla_minutes,
+    check_time_zone,
+    check_weekly_hours,
+)
+from relaydesk.sla.models import (
+    Calendar,
+    CalendarDate,
+    CalendarDateKind,
+    IncidentPolicy,
+    OpeningInterval,
+    SlaPolicy,
+)
+
+
+class CalendarForm(forms.ModelForm):
+    class Meta:
+        model = Calendar
+        fields = ["name", "time_zone", "holiday_country", "holiday_subdivision", "is_24x7"]
+
+    def clean_time_zone(self) -> str:
+        return checked(check_time_zone, self.cleaned_data["time_zone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        country = cleaned.get("holiday_country", "")
+        subdivision = cleaned.get("holiday_subdivision", "")
+        try:
+            country, subdivision = checked(check_holiday_region, country, subdivision)
+        except forms.ValidationError as error:
+            self.add_error("holiday_country", error)
+            return cleaned
+        cleaned["holiday_country"], cleaned["holiday_subdivision"] = country, subdivision
+        return cleaned
+
+
+class OpeningIntervalForm(forms.ModelForm):
+    class Meta:
+        model = OpeningInterval
+        fields = ["weekday", "start_time", "end_time"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start is not None:
+            cleaned["interval"] = checked(check_opening_interval, start, end)
+        return cleaned
+
+
+def _kept(formset: BaseInlineFormSet) -> list[forms.Form]:
+    """Return the formset's valid forms that are not marked for deletion."""
+    return [
+        form
+        for form in formset.forms
+        if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class OpeningIntervalFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        rows = [
+            (form.cleaned_data["weekday"], form.cleaned_data["interval"])
+            for form in _kept(self)
+            if "interval" in form.cleaned_data
+        ]
+        weekly = checked(check_weekly_hours, rows)
+        calendar = self.instance
+        # A stored open date with intervals also counts as opening hours.
+        stored = calendar.dates.filter(kind=CalendarDateKind.OPEN) if calendar.pk else []
+        open_dates = {row.date: row.intervals for row in stored}
+        checked(check_calendar_has_hours, calendar.name, calendar.is_24x7, weekly, open_dates)
+
+
+class CalendarDateForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDate
+        fields = ["date", "kind", "intervals", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        day, kind = cleaned.get("date"), cleaned.get("kind")
+        if day is not None and kind:
+            checked(check_calendar_date, kind, cleaned.get("intervals", []), day)
+        return cleaned
+
+
+class OpeningIntervalInline(AdminRoleInline):
+    model = OpeningInterval
+    form = OpeningIntervalForm
+    formset = OpeningIntervalFormSet
+
+
+class CalendarDateInline(AdminRoleInline):
+    model = CalendarDate
+    form = CalendarDateForm
+
+
+@admin.register(Calendar, site=site)
+class CalendarAdmin(AdminRoleModelAdmin):
+    form = CalendarForm
+    inlines = [OpeningIntervalInline, CalendarDateInline]
+    list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision", "is_24x7"]
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "plan",
+            "priority",
+            "calendar",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        names = ("first_response_minutes", "next_response_minutes", "resolution_minutes")
+        minutes = [cleaned.get(name) for name in names]
+        if all(value is not None for value in minutes):
+            checked(check_sla_minutes, *minutes)
+        return cleaned
+
+
+class IncidentPolicyForm(forms.ModelForm):
+    class Meta:
+        model = IncidentPolicy
+        fields = [
+            "priority",
+            "calendar",
+            "triage_minutes",
+            "workaround_minutes",
+            "resolution_minutes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The database rejects 0 too, but the form reports it next to the field.
+        for name in ("triage_minutes", "workaround_minutes", "resolution_minutes"):
+            field = self.fields[name]
+            field.min_value = 1
+            field.validators.append(MinValueValidator(1))
+            field.widget.attrs["min"] = 1
+
+
+@admin.register(SlaPolicy, site=site)
+class SlaPolicyAdmin(AdminRoleModelAdmin):
+    form = SlaPolicyForm
+    list_display = [
+        "plan",
+        "priority",
+        "calendar",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+    ]
+    list_filter = ["plan", "priority"]
+
+
+@admin.register(IncidentPolicy, site=site)
+class IncidentPolicyAdmin(AdminRoleModelAdmin):
+    form = IncidentPolicyForm
+    list_display = [
+        "priority",
+        "calendar",
+        "triage_minutes",
+        "workaround_minutes",
+        "resolution_minutes",
+    ]
