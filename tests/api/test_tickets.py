@@ -458,3 +458,22 @@ def test_create_ticket_with_unknown_channel_is_invalid(api):
     response = api.post("/api/tickets", new_ticket_body(contact, channel="fax"))
     body = assert_problem(response, 422, "invalid_request")
     assert body["errors"][0]["field"] == "channel"
+
+
+def test_ticket_from_the_portal_outside_universal_hours_says_when_the_line_opens(api):
+    contact = ContactFactory(organization=OrganizationFactory(), locale="pt-pt")
+    with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
+        response = api.post("/api/tickets", new_ticket_body(contact, channel="portal"))
+    assert response.status_code == 201, response.content
+    line = response.json()["support_line"]
+    assert line["opens_at"] == "2026-03-09T09:00:00Z"
+    assert line["notice"].startswith("Neste momento, a linha de apoio do seu plano está encerrada.")
+    assert "Segunda-feira, 9 de Março de 2026, às 09:00" in line["notice"]
+
+
+def test_ticket_opened_in_support_hours_has_no_line_notice(api):
+    contact = ContactFactory(organization=OrganizationFactory())
+    with clock.frozen_at(datetime(2026, 3, 9, 10, 0, tzinfo=UTC)):
+        response = api.post("/api/tickets", new_ticket_body(contact, channel="portal"))
+    assert response.status_code == 201, response.content
+    assert response.json()["support_line"] is None

@@ -4,18 +4,17 @@ Each worker is a thread with its own database connection, against committed
 data, so the row locks and conditional updates act as between two processes.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from relaydesk.core.models import TimelineEvent
 from relaydesk.sla.models import ClockKind, Notification, NotificationKind, SlaClock
 from relaydesk.sla.sweep import claim_warning, sweep
 from relaydesk.tickets import actions
+from tests.concurrency import run_in_two_workers
 from tests.factories import AgentFactory, TeamFactory
 from tests.sla.helpers import open_ticket, premium_contact
 
@@ -42,30 +41,6 @@ def make_tickets() -> None:
     for _index in range(TICKETS):
         ticket = open_ticket(contact, START)
         actions.assign(ticket, actor=None, assignee=assignee, team=team)
-
-
-def run_in_two_workers(work: Callable[[], object]) -> list[object]:
-    """Run ``work`` in two threads released together; return their results."""
-    barrier = threading.Barrier(2)
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(work())
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 def test_two_sweeps_warn_each_clock_once():

@@ -105,6 +105,23 @@ class TicketOut(Schema):
         return ticket.team.slug if ticket.team else None
 
 
+class SupportLineOut(Schema):
+    """The Universal limited line was closed when the ticket was opened."""
+
+    opens_at: datetime = Field(description="When the line opens, in UTC.")
+    notice: str = Field(description="The sentence to show the client, in the client's language.")
+
+
+class CreatedTicketOut(TicketOut):
+    support_line: SupportLineOut | None = Field(
+        None,
+        description=(
+            "Set when the ticket was opened while its plan's limited line was closed: "
+            "the client should be told when it opens."
+        ),
+    )
+
+
 class AttachmentOut(Schema):
     id: int
     filename: str

@@ -5,6 +5,7 @@ import re
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as StatusResponse
@@ -14,15 +15,17 @@ from relaydesk.api.auth import ticket_agent
 from relaydesk.api.errors import InvalidTicketNumber, UnknownContact
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
-from relaydesk.api.schemas import MessageIn, MessageOut, TicketIn, TicketOut
+from relaydesk.api.schemas import CreatedTicketOut, MessageIn, MessageOut, TicketIn, TicketOut
 from relaydesk.core import clock
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Channel, Contact
 from relaydesk.sla.entitlements import check_channel
+from relaydesk.sla.out_of_hours import line_closed_notice, line_opens_at
 from relaydesk.tickets import actions, queries
 from relaydesk.tickets.drafts import MessageDraft
 from relaydesk.tickets.errors import TicketNotFound
 from relaydesk.tickets.models import Direction, MessageKind, Priority, Status, Ticket
+from relaydesk.tickets.queries import locale_for
 
 router = Router(tags=["tickets"])
 
@@ -67,14 +70,28 @@ def list_tickets(
     return paginate(request, tickets, page)
 
 
-@router.post("/tickets", response={201: TicketOut, ERRORS: Problem}, summary="Create a ticket")
+@router.post(
+    "/tickets", response={201: CreatedTicketOut, ERRORS: Problem}, summary="Create a ticket"
+)
 def create_ticket(
     request: HttpRequest, payload: TicketIn, response: HttpResponse
 ) -> StatusResponse:
     agent = ticket_agent(request)
     ticket = _open_ticket(agent, payload)
     response["Location"] = reverse("api:ticket", kwargs={"number": str(ticket.number)})
-    return StatusResponse(201, _load_ticket(ticket.number))
+    created = _load_ticket(ticket.number)
+    created.support_line = _support_line(created)
+    return StatusResponse(201, created)
+
+
+def _support_line(ticket: Ticket) -> dict | None:
+    """Return when the ticket's closed limited line opens, told in the client's language."""
+    opens_at = line_opens_at(ticket, ticket.created_at)
+    if opens_at is None:
+        return None
+    with translation.override(locale_for(ticket)):
+        notice = line_closed_notice(ticket, opens_at)
+    return {"opens_at": opens_at, "notice": notice}
 
 
 @router.get(

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
 
 from relaydesk.customers.models import PlanCode
 from relaydesk.sla.business_time import is_open, next_opening
@@ -34,18 +35,42 @@ def out_of_hours_acknowledgement(ticket: Ticket, message: Message) -> tuple[str,
     None also for a ticket outside a limited plan or without an SLA policy.
     Call it inside ``translation.override`` of the client's language.
     """
+    opens_at = line_opens_at(ticket, message.created_at)
+    if opens_at is None:
+        return None
+    logger.info("out-of-hours answer chosen", extra={"ticket": ticket.number})
+    return TEMPLATE, opening_context(opens_at, ticket.organization.time_zone)
+
+
+def line_opens_at(ticket: Ticket, at: datetime) -> datetime | None:
+    """Return when the ticket's limited line opens after ``at``, or None while it is open.
+
+    None also for a ticket outside a limited plan or without an SLA policy.
+    """
     organization = ticket.organization
     if organization is None or organization.plan.code not in LIMITED_PLANS:
         return None
     found = policy_with_calendar(organization.plan, ticket.priority)
-    if found is None:
+    if found is None or is_open(found[1], at):
         return None
-    calendar = found[1]
-    if is_open(calendar, message.created_at):
-        return None
-    opens_at = next_opening(calendar, message.created_at)
-    logger.info("out-of-hours answer chosen", extra={"ticket": ticket.number})
-    return TEMPLATE, opening_context(opens_at, organization.time_zone)
+    return next_opening(found[1], at)
+
+
+def line_closed_notice(ticket: Ticket, opens_at: datetime) -> str:
+    """Return the sentence that tells the client when the line opens, in the active language.
+
+    It is the sentence of the out-of-hours e-mail, so both read the same.
+    """
+    context = opening_context(opens_at, ticket.organization.time_zone)
+    return _(
+        "Our support line for your plan is closed now. It opens on %(weekday)s, %(date)s "
+        "at %(time)s (%(time_zone)s time), and our team will answer you from then on."
+    ) % {
+        "weekday": context["opens_weekday"],
+        "date": context["opens_date"],
+        "time": context["opens_time"],
+        "time_zone": context["time_zone"],
+    }
 
 
 def opening_context(opens_at: datetime, time_zone: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from relaydesk.accounts.models import Team, User
@@ -183,3 +184,12 @@ def attachment_of_ticket(number: int, attachment_id: int) -> Attachment:
 def message_of_ticket(number: int, message_id: int) -> Message:
     """Return one message of ticket ``CS-<number>`` with its raw source; raises DoesNotExist."""
     return Message.objects.select_related("raw").get(pk=message_id, ticket__number=number)
+
+
+def locale_for(ticket: Ticket) -> str:
+    """Return the language of the ticket's client: the contact's, else the organization's."""
+    if ticket.contact is not None:
+        return ticket.contact.effective_locale
+    if ticket.organization is not None:
+        return ticket.organization.locale
+    return settings.LANGUAGE_CODE

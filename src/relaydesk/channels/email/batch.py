@@ -229,6 +229,9 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     """
     if not pending:
         return
+    # Each acknowledgement locks its address until the transaction ends;
+    # taking them in one order keeps two importers from deadlocking.
+    pending = sorted(pending, key=lambda item: outbound.acknowledgement_recipient(item[1]))
     try:
         with transaction.atomic(), timeline.deferred():
             for ticket, message in pending:

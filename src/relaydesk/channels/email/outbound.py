@@ -16,14 +16,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
-from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
-from relaydesk.core import clock, config, timeline
+from relaydesk.core import clock, config, locks, timeline
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
 from relaydesk.tickets.models import (
@@ -34,6 +34,7 @@ from relaydesk.tickets.models import (
     Ticket,
     Visibility,
 )
+from relaydesk.tickets.queries import locale_for
 
 logger = logging.getLogger(__name__)
 
@@ -219,14 +220,6 @@ def subject_for(ticket: Ticket) -> str:
     return f"[{ticket.reference}] {subject or fallback}"
 
 
-def locale_for(ticket: Ticket) -> str:
-    if ticket.contact is not None:
-        return ticket.contact.effective_locale
-    if ticket.organization is not None:
-        return ticket.organization.locale
-    return settings.LANGUAGE_CODE
-
-
 def language_tag(language: str) -> str:
     """Return a BCP 47 tag (``pt-PT``) for a Django language code (``pt-pt``)."""
     primary, _sep, region = language.replace("_", "-").partition("-")
@@ -315,24 +308,37 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
     which stops a loop with another automatic responder. A skipped
     acknowledgement is recorded as an ``acknowledgement_skipped`` timeline event.
     """
-    recipient = message.from_address.strip().lower()
-    reason = _acknowledgement_skip_reason(message, recipient)
-    if reason:
-        timeline.record(ticket, "acknowledgement_skipped", reason=reason, message=message.pk)
-        logger.info("acknowledgement skipped", extra={"ticket": ticket.number, "reason": reason})
-        return
+    recipient = acknowledgement_recipient(message)
+    # Inside an import's transaction no savepoint is needed: a failure rolls
+    # the acknowledgements back and they are queued again one by one.
+    with transaction.atomic(savepoint=False):
+        # Two new tickets from one address, processed at once, count and write
+        # their acknowledgements one after the other, so the limit holds.
+        locks.hold(f"acknowledgement:{recipient}")
+        reason = _acknowledgement_skip_reason(message, recipient)
+        if reason:
+            timeline.record(ticket, "acknowledgement_skipped", reason=reason, message=message.pk)
+            logger.info(
+                "acknowledgement skipped", extra={"ticket": ticket.number, "reason": reason}
+            )
+            return
 
-    # The acknowledgement goes to the address the ticket came from, also when
-    # the ticket has no contact.
-    actions.reply(
-        ticket,
-        author=None,
-        text=_acknowledgement_text(ticket, message),
-        automatic=True,
-        kind=MessageKind.ACKNOWLEDGEMENT,
-        to_address=recipient,
-    )
+        # The acknowledgement goes to the address the ticket came from, also when
+        # the ticket has no contact.
+        actions.reply(
+            ticket,
+            author=None,
+            text=_acknowledgement_text(ticket, message),
+            automatic=True,
+            kind=MessageKind.ACKNOWLEDGEMENT,
+            to_address=recipient,
+        )
     logger.info("acknowledgement queued", extra={"ticket": ticket.number})
+
+
+def acknowledgement_recipient(message: Message) -> str:
+    """Return the address that acknowledges ``message``: its sender's, lower-cased."""
+    return message.from_address.strip().lower()
 
 
 def acknowledgements_sent_recently(recipient: str) -> int:

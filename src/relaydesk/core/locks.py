@@ -1,0 +1,25 @@
+"""Named locks held until the current transaction ends.
+
+``hold(name)`` makes transactions that lock the same name run that part
+one at a time, for a check followed by a write that must not interleave,
+such as counting recent acknowledgements to an address before sending one.
+On PostgreSQL it takes a transaction-scoped advisory lock. SQLite runs one
+writing transaction at a time, and relaydesk begins them with BEGIN
+IMMEDIATE, so there the transaction already holds the only write lock.
+"""
+
+from django.db import connection
+
+
+def hold(name: str) -> None:
+    """Lock ``name`` until the current transaction commits or rolls back.
+
+    Call it inside ``transaction.atomic()``. Two transactions that lock
+    several names must lock them in the same order, or they can deadlock.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"lock {name!r} needs a transaction: call hold() inside atomic()")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
