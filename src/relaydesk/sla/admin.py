@@ -121,22 +121,21 @@ class CalendarAdmin(AdminRoleModelAdmin):
     list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision", "is_24x7"]
 
 
+SLA_MINUTES = ("first_response_minutes", "next_response_minutes", "resolution_minutes")
+INCIDENT_MINUTES = ("triage_minutes", "workaround_minutes", "resolution_minutes")
+# The fields of each policy, in the form and in the list of policies.
+SLA_POLICY_FIELDS = ["plan", "priority", "calendar", *SLA_MINUTES]
+INCIDENT_POLICY_FIELDS = ["priority", "calendar", *INCIDENT_MINUTES]
+
+
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
-        fields = [
-            "plan",
-            "priority",
-            "calendar",
-            "first_response_minutes",
-            "next_response_minutes",
-            "resolution_minutes",
-        ]
+        fields = SLA_POLICY_FIELDS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        names = ("first_response_minutes", "next_response_minutes", "resolution_minutes")
-        minutes = [cleaned.get(name) for name in names]
+        minutes = [cleaned.get(name) for name in SLA_MINUTES]
         if all(value is not None for value in minutes):
             checked(check_sla_minutes, *minutes)
         return cleaned
@@ -145,18 +144,12 @@ class SlaPolicyForm(forms.ModelForm):
 class IncidentPolicyForm(forms.ModelForm):
     class Meta:
         model = IncidentPolicy
-        fields = [
-            "priority",
-            "calendar",
-            "triage_minutes",
-            "workaround_minutes",
-            "resolution_minutes",
-        ]
+        fields = INCIDENT_POLICY_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The database rejects 0 too, but the form reports it next to the field.
-        for name in ("triage_minutes", "workaround_minutes", "resolution_minutes"):
+        for name in INCIDENT_MINUTES:
             field = self.fields[name]
             field.min_value = 1
             field.validators.append(MinValueValidator(1))
@@ -166,24 +159,11 @@ class IncidentPolicyForm(forms.ModelForm):
 @admin.register(SlaPolicy, site=site)
 class SlaPolicyAdmin(AdminRoleModelAdmin):
     form = SlaPolicyForm
-    list_display = [
-        "plan",
-        "priority",
-        "calendar",
-        "first_response_minutes",
-        "next_response_minutes",
-        "resolution_minutes",
-    ]
+    list_display = SLA_POLICY_FIELDS
     list_filter = ["plan", "priority"]
 
 
 @admin.register(IncidentPolicy, site=site)
 class IncidentPolicyAdmin(AdminRoleModelAdmin):
     form = IncidentPolicyForm
-    list_display = [
-        "priority",
-        "calendar",
-        "triage_minutes",
-        "workaround_minutes",
-        "resolution_minutes",
-    ]
+    list_display = INCIDENT_POLICY_FIELDS

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
     name = "relaydesk.sla"
     label = "sla"
+    verbose_name = _("SLA")
 
     def ready(self) -> None:
         from relaydesk.channels.email import outbound
