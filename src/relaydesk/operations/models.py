@@ -8,14 +8,22 @@ imports this module.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relaydesk.tickets.models import Message, Priority, Ticket
 
 
 class Level(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
+    """An incident's impact or urgency.
+
+    The labels have their own translation context: ticket priorities share the
+    English words, but impact and urgency differ in grammatical gender in
+    Portuguese, so they need a form that fits both.
+    """
+
+    LOW = "low", pgettext_lazy("impact or urgency", "Low")
+    MEDIUM = "medium", pgettext_lazy("impact or urgency", "Medium")
+    HIGH = "high", pgettext_lazy("impact or urgency", "High")
 
 
 # Impact x urgency -> priority. Either axis at "high" lifts the priority one

@@ -29,4 +29,6 @@ def test_incident_page_in_portuguese(signed_in, po_agent, escalated, portuguese)
     response = signed_in(po_agent).get(f"/operations/incidents/{incident.number}/")
     content = response.content.decode()
     assert response["Content-Language"] == "pt-pt"
-    assert "<dd>Alta</dd>" in content
+    # Impact and urgency take a form that fits both genders; priority stays feminine.
+    assert "<dd>Nível alto</dd>" in content
+    assert '<span class="priority priority-high">Alta</span>' in content
