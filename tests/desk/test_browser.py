@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from relaydesk.accounts.models import User
 from relaydesk.tickets.drafts import AttachmentDraft
@@ -53,6 +54,9 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+        # Close that other connection too while it is still the one in use;
+        # left open, it keeps the test database busy when pytest drops it.
+        connections.close_all()
 
 
 @pytest.fixture
