@@ -156,7 +156,7 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan} {self.priority}"
+        return f"{self.plan} {self.get_priority_display()}"
 
 
 class IncidentPolicy(models.Model):
@@ -192,7 +192,7 @@ class IncidentPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"incident {self.priority}"
+        return _("Incidents of priority %(priority)s") % {"priority": self.get_priority_display()}
 
 
 class ClockKind(models.TextChoices):
