@@ -26,7 +26,7 @@ def test_inside_a_scope_each_key_computes_once():
     assert (first.calls, second.calls) == (1, 1)
 
 
-def test_a_nested_scope_shares_the_outer_values():
+def test_nested_scope_shares_outer_values():
     compute = Counter()
     with memo.scope():
         memo.cached("key", compute)
@@ -44,7 +44,7 @@ def test_values_are_forgotten_when_the_scope_ends():
         assert memo.cached("key", compute) == 2
 
 
-def test_a_failed_computation_is_not_kept():
+def test_failed_computation_not_kept():
     calls = []
 
     def failing() -> int:
@@ -58,3 +58,10 @@ def test_a_failed_computation_is_not_kept():
             except ValueError:
                 pass
     assert len(calls) == 2
+
+
+def test_active_only_inside_a_scope():
+    assert not memo.active()
+    with memo.scope():
+        assert memo.active()
+    assert not memo.active()

@@ -4,7 +4,7 @@ Some reads repeat for every message of a batch and return the same value each
 time: the SLA policy and business calendar of a plan and priority, for one.
 Code that runs such a unit of work opens a ``scope()``; inside it ``cached``
 computes each key once. Outside any scope ``cached`` computes every time, so a
-web request or a task always sees an admin's latest edit.
+web request or a task always reads an admin's latest edit.
 
 Keep scopes short (one transaction at most) and cache only values that the
 unit of work itself does not change.
@@ -31,6 +31,11 @@ def scope() -> Iterator[None]:
         yield
     finally:
         _store.reset(token)
+
+
+def active() -> bool:
+    """Return whether a scope is open, so values may be kept for its length."""
+    return _store.get() is not None
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:

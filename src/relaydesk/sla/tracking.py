@@ -240,11 +240,12 @@ def recompute_ticket_clocks(ticket: Ticket) -> list[SlaClock]:
 def _ticket_for_event(event: TimelineEvent, subject: models.Model) -> Ticket:
     """Return the event's ticket with the organization and plan that set its targets.
 
-    The action that recorded the event passes the ticket it holds, current
-    inside its transaction, so only the organization and plan are read, once
-    per organization inside a ``memo.scope()``. Other subjects are read again.
+    Inside a ``memo.scope()`` (an import batch, whose actions never change a
+    priority) the ticket the recording action holds is used as it is, and
+    each organization and plan is read once. Elsewhere the ticket is read
+    again, in case another request changed its priority since it was loaded.
     """
-    if not isinstance(subject, Ticket) or subject.pk != event.subject_id:
+    if not (memo.active() and isinstance(subject, Ticket) and subject.pk == event.subject_id):
         return _ticket_with_plan(Ticket(pk=event.subject_id))
     organization_id = subject.organization_id
     ticket = Ticket(
