@@ -424,7 +424,7 @@ def test_add_message_rejects_malformed_json(api, make_ticket):
 # Channels and the plan's support hours
 
 
-def test_create_ticket_from_a_phone_system_in_support_hours(api):
+def test_phone_ticket_in_support_hours(api):
     contact = ContactFactory(organization=OrganizationFactory())
     with clock.frozen_at(datetime(2026, 3, 9, 10, 0, tzinfo=UTC)):
         response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
@@ -434,7 +434,7 @@ def test_create_ticket_from_a_phone_system_in_support_hours(api):
     assert ticket.messages.get().kind == MessageKind.CALL
 
 
-def test_create_ticket_by_phone_outside_universal_hours_is_refused(api):
+def test_phone_ticket_outside_hours_rejected(api):
     contact = ContactFactory(organization=OrganizationFactory())
     before = row_counts()
     with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
@@ -444,7 +444,7 @@ def test_create_ticket_by_phone_outside_universal_hours_is_refused(api):
     assert row_counts() == before
 
 
-def test_create_ticket_with_channel_outside_the_plan_is_refused(api):
+def test_channel_outside_plan_rejected(api):
     contact = ContactFactory(organization=OrganizationFactory())
     before = row_counts()
     response = api.post("/api/tickets", new_ticket_body(contact, channel="assistant"))
@@ -453,14 +453,14 @@ def test_create_ticket_with_channel_outside_the_plan_is_refused(api):
     assert row_counts() == before
 
 
-def test_create_ticket_with_unknown_channel_is_invalid(api):
+def test_unknown_channel_invalid(api):
     contact = ContactFactory()
     response = api.post("/api/tickets", new_ticket_body(contact, channel="fax"))
     body = assert_problem(response, 422, "invalid_request")
     assert body["errors"][0]["field"] == "channel"
 
 
-def test_ticket_from_the_portal_outside_universal_hours_says_when_the_line_opens(api):
+def test_portal_ticket_outside_hours_gets_opening(api):
     contact = ContactFactory(organization=OrganizationFactory(), locale="pt-pt")
     with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
         response = api.post("/api/tickets", new_ticket_body(contact, channel="portal"))
@@ -471,7 +471,7 @@ def test_ticket_from_the_portal_outside_universal_hours_says_when_the_line_opens
     assert "Segunda-feira, 9 de Março de 2026, às 09:00" in line["notice"]
 
 
-def test_ticket_opened_in_support_hours_has_no_line_notice(api):
+def test_ticket_in_hours_has_no_notice(api):
     contact = ContactFactory(organization=OrganizationFactory())
     with clock.frozen_at(datetime(2026, 3, 9, 10, 0, tzinfo=UTC)):
         response = api.post("/api/tickets", new_ticket_body(contact, channel="portal"))

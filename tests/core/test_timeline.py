@@ -46,7 +46,7 @@ def test_deferred_drops_events_when_block_raises():
     assert kinds() == ["after"]
 
 
-def test_deferred_nested_block_hands_its_events_to_the_outer_block():
+def test_deferred_nested_block_joins_outer():
     subject = ContactFactory()
     with timeline.deferred():
         timeline.record(subject, "before")
@@ -57,7 +57,7 @@ def test_deferred_nested_block_hands_its_events_to_the_outer_block():
     assert kinds() == ["before", "inner", "after"]
 
 
-def test_deferred_nested_block_that_raises_drops_only_its_own_events():
+def test_deferred_nested_failure_drops_own_events():
     subject = ContactFactory()
     with timeline.deferred():
         timeline.record(subject, "kept")

@@ -49,7 +49,7 @@ def test_admin_sees_plans_calendars_and_policies(admin_client):
         assert name in page.content
 
 
-def test_agent_without_admin_role_is_sent_to_the_login(client):
+def test_non_admin_sent_to_login(client):
     client.force_login(AgentFactory(role=Role.CUSTOMER_SERVICE))
     page = client.get("/admin/customers/plan/")
     assert page.status_code == 302
@@ -73,7 +73,7 @@ def test_admin_limits_the_universal_phone_to_support_hours(admin_client):
     assert plan.hours_only_channels == ["phone"]
 
 
-def test_hours_only_channel_must_be_one_of_the_plans_channels(admin_client):
+def test_hours_only_channel_outside_plan_rejected(admin_client):
     plan = Plan.objects.get(code="universal")
     before = (plan.channels, plan.hours_only_channels)
     page = admin_client.post(

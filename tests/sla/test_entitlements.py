@@ -17,11 +17,11 @@ MONDAY_OPENING = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 MONDAY_MORNING = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
 
 
-def test_universal_phone_is_open_during_support_hours():
+def test_universal_phone_open_in_hours():
     check_channel(OrganizationFactory(), "phone", MONDAY_MORNING, "normal")
 
 
-def test_universal_phone_outside_support_hours_says_when_the_line_opens():
+def test_universal_phone_closed_outside_hours():
     with pytest.raises(SupportLineClosed) as raised:
         check_channel(OrganizationFactory(), "phone", SATURDAY, "normal")
     assert raised.value.params["opens_at"] == MONDAY_OPENING
@@ -30,17 +30,17 @@ def test_universal_phone_outside_support_hours_says_when_the_line_opens():
     assert raised.value.problem_members() == {"opens_at": "2026-03-09T09:00:00+00:00"}
 
 
-def test_universal_email_and_portal_stay_open_outside_support_hours():
+def test_universal_email_open_outside_hours():
     organization = OrganizationFactory()
     for channel in ("email", "portal", "api"):
         check_channel(organization, channel, SATURDAY, "normal")
 
 
-def test_premium_phone_is_not_limited_to_support_hours():
+def test_premium_phone_open_outside_hours():
     check_channel(PremiumOrganizationFactory(), "phone", SATURDAY, "normal")
 
 
-def test_channel_outside_the_plan_is_refused_with_the_plans_channels():
+def test_channel_outside_plan_rejected():
     with pytest.raises(ChannelNotInPlan) as raised:
         check_channel(OrganizationFactory(), "assistant", MONDAY_MORNING, "normal")
     assert raised.value.code == "channel_not_in_plan"
@@ -48,7 +48,7 @@ def test_channel_outside_the_plan_is_refused_with_the_plans_channels():
     assert "E-mail, Phone, Portal, API" in raised.value.message
 
 
-def test_an_admin_can_close_a_channel_by_editing_the_plan():
+def test_plan_edit_closes_channel():
     organization = OrganizationFactory()
     organization.plan.channels = ["email"]
     organization.plan.save()
@@ -56,11 +56,11 @@ def test_an_admin_can_close_a_channel_by_editing_the_plan():
         check_channel(organization, "portal", MONDAY_MORNING, "normal")
 
 
-def test_contact_without_organization_is_not_limited():
+def test_contact_without_organization_unlimited():
     check_channel(None, "assistant", SATURDAY, "normal")
 
 
-def test_closed_line_message_is_translated():
+def test_closed_line_message_translated():
     with translation.override("pt-pt"), pytest.raises(SupportLineClosed) as raised:
         check_channel(OrganizationFactory(), "phone", SATURDAY, "normal")
     assert "pelo canal “Telefone”" in raised.value.message

@@ -100,7 +100,7 @@ def test_recompute_reads_message_facts_missing_from_older_events():
     assert snapshot(ticket) == incremental
 
 
-def test_clocks_kept_inside_a_memo_scope_match_those_outside():
+def test_memo_scope_clocks_match_unscoped():
     outside = busy_ticket()
     with memo.scope():
         inside = busy_ticket()
@@ -109,7 +109,7 @@ def test_clocks_kept_inside_a_memo_scope_match_those_outside():
     assert len(snapshot(inside)) == 4
 
 
-def test_clocks_follow_the_tickets_own_priority_inside_a_memo_scope():
+def test_memo_scope_clocks_follow_priority():
     contact = universal_contact()
     with memo.scope():
         normal = open_ticket(contact, START)

@@ -145,7 +145,7 @@ def test_reply_without_contact_is_not_queued(django_capture_on_commit_callbacks)
     assert callbacks == []
 
 
-def test_reply_to_an_address_is_queued_without_a_contact(django_capture_on_commit_callbacks):
+def test_reply_to_address_queued_without_contact(django_capture_on_commit_callbacks):
     ticket = actions.create_ticket(channel="email", first_message=inbound())
     with django_capture_on_commit_callbacks() as callbacks:
         sent = actions.reply(

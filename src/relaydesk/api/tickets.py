@@ -85,7 +85,7 @@ def create_ticket(
 
 
 def _support_line(ticket: Ticket) -> dict | None:
-    """Return when the ticket's closed limited line opens, told in the client's language."""
+    """Return when the ticket's closed line opens, with a notice in the client's language."""
     opens_at = line_opens_at(ticket, ticket.created_at)
     if opens_at is None:
         return None

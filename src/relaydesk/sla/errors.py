@@ -34,7 +34,7 @@ class NoSlaPolicy(ValidationFailed):
 
 
 class ChannelNotInPlan(ValidationFailed):
-    """A contact asks for support through a channel the organization's plan does not include."""
+    """A request for support through a channel that the organization's plan does not include."""
 
     code = "channel_not_in_plan"
 

@@ -57,7 +57,7 @@ def line_opens_at(ticket: Ticket, at: datetime) -> datetime | None:
 
 
 def line_closed_notice(ticket: Ticket, opens_at: datetime) -> str:
-    """Return the sentence that tells the client when the line opens, in the active language.
+    """Return the sentence that gives the client the line's opening time, in the active language.
 
     It is the sentence of the out-of-hours e-mail, so both read the same.
     """

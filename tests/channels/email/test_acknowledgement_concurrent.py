@@ -40,7 +40,7 @@ def new_ticket(contact, subject: str):
     return actions.open_ticket(channel="email", first_message=draft, contact=contact)
 
 
-def test_two_acknowledgements_at_once_send_only_the_allowed_one(settings, monkeypatch):
+def test_concurrent_acknowledgements_respect_limit(settings, monkeypatch):
     settings.RELAYDESK = {**settings.RELAYDESK, "ACKS_PER_ADDRESS_PER_HOUR": 1}
     contact = ContactFactory(email=CLIENT)
     opened = [new_ticket(contact, "First problem"), new_ticket(contact, "Second problem")]

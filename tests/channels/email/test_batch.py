@@ -237,7 +237,7 @@ def savepoints_in(queries) -> int:
     return sum(query["sql"].startswith("SAVEPOINT") for query in queries.captured_queries)
 
 
-def test_import_batch_without_failures_opens_no_savepoint_per_message():
+def test_batch_without_failures_skips_savepoints():
     # Known senders, so no contact is created (that opens a savepoint of its own).
     ContactFactory(email="ana@client.example")
     ContactFactory(email="rui@client.example")
@@ -260,7 +260,7 @@ def test_import_batch_without_failures_opens_no_savepoint_per_message():
     assert savepoints_in(queries) == 2
 
 
-def test_import_batch_failure_while_applying_runs_again_with_savepoints(monkeypatch):
+def test_batch_failure_reruns_with_savepoints(monkeypatch):
     real_open = intake.actions.open_ticket
 
     def open_or_fail(**kwargs):

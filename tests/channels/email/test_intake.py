@@ -168,7 +168,7 @@ def test_ingest_failure_leaves_no_half_ticket(monkeypatch):
     assert Message.objects.count() == 0
 
 
-def test_failure_after_the_outcome_was_set_quarantines_without_a_ticket(monkeypatch):
+def test_late_failure_quarantines_without_ticket(monkeypatch):
     def fail_on_save(raw):
         raise RuntimeError("failed while saving the outcome")
 

@@ -116,11 +116,11 @@ class ContactCache:
 
 @dataclass
 class _BatchState:
-    """What waits for the end of the batch: acknowledgements and processed raw rows.
+    """Work deferred to the end of the batch: acknowledgements and processed raw rows.
 
-    ``current_*`` hold those of the message being processed; they join the
-    batch's lists only when the message was not quarantined, because then
-    its savepoint was rolled back.
+    ``current_*`` contain those of the message being processed. They join the
+    batch's lists only when the message was not quarantined, because a
+    quarantined message's savepoint was rolled back.
     """
 
     acknowledgements: list[tuple[Ticket, Message]] = field(default_factory=list)
@@ -209,8 +209,8 @@ class BatchImporter:
             results[index] = result
         # The batch's processed rows are written together, in its transaction.
         save_outcomes(state.processed)
-        # A duplicate names the ticket of the message it repeats, which may
-        # be one of this batch's, so it is answered once those are written.
+        # A duplicate's result names the ticket of the message it repeats,
+        # which may be in this batch, so it is computed after those are written.
         return [
             results[index] if index in results else duplicate_result(item.raw, item.duplicate_of)
             for index, item in enumerate(stored)
