@@ -22,12 +22,12 @@ from relaydesk.sla.queries import policy_with_calendar
 def check_channel(
     organization: Organization | None, channel: str, at: datetime, priority: str
 ) -> None:
-    """Raise unless the organization's plan opens ``channel`` at ``at``.
+    """Check that the organization's plan opens ``channel`` at ``at``.
 
-    Raises ChannelNotInPlan for a channel outside the plan and
-    SupportLineClosed, with the next opening as ``params["opens_at"]``, for
-    an hours-only channel outside the support hours. A contact without an
-    organization has no plan and is not limited here.
+    Raises ChannelNotInPlan for a channel outside the plan. Raises
+    SupportLineClosed for an hours-only channel outside the support hours,
+    with the next opening in ``params["opens_at"]``. A contact without an
+    organization has no plan, so nothing is checked.
     """
     if organization is None:
         return

@@ -38,7 +38,7 @@ def out_of_hours_acknowledgement(ticket: Ticket, message: Message) -> tuple[str,
     opens_at = line_opens_at(ticket, message.created_at)
     if opens_at is None:
         return None
-    logger.info("out-of-hours answer chosen", extra={"ticket": ticket.number})
+    logger.info("out-of-hours acknowledgement chosen", extra={"ticket": ticket.number})
     return TEMPLATE, opening_context(opens_at, ticket.organization.time_zone)
 
 

@@ -241,8 +241,8 @@ def _ticket_for_event(event: TimelineEvent, subject: models.Model) -> Ticket:
     """Return the event's ticket with the organization and plan that set its targets.
 
     Inside a ``memo.scope()`` (an import batch, whose actions never change a
-    priority) the ticket the recording action holds is used as it is, and
-    each organization and plan is read once. Elsewhere the ticket is read
+    priority) the ticket that the recording action passed is used as it is,
+    and each organization and plan is read once. Elsewhere the ticket is read
     again, in case another request changed its priority since it was loaded.
     """
     if not (memo.active() and isinstance(subject, Ticket) and subject.pk == event.subject_id):
