@@ -65,3 +65,18 @@ def test_active_only_inside_a_scope():
     with memo.scope():
         assert memo.active()
     assert not memo.active()
+
+
+def test_held_rows_last_for_the_scope_and_forget_held_empties_them():
+    with memo.scope():
+        memo.held("clocks")["ticket-1"] = ["row"]
+        memo.cached("policy", lambda: "kept")
+        assert memo.held("clocks") == {"ticket-1": ["row"]}
+        memo.forget_held()
+        assert memo.held("clocks") == {}
+        assert memo.cached("policy", lambda: "read again") == "kept"
+
+
+def test_held_outside_a_scope_is_always_empty():
+    memo.held("clocks")["ticket-1"] = ["row"]
+    assert memo.held("clocks") == {}

@@ -112,3 +112,21 @@ def test_change_plan_to_premium_requires_csm():
     organization.refresh_from_db()
     assert organization.plan.code == "universal"
     assert not TimelineEvent.objects.filter(kind="plan_changed").exists()
+
+
+def test_contact_for_sender_that_loses_a_race_returns_the_winners_contact(monkeypatch):
+    # Another intake stores the address between the look-up and the insert.
+    winner = ContactFactory(email="race@client.example")
+    real_select_related = actions.ContactEmail.objects.select_related
+    lookups = []
+
+    def first_lookup_misses(*fields):
+        lookups.append(fields)
+        found = real_select_related(*fields)
+        return found.none() if len(lookups) == 1 else found
+
+    monkeypatch.setattr(actions.ContactEmail.objects, "select_related", first_lookup_misses)
+    contacts_before = Contact.objects.count()
+    assert actions.contact_for_sender("race@client.example") == winner
+    assert len(lookups) == 2
+    assert Contact.objects.count() == contacts_before

@@ -10,6 +10,8 @@ IMMEDIATE, so there the transaction already holds the only write lock.
 
 from django.db import connection
 
+from relaydesk.core import memo
+
 
 def hold(name: str) -> None:
     """Lock ``name`` until the current transaction commits or rolls back.
@@ -17,9 +19,27 @@ def hold(name: str) -> None:
     Call it inside ``transaction.atomic()``. Two transactions that lock
     several names must lock them in the same order, or they can deadlock.
     """
+    hold_all([name])
+
+
+def hold_all(names: list[str]) -> None:
+    """Lock every name in ``names`` with one statement, in sorted order.
+
+    Inside a ``memo.scope()`` a name locked once is not locked again.
+    """
     if not connection.in_atomic_block:
-        raise RuntimeError(f"lock {name!r} needs a transaction: call hold() inside atomic()")
+        raise RuntimeError(f"locks {names!r} need a transaction: call them inside atomic()")
     if connection.vendor != "postgresql":
         return
+    held = memo.held("locks")
+    wanted = sorted(set(names) - held.keys())
+    if not wanted:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS wanted(name, position) "
+            "ORDER BY position",
+            [wanted],
+        )
+    held.update(dict.fromkeys(wanted, True))

@@ -8,6 +8,13 @@ web request or a task always reads an admin's latest edit.
 
 Keep scopes short (one transaction at most) and cache only values that the
 unit of work itself does not change.
+
+``held`` is the exception: a dictionary, one per scope and name, for rows the
+unit of work has written or locked in its transaction, so it can use them
+again without reading them back. Nobody else can change such rows before
+the transaction ends. When the unit of work rolls back to a savepoint,
+``forget_held`` empties them all, because they may hold changes the database
+no longer has.
 """
 
 from collections.abc import Callable, Hashable, Iterator
@@ -36,6 +43,21 @@ def scope() -> Iterator[None]:
 def active() -> bool:
     """Return whether a scope is open, so values may be kept for its length."""
     return _store.get() is not None
+
+
+def held(name: str) -> dict[Hashable, object]:
+    """Return the scope's dictionary ``name`` of held rows; outside a scope, a new empty one."""
+    return cached(("memo.held", name), dict)
+
+
+def forget_held() -> None:
+    """Empty every ``held`` dictionary of the open scope, after a rollback to a savepoint."""
+    store = _store.get()
+    if store is None:
+        return
+    for key, value in store.items():
+        if isinstance(key, tuple) and key[:1] == ("memo.held",):
+            value.clear()  # type: ignore[attr-defined]
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
@@ -172,14 +172,20 @@ def contact_for_sender(address: str, name: str = "") -> Contact:
 
     domain = address.rpartition("@")[2]
     owner = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
-    try:
-        with transaction.atomic():
-            contact = Contact.objects.create(
-                name=name.strip()[:200], organization=owner.organization if owner else None
-            )
-            ContactEmail.objects.create(contact=contact, address=address)
-    except IntegrityError:
-        return ContactEmail.objects.select_related("contact").get(address=address).contact
+    # No savepoint, so an import batch need not write what it holds back
+    # (core.inserts): when another intake created the address first, the
+    # conflicting row is skipped and the new contact removed again.
+    with transaction.atomic(savepoint=False):
+        contact = Contact.objects.create(
+            name=name.strip()[:200], organization=owner.organization if owner else None
+        )
+        ContactEmail.objects.bulk_create(
+            [ContactEmail(contact=contact, address=address)], ignore_conflicts=True
+        )
+        owner_of_address = ContactEmail.objects.select_related("contact").get(address=address)
+        if owner_of_address.contact_id != contact.pk:
+            contact.delete()
+            return owner_of_address.contact
     logger.info("contact created from sender", extra={"contact": contact.pk})
     return contact
 

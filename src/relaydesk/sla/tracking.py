@@ -11,11 +11,12 @@ as if they had applied from the start.
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from relaydesk.core import clock, config, memo
+from relaydesk.core import clock, config, inserts, memo
 from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import subject_type_of
 from relaydesk.customers.models import Organization
@@ -154,12 +155,20 @@ _FIELDS = (
 )
 
 
+class Stored(NamedTuple):
+    """The clock rows after ``_store``, and those newly breached by a late answer."""
+
+    rows: list[SlaClock]
+    late: list[SlaClock]
+
+
 def _store(
     subject: dict, rows: list[SlaClock], states: list[ClockState], targets: Targets
-) -> list[SlaClock]:
-    """Write ``states`` over ``rows``; return the rows newly breached by a late answer."""
+) -> Stored:
+    """Write ``states`` over ``rows``."""
     now = clock.now()
     existing = {(row.kind, row.cycle): row for row in rows}
+    kept: list[SlaClock] = []
     late: list[SlaClock] = []
     new_rows: list[SlaClock] = []
     for state in states:
@@ -169,15 +178,17 @@ def _store(
         _fill(row, state, targets, now)
         if row.pk is None:
             new_rows.append(row)
-        elif _snapshot(row) != before:
+        elif _snapshot(row) != before and not inserts.is_held(row):
+            # A held row's INSERT, still to come, writes the change.
             row.save()
+        kept.append(row)
         if row.met_at is not None and row.breached_at is not None and not was_breached:
             late.append(row)
     # A new ticket's clocks go in with one INSERT.
-    SlaClock.objects.bulk_create(new_rows)
+    inserts.add_all(new_rows)
     for stale in existing.values():
         stale.delete()
-    return late
+    return Stored(kept, late)
 
 
 # -- tickets ------------------------------------------------------------------
@@ -233,7 +244,7 @@ def recompute_ticket_clocks(ticket: Ticket) -> list[SlaClock]:
     states = fold(_ticket_timeline(ticket), targets)
     with transaction.atomic():
         rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
-        _store({"ticket": ticket}, rows, states, targets)
+        _held_clocks()[ticket.pk] = _store({"ticket": ticket}, rows, states, targets).rows
     return list(SlaClock.objects.filter(ticket=ticket).order_by("kind", "cycle"))
 
 
@@ -279,13 +290,29 @@ def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
     except NoSlaPolicy as error:
         _report_missing_policy(ticket, event, error)
         return
-    # A ticket has no clocks before its ticket_created event.
-    rows = (
-        []
-        if event.kind == "ticket_created"
-        else list(SlaClock.objects.select_for_update().filter(ticket=ticket))
-    )
-    _replay({"ticket": ticket}, rows, clock_events, targets)
+    held = _held_clocks()
+    if event.kind == "ticket_created":
+        # A ticket has no clocks before its ticket_created event.
+        rows = []
+    elif ticket.pk in held:
+        rows = held[ticket.pk]
+    elif memo.active():
+        # Every clock row this batch holds back is in ``held``, so this
+        # ticket's rows are all stored.
+        with inserts.stored_only():
+            rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    else:
+        rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+    held[ticket.pk] = _replay({"ticket": ticket}, rows, clock_events, targets)
+
+
+def _held_clocks() -> dict:
+    """Clock rows of tickets this import batch has written or locked, by ticket key.
+
+    Outside a ``memo.scope()`` the dictionary is new every time, so the rows
+    are read again.
+    """
+    return memo.held("sla.ticket_clocks")
 
 
 def _recompute_quietly(ticket: Ticket) -> None:
@@ -306,12 +333,15 @@ def _report_missing_policy(subject: models.Model, event: TimelineEvent, error: N
 
 def _replay(
     subject: dict, rows: list[SlaClock], clock_events: list[ClockEvent], targets: Targets
-) -> None:
+) -> list[SlaClock]:
+    """Advance ``rows`` by ``clock_events`` and store them; return the rows now stored."""
     states = [_state_of(row) for row in rows]
     for clock_event in clock_events:
         advance(states, clock_event, targets)
-    for row in _store(subject, rows, states, targets):
+    stored = _store(subject, rows, states, targets)
+    for row in stored.late:
         events.record_breach(row, late_met=True)
+    return stored.rows
 
 
 def recompute_organization_clocks(organization: Organization) -> int:

@@ -13,13 +13,14 @@ saves two statements per action this way.
 """
 
 import logging
+from datetime import datetime
 from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Team, User
-from relaydesk.core import clock, sequences, timeline
+from relaydesk.core import clock, inserts, memo, sequences, timeline
 from relaydesk.customers.models import Contact, Organization
 from relaydesk.tickets import delivery
 from relaydesk.tickets.blobs import store_blob
@@ -110,7 +111,7 @@ def open_ticket(
 
     with transaction.atomic(savepoint=False):
         now = clock.now()
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             number=sequences.next_value("ticket"),
             subject=(subject or first_message.subject)[:500],
             priority=priority,
@@ -120,6 +121,8 @@ def open_ticket(
             created_at=now,
             updated_at=now,
         )
+        # Inside an import batch the INSERT waits for the batch's others.
+        inserts.add(ticket)
         timeline.record(ticket, "ticket_created", actor=actor, channel=channel)
         message = _insert_message(ticket, first_message, contact=contact, author=actor)
     logger.info("ticket created", extra={"ticket": ticket.number, "channel": channel})
@@ -134,12 +137,12 @@ def add_client_message(
         raise InvalidMessage(_("A client message must be inbound."))
 
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         message = _insert_message(ticket, draft, contact=contact, author=None)
         ticket.last_client_message_at = message.created_at
         if ticket.status in REOPEN_ON_CLIENT_MESSAGE:
             _set_status(ticket, Status.OPEN, actor=None, reason="client_replied")
-        ticket.save(update_fields=["status", "last_client_message_at", "updated_at"])
+        _save(ticket, ["status", "last_client_message_at", "updated_at"])
     return message
 
 
@@ -147,7 +150,7 @@ def add_system_message(ticket: Ticket, draft: MessageDraft) -> Message:
     """Attach a message that changes nothing else, such as a bounce or auto-reply."""
     with transaction.atomic(savepoint=False):
         message = _insert_message(ticket, draft, contact=None, author=None)
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
+        _touch(ticket, message.created_at)
     return message
 
 
@@ -175,7 +178,7 @@ def reply(
         _check_manual_transition(ticket, status)
 
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         draft = MessageDraft(
             direction=Direction.OUTBOUND,
             kind=MessageKind(kind),
@@ -199,7 +202,7 @@ def reply(
             _set_status(ticket, status, actor=author)
         elif ticket.status == Status.NEW and not automatic:
             _set_status(ticket, Status.OPEN, actor=author, reason="first_reply")
-        ticket.save(update_fields=["status", "updated_at"])
+        _save(ticket, ["status", "updated_at"])
         if deliver:
             transaction.on_commit(lambda: delivery.schedule_delivery("email", message.pk))
     return message
@@ -217,7 +220,7 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
     )
     with transaction.atomic(savepoint=False):
         message = _insert_message(ticket, draft, contact=None, author=author)
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=message.created_at)
+        _touch(ticket, message.created_at)
     return message
 
 
@@ -239,7 +242,7 @@ def assign(
         )
 
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         before = (ticket.assignee_id, ticket.team_id)
         ticket.assignee = assignee
         if team is not None or assignee is None:
@@ -247,7 +250,7 @@ def assign(
         if (ticket.assignee_id, ticket.team_id) == before:
             return ticket
         ticket.updated_at = clock.now()
-        ticket.save(update_fields=["assignee", "team", "updated_at"])
+        _save(ticket, ["assignee", "team", "updated_at"])
         timeline.record(
             ticket,
             "ticket_assigned",
@@ -262,10 +265,10 @@ def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
     """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed."""
     _check_manual_transition(ticket, status)
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         _check_manual_transition(ticket, status)
         _set_status(ticket, status, actor=actor)
-        ticket.save(update_fields=["status", "updated_at"])
+        _save(ticket, ["status", "updated_at"])
     return ticket
 
 
@@ -276,13 +279,13 @@ def change_priority(ticket: Ticket, *, actor: User | None, priority: str) -> Tic
             % {"value": priority, "choices": ", ".join(Priority.values)}
         )
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         if ticket.priority == priority:
             return ticket
         before = ticket.priority
         ticket.priority = priority
         ticket.updated_at = clock.now()
-        ticket.save(update_fields=["priority", "updated_at"])
+        _save(ticket, ["priority", "updated_at"])
         timeline.record(ticket, "priority_changed", actor=actor, before=before, after=priority)
     return ticket
 
@@ -303,6 +306,59 @@ def record_delivery(message: Message, *, status: str, error: str = "") -> None:
             status=status,
             attempt=message.delivery_attempts + 1,
         )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """Read ``ticket`` again and lock its row until the transaction ends.
+
+    A ticket whose INSERT an import batch still holds is the batch's own,
+    and one this ``memo.scope()`` has locked already stays locked, so those
+    instances are returned as they are.
+    """
+    held = inserts.held_instance(ticket)
+    if held is not None:
+        return held
+    locked = _locked_tickets()
+    if ticket.pk in locked:
+        return locked[ticket.pk]  # type: ignore[return-value]
+    # A stored row's lock and update never need the held rows inserted first.
+    with inserts.stored_only():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked[ticket.pk] = ticket
+    return ticket
+
+
+def lock_tickets(pks: list[int]) -> None:
+    """Lock the rows of tickets ``pks`` with one statement, for the actions of this memo scope.
+
+    Inside a ``memo.scope()`` the actions then use these instances without
+    reading the tickets again; outside one this only takes the locks.
+    """
+    with inserts.stored_only():
+        found = Ticket.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+        _locked_tickets().update((ticket.pk, ticket) for ticket in found)
+
+
+def _locked_tickets() -> dict:
+    return memo.held("tickets.locked")
+
+
+def _save(ticket: Ticket, fields: list[str]) -> None:
+    """Write ``fields`` of a ticket from ``_locked``; a held ticket's INSERT writes them."""
+    if not inserts.is_held(ticket):
+        inserts.save_later(ticket, fields)
+
+
+def _touch(ticket: Ticket, when: datetime) -> None:
+    """Set the ticket's ``updated_at`` without reading it."""
+    known = inserts.held_instance(ticket) or _locked_tickets().get(ticket.pk)
+    if known is not None:
+        # The instance's own INSERT or held UPDATE writes it.
+        known.updated_at = when
+        _save(known, ["updated_at"])
+        return
+    with inserts.stored_only():
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=when)
 
 
 def _check_manual_transition(ticket: Ticket, status: str) -> None:
@@ -341,7 +397,7 @@ def _insert_message(
     delivery_status: str = DeliveryStatus.NOT_APPLICABLE,
 ) -> Message:
     now = clock.now()
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         direction=draft.direction,
         kind=draft.kind,
@@ -366,8 +422,9 @@ def _insert_message(
         automatic=draft.automatic,
         delivery_status=delivery_status,
     )
-    for item in draft.attachments:
-        Attachment.objects.create(
+    inserts.add(message)
+    inserts.add_all(
+        Attachment(
             message=message,
             blob=store_blob(item.content, item.filename),
             filename=item.filename[:500],
@@ -375,6 +432,8 @@ def _insert_message(
             content_id=item.content_id[:500],
             inline=item.inline,
         )
+        for item in draft.attachments
+    )
     timeline.record(
         ticket,
         "message_added",
@@ -409,7 +468,7 @@ def set_status_from_back_office(
             % {"value": status, "choices": ", ".join(sorted(BACK_OFFICE_STATUSES))}
         )
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         if ticket.status == Status.CLOSED:
             raise InvalidTransition(
                 _("Ticket %(ticket)s is closed and cannot be moved to %(status)s.")
@@ -417,7 +476,7 @@ def set_status_from_back_office(
             )
         if ticket.status != status:
             _set_status(ticket, status, actor=actor, reason=reason)
-            ticket.save(update_fields=["status", "updated_at"])
+            _save(ticket, ["status", "updated_at"])
     return ticket
 
 
@@ -438,10 +497,10 @@ def add_back_office_answer(ticket: Ticket, *, text: str, actor: User | None) -> 
         display_text=text,
     )
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         message = _insert_message(ticket, draft, contact=None, author=actor)
         ticket.updated_at = message.created_at
         if ticket.status != Status.CLOSED and ticket.status != Status.SOLUTION_RECEIVED:
             _set_status(ticket, Status.SOLUTION_RECEIVED, actor=actor, reason="back_office_answer")
-        ticket.save(update_fields=["status", "updated_at"])
+        _save(ticket, ["status", "updated_at"])
     return message

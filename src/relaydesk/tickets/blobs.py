@@ -5,7 +5,6 @@ import mimetypes
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 
 from relaydesk.tickets.models import Blob
 
@@ -51,16 +50,20 @@ def store_blob(content: bytes, filename: str = "") -> Blob:
     name = f"blobs/{digest[:2]}/{digest[2:4]}/{digest}"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(content))
-    try:
-        with transaction.atomic():
-            return Blob.objects.create(
+    # Another writer may store the same content at once; its row wins. No
+    # savepoint, so an import batch need not write what it holds back.
+    Blob.objects.bulk_create(
+        [
+            Blob(
                 sha256=digest,
                 size=len(content),
                 detected_type=detect_type(content, filename),
                 storage_name=name,
             )
-    except IntegrityError:
-        return Blob.objects.get(sha256=digest)
+        ],
+        ignore_conflicts=True,
+    )
+    return Blob.objects.get(sha256=digest)
 
 
 def read_blob(blob: Blob) -> bytes:

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import Message, Ticket
 from tests.channels.email.conftest import load
 from tests.factories import ContactFactory
+from tests.sla.helpers import SUPPORT, client_email, organization_with_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +285,50 @@ def test_batch_failure_reruns_with_savepoints(monkeypatch):
     assert raw.attempts == 1
     assert Ticket.objects.count() == 2
     assert savepoints_in(queries) >= 3
+
+
+def test_batch_inserts_its_new_rows_together_and_threads_among_them(settings):
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": SUPPORT}
+    organization_with_domain("batch.example")
+    sent = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+    def mail(message_id: str, **headers: str) -> IncomingMessage:
+        content = client_email(
+            sender="ana@batch.example",
+            subject="Export fails",
+            sent_at=sent,
+            message_id=message_id,
+            headers=headers,
+        )
+        return IncomingMessage(content, source_ref=message_id)
+
+    with CaptureQueriesContext(connection) as queries:
+        opened, replied, answered = BatchImporter().import_batch(
+            [
+                mail("<first@batch.example>"),
+                mail("<second@batch.example>", **{"In-Reply-To": "<first@batch.example>"}),
+                mail(
+                    "<away@batch.example>",
+                    **{"In-Reply-To": "<second@batch.example>", "Auto-Submitted": "auto-replied"},
+                ),
+            ]
+        )
+    assert [opened.outcome, replied.outcome, answered.outcome] == [
+        "ticket_created",
+        "message_added",
+        "auto_reply",
+    ]
+    assert opened.ticket_number == replied.ticket_number == answered.ticket_number
+    ticket = Ticket.objects.get(number=opened.ticket_number)
+    second = Message.objects.get(message_id="<second@batch.example>")
+    assert ticket.last_client_message_at == second.created_at
+    assert sorted(ticket.sla_clocks.values_list("kind", flat=True)) == sorted(
+        ["first_response", "resolution"]
+    )
+    # The three messages went in with one INSERT; the acknowledgement with another.
+    message_inserts = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].startswith('INSERT INTO "tickets_message"')
+    ]
+    assert len(message_inserts) == 2

@@ -52,7 +52,7 @@ from relaydesk.channels.email.intake import (
 from relaydesk.channels.email.models import RawMessage, Source
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.channels.email.store import save_outcomes, store_raw_batch
-from relaydesk.core import memo, timeline
+from relaydesk.core import inserts, memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
 from relaydesk.tickets.models import Message, Ticket
@@ -161,9 +161,10 @@ class BatchImporter:
             state = _BatchState()
             try:
                 # Reads that repeat for every message (SLA policies and
-                # calendars) are made once per batch, and the batch's
-                # timeline events go in with one INSERT at its end.
-                with memo.scope(), transaction.atomic(), timeline.deferred():
+                # calendars) are made once per batch. The batch's timeline
+                # events go in with one INSERT at its end, and its new
+                # tickets, messages and clocks with one per table.
+                with memo.scope(), transaction.atomic(), timeline.deferred(), inserts.deferred():
                     results = self._store_and_process(batch, state, savepoints=savepoints)
             except (KeyboardInterrupt, SystemExit):
                 raise
@@ -179,8 +180,7 @@ class BatchImporter:
                     continue
                 logger.exception("import batch failed; replaying it one message at a time")
                 return [self._ingest_alone(message) for message in batch]
-            with memo.scope():
-                _queue_acknowledgements(state.acknowledgements)
+            _queue_acknowledgements(state.acknowledgements)
             return results
         raise AssertionError("the second attempt returns or replays")
 
@@ -202,7 +202,9 @@ class BatchImporter:
             state.start_message()
             result = process_raw(item.raw, parsed=message.parsed, hooks=hooks, savepoint=savepoints)
             if result.outcome == QUARANTINED:
+                # Its savepoint rolled back what it wrote.
                 self.contacts.drop_pending()
+                memo.forget_held()
             else:
                 self.contacts.keep_pending()
                 state.keep_message()
@@ -233,7 +235,10 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     # taking them in one order keeps two importers from deadlocking.
     pending = sorted(pending, key=lambda item: outbound.acknowledgement_recipient(item[1]))
     try:
-        with transaction.atomic(), timeline.deferred():
+        # Locks, rate-limit counts and tickets are read once for the batch,
+        # and the acknowledgements go in with one INSERT.
+        with memo.scope(), transaction.atomic(), timeline.deferred(), inserts.deferred():
+            outbound.prepare_acknowledgements(pending)
             for ticket, message in pending:
                 outbound.queue_acknowledgement(ticket, message)
         return
@@ -243,7 +248,7 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
             extra={"error": type(exc).__name__},
         )
     try:
-        with transaction.atomic(), timeline.deferred():
+        with memo.scope(), transaction.atomic(), timeline.deferred():
             for ticket, message in pending:
                 _queue_one(ticket, message)
     except Exception:
@@ -259,4 +264,6 @@ def _queue_one(ticket: Ticket, message: Message) -> None:
         with transaction.atomic(), timeline.deferred():
             outbound.queue_acknowledgement(ticket, message)
     except Exception:
+        # The savepoint rolled back what the scope's held rows may show.
+        memo.forget_held()
         logger.exception("acknowledgement failed", extra={"ticket": ticket.number})

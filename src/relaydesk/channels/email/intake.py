@@ -24,8 +24,12 @@ from relaydesk.channels.email.models import Outcome, RawMessage, RawState, Sourc
 from relaydesk.channels.email.parse import ParsedEmail, parse_message
 from relaydesk.channels.email.quotes import display_text
 from relaydesk.channels.email.store import save_outcomes, store_raw
-from relaydesk.channels.email.thread_match import find_ticket, match_by_message_ids
-from relaydesk.core import clock, config, timeline
+from relaydesk.channels.email.thread_match import (
+    find_ticket,
+    held_messages,
+    match_by_message_ids,
+)
+from relaydesk.core import clock, config, inserts, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
 from relaydesk.tickets import actions
@@ -303,7 +307,9 @@ def _original_message(ids: tuple[str, ...]) -> Message | None:
     if not ids:
         return None
     lookup = list(ids) + [value.strip("<>") for value in ids]
-    candidates = list(Message.objects.filter(message_id__in=lookup).select_related("ticket"))
+    with inserts.stored_only():
+        candidates = list(Message.objects.filter(message_id__in=lookup).select_related("ticket"))
+    candidates += held_messages(lookup)
     candidates.sort(key=lambda message: message.direction != Direction.OUTBOUND)
     return candidates[0] if candidates else None
 

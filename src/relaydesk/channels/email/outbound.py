@@ -17,13 +17,14 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
-from relaydesk.core import clock, config, locks, timeline
+from relaydesk.core import clock, config, locks, memo, timeline
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
 from relaydesk.tickets.models import (
@@ -314,7 +315,7 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
     with transaction.atomic(savepoint=False):
         # Two new tickets from one address, processed at once, count and write
         # their acknowledgements one after the other, so the limit holds.
-        locks.hold(f"acknowledgement:{recipient}")
+        locks.hold(_lock_name(recipient))
         reason = _acknowledgement_skip_reason(message, recipient)
         if reason:
             timeline.record(ticket, "acknowledgement_skipped", reason=reason, message=message.pk)
@@ -333,7 +334,44 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
             kind=MessageKind.ACKNOWLEDGEMENT,
             to_address=recipient,
         )
+        counted = _counted_acknowledgements()
+        if recipient in counted:
+            counted[recipient] += 1
     logger.info("acknowledgement queued", extra={"ticket": ticket.number})
+
+
+def prepare_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
+    """Lock, count and read for several acknowledgements at once, before queueing them.
+
+    Inside a ``memo.scope()`` and its transaction, ``queue_acknowledgement``
+    then takes no lock, counts no recent acknowledgements and reads no
+    ticket of its own. One statement locks the recipients' addresses (in
+    sorted order, as every caller does), one counts their acknowledgements
+    of the last hour, and one locks the tickets.
+    """
+    recipients = sorted({acknowledgement_recipient(message) for _, message in pending} - {""})
+    locks.hold_all([_lock_name(recipient) for recipient in recipients])
+    counted = _counted_acknowledgements()
+    counted.update(dict.fromkeys(recipients, 0))
+    if recipients:
+        matches = Q()
+        for recipient in recipients:
+            matches |= Q(to_addresses=[recipient])
+        for addresses in (
+            _recent_acknowledgements().filter(matches).values_list("to_addresses", flat=True)
+        ):
+            if len(addresses) == 1 and addresses[0] in counted:
+                counted[addresses[0]] += 1
+    actions.lock_tickets([ticket.pk for ticket, _ in pending])
+
+
+def _lock_name(recipient: str) -> str:
+    return f"acknowledgement:{recipient}"
+
+
+def _counted_acknowledgements() -> dict:
+    """Acknowledgements of the last hour per address, for the addresses this scope has locked."""
+    return memo.held("acknowledgements.recent")
 
 
 def acknowledgement_recipient(message: Message) -> str:
@@ -343,13 +381,18 @@ def acknowledgement_recipient(message: Message) -> str:
 
 def acknowledgements_sent_recently(recipient: str) -> int:
     """Count outbound acknowledgements to ``recipient`` created in the last hour."""
-    since = clock.now() - timedelta(hours=1)
+    counted = _counted_acknowledgements()
+    if recipient in counted:
+        return counted[recipient]  # type: ignore[no-any-return]
+    return _recent_acknowledgements().filter(to_addresses=[recipient]).count()
+
+
+def _recent_acknowledgements() -> QuerySet[Message]:
     return Message.objects.filter(
         direction=Direction.OUTBOUND,
         kind=MessageKind.ACKNOWLEDGEMENT,
-        created_at__gte=since,
-        to_addresses=[recipient],
-    ).count()
+        created_at__gte=clock.now() - timedelta(hours=1),
+    )
 
 
 def _acknowledgement_skip_reason(message: Message, recipient: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from relaydesk.channels.email.parse import ParsedEmail
-from relaydesk.core import config
+from relaydesk.core import config, inserts
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
 
@@ -91,18 +91,27 @@ def match_by_message_ids(parsed: ParsedEmail) -> Ticket | None:
         return None
     # Stored IDs normally keep their angle brackets; bare ones are matched too.
     lookup = ids + [value.strip("<>") for value in ids]
-    # One query returns each matching ticket with the Message-ID that matched it.
-    tickets = (
-        Ticket.objects.filter(messages__message_id__in=lookup)
-        .annotate(matched_id=F("messages__message_id"))
-        .order_by()
-    )
-    found = {ticket.matched_id: ticket for ticket in tickets}
+    # One query returns each matching ticket with the Message-ID that matched
+    # it. Messages an import batch has not inserted yet are looked at here.
+    with inserts.stored_only():
+        tickets = (
+            Ticket.objects.filter(messages__message_id__in=lookup)
+            .annotate(matched_id=F("messages__message_id"))
+            .order_by()
+        )
+        found = {ticket.matched_id: ticket for ticket in tickets}
+    found.update((message.message_id, message.ticket) for message in held_messages(lookup))
     for value in ids:
         ticket = found.get(value) or found.get(value.strip("<>"))
         if ticket is not None:
             return ticket
     return None
+
+
+def held_messages(message_ids: list[str]) -> list[Message]:
+    """Return the messages with one of ``message_ids`` that wait for their INSERT."""
+    wanted = set(message_ids)
+    return [message for message in inserts.held_rows(Message) if message.message_id in wanted]
 
 
 def is_participant(ticket: Ticket, *, sender: str, contact: Contact | None) -> bool:

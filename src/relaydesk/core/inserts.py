@@ -1,0 +1,263 @@
+"""Inserts and updates held back and made together, one statement per table.
+
+An import batch creates, for most messages it reads, a ticket, its first
+message and the ticket's SLA clocks. Inside ``deferred()`` ``add`` does not
+insert such a row at once. It gives the instance its primary key from a
+block of keys reserved in the database, so the caller can use the key and
+link other rows to it, and holds the instance. The held rows go in with
+one INSERT per table:
+
+- when the block ends without an exception;
+- before any statement other than an INSERT that names a table with held
+  rows, so reads, updates and deletes see them. The check looks for the
+  table's quoted name, which the ORM always writes; raw SQL must quote it
+  as well. A read inside ``stored_only()`` does not flush: its caller
+  looks at ``held_rows`` itself;
+- when ``flush()`` is called.
+
+``save_later`` holds an UPDATE of a stored row the same way; the held
+updates of a table go in with one ``bulk_update``.
+
+Savepoints: everything held is flushed before a savepoint begins, so
+what is still held when one rolls back was added inside it, and is dropped
+with it. Instances that the rolled-back work changed in memory are the
+caller's to forget (``memo.forget_held``).
+
+An exception out of the block drops the held rows, because the caller's
+transaction is rolling back. A held instance changed before its INSERT
+needs no ``save()``: the INSERT writes its fields as they are then, and
+``is_held`` tells whether that is still to come. Outside a block, and on
+databases other than PostgreSQL and SQLite, ``add`` inserts at once.
+
+Keys come from the database's own counter, the table's identity sequence on
+PostgreSQL and its ``sqlite_sequence`` row on SQLite (Django creates its
+tables with AUTOINCREMENT there), ``KEY_BLOCK`` at a time. Keys that are
+reserved and never used leave gaps, as a rolled-back insert does.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+KEY_BLOCK = 100
+_VENDORS = ("postgresql", "sqlite")
+
+
+class _Held:
+    """The rows held by one ``deferred()`` block and the keys reserved for them."""
+
+    def __init__(self) -> None:
+        self.order: list[models.Model] = []
+        self.rows: dict[type[models.Model], list[models.Model]] = {}
+        self.keys: dict[type[models.Model], list[int]] = {}
+        self.held: dict[tuple[type[models.Model], Any], models.Model] = {}
+        self.tables: list[str] = []
+        # Held updates: per model, each row's instance and the fields to write.
+        self.updates: dict[type[models.Model], dict[Any, tuple[models.Model, set[str]]]] = {}
+        self.flushing = False
+        self.stored_only = 0
+
+    def add(self, instance: models.Model) -> None:
+        model = type(instance)
+        if instance.pk is None:
+            instance.pk = self._next_key(model)
+        rows = self.rows.setdefault(model, [])
+        if not rows:
+            self.tables.append(connection.ops.quote_name(model._meta.db_table))
+        rows.append(instance)
+        self.order.append(instance)
+        self.held[(model, instance.pk)] = instance
+
+    def save_later(self, instance: models.Model, fields: Iterable[str]) -> None:
+        model = type(instance)
+        updates = self.updates.setdefault(model, {})
+        if not updates and not self.rows.get(model):
+            self.tables.append(connection.ops.quote_name(model._meta.db_table))
+        _, held_fields = updates.setdefault(instance.pk, (instance, set()))
+        held_fields.update(fields)
+
+    def _next_key(self, model: type[models.Model]) -> int:
+        keys = self.keys.setdefault(model, [])
+        if not keys:
+            keys.extend(reversed(reserve_keys(model, KEY_BLOCK)))
+        return keys.pop()
+
+    def flush(self) -> None:
+        if not (self.order or self.updates) or self.flushing:
+            return
+        rows, updates = self.rows, self.updates
+        self.drop()
+        self.flushing = True
+        try:
+            for model, instances in rows.items():
+                model._default_manager.bulk_create(instances)
+            for model, pending in updates.items():
+                fields = sorted(set().union(*(fields for _, fields in pending.values())))
+                model._default_manager.bulk_update(
+                    [instance for instance, _ in pending.values()], fields
+                )
+        finally:
+            self.flushing = False
+
+    def drop(self) -> None:
+        self.order, self.rows, self.held, self.updates, self.tables = [], {}, {}, {}, []
+
+    def intercept(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        """Flush or drop held rows around ``sql`` as the module docstring says."""
+        if not self.tables or self.flushing:
+            return execute(sql, params, many, context)
+        statement = sql.lstrip()[:20].upper()
+        if statement.startswith("ROLLBACK"):
+            # Everything held was added after the newest savepoint began.
+            result = execute(sql, params, many, context)
+            self.drop()
+            return result
+        if statement.startswith("SAVEPOINT") or (
+            not self.stored_only
+            and not statement.startswith("INSERT")
+            and any(table in sql for table in self.tables)
+        ):
+            self.flush()
+        return execute(sql, params, many, context)
+
+
+_current: ContextVar[_Held | None] = ContextVar("inserts_held", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold the rows ``add`` receives inside the block; see the module docstring.
+
+    Use it inside the transaction that makes the rows. A block inside
+    another one shares the outer block's rows.
+    """
+    if _current.get() is not None or connection.vendor not in _VENDORS:
+        yield
+        return
+    held = _Held()
+    token = _current.set(held)
+    try:
+        with connection.execute_wrapper(held.intercept):
+            yield
+            held.flush()
+    finally:
+        _current.reset(token)
+
+
+def add(instance: M) -> M:
+    """Insert ``instance``, or hold it until the ``deferred()`` block flushes; return it."""
+    held = _current.get()
+    if held is None:
+        instance.save(force_insert=True)
+    else:
+        held.add(instance)
+    return instance
+
+
+def add_all(instances: Iterable[M]) -> list[M]:
+    """Insert ``instances`` of one model with one statement, or hold them; return them."""
+    instances = list(instances)
+    held = _current.get()
+    if held is None:
+        if instances:
+            type(instances[0])._default_manager.bulk_create(instances)
+    else:
+        for instance in instances:
+            held.add(instance)
+    return instances
+
+
+def is_held(instance: models.Model) -> bool:
+    """Return whether ``instance``'s row waits for its INSERT in the open block."""
+    return held_instance(instance) is not None
+
+
+def held_instance(instance: M) -> M | None:
+    """Return the held instance of ``instance``'s row, whose fields its INSERT will write."""
+    held = _current.get()
+    if held is None:
+        return None
+    return held.held.get((type(instance), instance.pk))  # type: ignore[return-value]
+
+
+def save_later(instance: models.Model, fields: Iterable[str]) -> None:
+    """Write ``fields`` of the stored row ``instance`` now, or when the open block flushes.
+
+    A held UPDATE writes the instance's values as they are at the flush.
+    Call it only for a row the transaction has locked or created, so nobody
+    changes it in between.
+    """
+    held = _current.get()
+    if held is None:
+        instance.save(update_fields=list(fields))
+    else:
+        held.save_later(instance, fields)
+
+
+def held_rows(model: type[M]) -> list[M]:
+    """Return the instances of ``model`` held in the open block, oldest first."""
+    held = _current.get()
+    return list(held.rows.get(model, ())) if held is not None else []  # type: ignore[arg-type]
+
+
+@contextmanager
+def stored_only() -> Iterator[None]:
+    """Read inside the block without flushing: the caller looks at ``held_rows`` itself."""
+    held = _current.get()
+    if held is None:
+        yield
+        return
+    held.stored_only += 1
+    try:
+        yield
+    finally:
+        held.stored_only -= 1
+
+
+def flush() -> None:
+    """Insert the rows held so far, if a block is open."""
+    held = _current.get()
+    if held is not None:
+        held.flush()
+
+
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """Reserve ``count`` primary keys of ``model``'s table; they are never handed out again."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), model._meta.pk.column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            return _reserve_sqlite_keys(cursor, table, model._meta.pk.column, count)
+    raise NotImplementedError(f"reserving keys is not supported on {connection.vendor}")
+
+
+def _reserve_sqlite_keys(cursor: Any, table: str, column: str, count: int) -> list[int]:
+    # The transaction holds SQLite's only write lock (relaydesk begins them
+    # with BEGIN IMMEDIATE), so no other connection reserves in between.
+    cursor.execute(
+        "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq", [count, table]
+    )
+    row = cursor.fetchone()
+    if row is None:
+        # No row was ever inserted into the table, so it has no counter yet.
+        quoted, key = connection.ops.quote_name(table), connection.ops.quote_name(column)
+        cursor.execute(
+            f"INSERT INTO sqlite_sequence (name, seq) "  # noqa: S608 - names are quoted
+            f"SELECT %s, COALESCE(MAX({key}), 0) + %s FROM {quoted} RETURNING seq",
+            [table, count],
+        )
+        row = cursor.fetchone()
+    last = int(row[0])
+    return list(range(last - count + 1, last + 1))
