@@ -120,3 +120,35 @@ def test_without_a_block_nothing_is_intercepted():
     with inserts.deferred():
         assert connection.execute_wrappers
     assert not connection.execute_wrappers
+
+
+def test_save_later_outside_a_block_saves_at_once():
+    row = inserts.add(event("stored"))
+    row.data = {"value": 1}
+    inserts.save_later(row, ["data"])
+    with inserts.stored_only():
+        assert TimelineEvent.objects.get(pk=row.pk).data == {"value": 1}
+
+
+def test_held_updates_of_a_table_go_in_together_before_it_is_read():
+    first, second = inserts.add(event("first")), inserts.add(event("second"))
+    with transaction.atomic(), inserts.deferred():
+        first.data, second.kind = {"value": 1}, "renamed"
+        inserts.save_later(first, ["data"])
+        inserts.save_later(second, ["kind"])
+        assert stored_names() == ["first", "second"]
+        assert sorted(TimelineEvent.objects.values_list("kind", flat=True)) == ["first", "renamed"]
+    assert TimelineEvent.objects.get(pk=first.pk).data == {"value": 1}
+
+
+def test_rolling_back_to_a_savepoint_drops_the_updates_held_inside_it():
+    row = inserts.add(event("kept"))
+    with transaction.atomic(), inserts.deferred():
+        try:
+            with transaction.atomic():
+                row.kind = "changed"
+                inserts.save_later(row, ["kind"])
+                raise RuntimeError("roll the savepoint back")
+        except RuntimeError:
+            pass
+    assert stored_names() == ["kept"]

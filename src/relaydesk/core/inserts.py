@@ -81,11 +81,17 @@ class _Held:
         _, held_fields = updates.setdefault(instance.pk, (instance, set()))
         held_fields.update(fields)
 
-    def _next_key(self, model: type[models.Model]) -> int:
+    def _next_key(self, model: type[models.Model], wanted: int = 1) -> int:
         keys = self.keys.setdefault(model, [])
         if not keys:
-            keys.extend(reversed(reserve_keys(model, KEY_BLOCK)))
+            keys.extend(reversed(reserve_keys(model, max(KEY_BLOCK, wanted))))
         return keys.pop()
+
+    def add_all(self, instances: list[models.Model]) -> None:
+        for position, instance in enumerate(instances):
+            if instance.pk is None:
+                instance.pk = self._next_key(type(instance), len(instances) - position)
+            self.add(instance)
 
     def flush(self) -> None:
         if not (self.order or self.updates) or self.flushing:
@@ -95,12 +101,10 @@ class _Held:
         self.flushing = True
         try:
             for model, instances in rows.items():
-                model._default_manager.bulk_create(instances)
+                _insert_rows(model, instances)
             for model, pending in updates.items():
-                fields = sorted(set().union(*(fields for _, fields in pending.values())))
-                model._default_manager.bulk_update(
-                    [instance for instance, _ in pending.values()], fields
-                )
+                names = set().union(*(fields for _, fields in pending.values()))
+                _update_rows(model, [instance for instance, _ in pending.values()], names)
         finally:
             self.flushing = False
 
@@ -169,8 +173,7 @@ def add_all(instances: Iterable[M]) -> list[M]:
         if instances:
             type(instances[0])._default_manager.bulk_create(instances)
     else:
-        for instance in instances:
-            held.add(instance)
+        held.add_all(instances)
     return instances
 
 
@@ -226,6 +229,51 @@ def flush() -> None:
     held = _current.get()
     if held is not None:
         held.flush()
+
+
+# -- writing held rows ----------------------------------------------------------
+#
+# Both run one statement text for every row with ``executemany``, which
+# SQLite and psycopg run without building SQL per row as ``bulk_create`` and
+# ``bulk_update`` do. Values are prepared as Django's own INSERT and UPDATE
+# prepare them.
+
+
+def _insert_rows(model: type[models.Model], instances: list[models.Model]) -> None:
+    fields = model._meta.local_concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    rows = [
+        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})",  # noqa: S608
+            rows,
+        )
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
+def _update_rows(model: type[models.Model], instances: list[models.Model], names: set[str]) -> None:
+    fields = [model._meta.get_field(name) for name in sorted(names)]
+    key = model._meta.pk
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    rows = [
+        [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+        + [key.get_db_prep_save(instance.pk, connection)]
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(key.column)} = %s",
+            rows,
+        )
 
 
 def reserve_keys(model: type[models.Model], count: int) -> list[int]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from relaydesk.core import clock
+from relaydesk.core import clock, inserts
 from relaydesk.core.models import TimelineEvent
 
 # A listener receives each new event and the instance it was recorded on.
@@ -96,7 +96,8 @@ def deferred() -> Iterator[None]:
     if enclosing:
         enclosing[-1].extend(events)
     else:
-        TimelineEvent.objects.bulk_create(events)
+        # Inside an import batch's ``inserts.deferred()`` they join its rows.
+        inserts.add_all(events)
 
 
 def events_for(subject: models.Model) -> models.QuerySet[TimelineEvent]:

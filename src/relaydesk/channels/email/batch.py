@@ -164,7 +164,7 @@ class BatchImporter:
                 # calendars) are made once per batch. The batch's timeline
                 # events go in with one INSERT at its end, and its new
                 # tickets, messages and clocks with one per table.
-                with memo.scope(), transaction.atomic(), timeline.deferred(), inserts.deferred():
+                with memo.scope(), transaction.atomic(), inserts.deferred(), timeline.deferred():
                     results = self._store_and_process(batch, state, savepoints=savepoints)
             except (KeyboardInterrupt, SystemExit):
                 raise
@@ -237,7 +237,7 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     try:
         # Locks, rate-limit counts and tickets are read once for the batch,
         # and the acknowledgements go in with one INSERT.
-        with memo.scope(), transaction.atomic(), timeline.deferred(), inserts.deferred():
+        with memo.scope(), transaction.atomic(), inserts.deferred(), timeline.deferred():
             outbound.prepare_acknowledgements(pending)
             for ticket, message in pending:
                 outbound.queue_acknowledgement(ticket, message)
