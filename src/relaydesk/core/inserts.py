@@ -244,10 +244,8 @@ def _insert_rows(model: type[models.Model], instances: list[models.Model]) -> No
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     values = ", ".join(["%s"] * len(fields))
-    rows = [
-        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-        for instance in instances
-    ]
+    preparers = [_preparer(field, add=True) for field in fields]
+    rows = [[prepare(instance) for prepare in preparers] for instance in instances]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})",  # noqa: S608
@@ -263,17 +261,43 @@ def _update_rows(model: type[models.Model], instances: list[models.Model], names
     key = model._meta.pk
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    rows = [
-        [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
-        + [key.get_db_prep_save(instance.pk, connection)]
-        for instance in instances
-    ]
+    preparers = [_preparer(field, add=False) for field in [*fields, key]]
+    rows = [[prepare(instance) for prepare in preparers] for instance in instances]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
             f"WHERE {quote(key.column)} = %s",
             rows,
         )
+
+
+# Values of these types go to the database as they are in a field of the
+# matching kind; Django's preparation would return them unchanged.
+_TEXT_FIELDS = (models.CharField, models.TextField)
+_INTEGER_FIELDS = (models.IntegerField, models.AutoField, models.BigAutoField, models.ForeignKey)
+
+
+def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
+    """Return a function that gives ``field``'s database value for an instance."""
+    if isinstance(field, _TEXT_FIELDS):
+        plain: type | None = str
+    elif isinstance(field, _INTEGER_FIELDS):
+        plain = int
+    elif isinstance(field, models.BooleanField):
+        plain = bool
+    else:
+        plain = None
+    attname, pre_save, prepare = field.attname, field.pre_save, field.get_db_prep_save
+
+    def value_of(instance: models.Model) -> Any:
+        value = instance.__dict__.get(attname) if plain is not None else None
+        if value is None or type(value) is not plain:
+            value = pre_save(instance, add)
+            if value is not None or plain is None:
+                value = prepare(value, connection)
+        return value
+
+    return value_of
 
 
 def reserve_keys(model: type[models.Model], count: int) -> list[int]:

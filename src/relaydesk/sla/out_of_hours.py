@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.customers.models import PlanCode
 from relaydesk.sla.business_time import is_open, next_opening
-from relaydesk.sla.queries import policy_with_calendar
+from relaydesk.sla.queries import organization_with_plan, policy_with_calendar
 from relaydesk.tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -47,8 +47,11 @@ def line_opens_at(ticket: Ticket, at: datetime) -> datetime | None:
 
     None also for a ticket outside a limited plan or without an SLA policy.
     """
-    organization = ticket.organization
-    if organization is None or organization.plan.code not in LIMITED_PLANS:
+    if ticket.organization_id is None:
+        return None
+    # Read once per import batch of acknowledgements.
+    organization = organization_with_plan(ticket.organization_id)
+    if organization.plan.code not in LIMITED_PLANS:
         return None
     found = policy_with_calendar(organization.plan, ticket.priority)
     if found is None or is_open(found[1], at):

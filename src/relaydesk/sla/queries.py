@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.core import memo
 from relaydesk.core.errors import ValidationFailed
-from relaydesk.customers.models import Plan
+from relaydesk.customers.models import Organization, Plan
 from relaydesk.sla.business_time import BusinessCalendar, Intervals, business_minutes_between
 from relaydesk.sla.checks import (
     check_calendar_date,
@@ -87,6 +87,14 @@ def sla_policy_for(plan: Plan, priority: str) -> SlaPolicy | None:
         .prefetch_related("calendar__opening_intervals", "calendar__dates")
         .filter(plan=plan, priority=priority)
         .first()
+    )
+
+
+def organization_with_plan(organization_id: int) -> Organization:
+    """Return the organization with its plan, read once per ``memo.scope()``."""
+    return memo.cached(
+        ("sla.organization", organization_id),
+        lambda: Organization.objects.select_related("plan").get(pk=organization_id),
     )
 
 

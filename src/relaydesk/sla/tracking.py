@@ -25,7 +25,11 @@ from relaydesk.sla.checks import check_priority
 from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
 from relaydesk.sla.errors import NoSlaPolicy
 from relaydesk.sla.models import ClockKind, IncidentPolicy, SlaClock
-from relaydesk.sla.queries import calendar_from_record, policy_with_calendar
+from relaydesk.sla.queries import (
+    calendar_from_record,
+    organization_with_plan,
+    policy_with_calendar,
+)
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -266,10 +270,7 @@ def _ticket_for_event(event: TimelineEvent, subject: models.Model) -> Ticket:
         organization_id=organization_id,
     )
     if organization_id is not None:
-        ticket.organization = memo.cached(
-            ("sla.organization", organization_id),
-            lambda: Organization.objects.select_related("plan").get(pk=organization_id),
-        )
+        ticket.organization = organization_with_plan(organization_id)
     return ticket
 
 

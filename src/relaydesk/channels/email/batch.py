@@ -55,6 +55,7 @@ from relaydesk.channels.email.store import save_outcomes, store_raw_batch
 from relaydesk.core import inserts, memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
+from relaydesk.tickets import delivery
 from relaydesk.tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,9 @@ class BatchImporter:
                     continue
                 logger.exception("import batch failed; replaying it one message at a time")
                 return [self._ingest_alone(message) for message in batch]
-            _queue_acknowledgements(state.acknowledgements)
+            # Their delivery tasks are queued in one transaction after them.
+            with delivery.collected():
+                _queue_acknowledgements(state.acknowledgements)
             return results
         raise AssertionError("the second attempt returns or replays")
 
