@@ -300,3 +300,39 @@ def test_incident_close_meets_all_clocks():
     with clock.frozen_at(at(50)):
         rebuilt = recompute_incident_clocks(incident)
     assert {row.kind: row.met_at for row in rebuilt} == met
+
+
+def test_inside_a_batch_unchanged_clocks_keep_their_due_times_without_computing(monkeypatch):
+    from relaydesk.sla import tracking
+
+    contact = universal_contact()
+    computed = []
+    real_due_at = tracking.due_at
+    monkeypatch.setattr(
+        tracking, "due_at", lambda *args: computed.append(args) or real_due_at(*args)
+    )
+    with memo.scope():
+        ticket = open_ticket(contact, START)
+        opened = len(computed)
+        with clock.frozen_at(START + timedelta(minutes=5)):
+            actions.add_client_message(ticket, client_draft("More detail."), contact=contact)
+    assert opened > 0
+    # The client's second message leaves every clock as it was.
+    assert len(computed) == opened
+    assert clock_of(ticket, ClockKind.FIRST_RESPONSE).due_at is not None
+
+
+def test_outside_a_batch_every_event_computes_the_due_times(monkeypatch):
+    from relaydesk.sla import tracking
+
+    contact = universal_contact()
+    computed = []
+    real_due_at = tracking.due_at
+    monkeypatch.setattr(
+        tracking, "due_at", lambda *args: computed.append(args) or real_due_at(*args)
+    )
+    ticket = open_ticket(contact, START)
+    opened = len(computed)
+    with clock.frozen_at(START + timedelta(minutes=5)):
+        actions.add_client_message(ticket, client_draft("More detail."), contact=contact)
+    assert len(computed) > opened

@@ -10,6 +10,7 @@ as if they had applied from the start.
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -30,6 +31,7 @@ from relaydesk.sla.queries import (
     organization_with_plan,
     policy_with_calendar,
 )
+from relaydesk.tickets import actions
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -159,6 +161,10 @@ _FIELDS = (
 )
 
 
+# The state a row was last filled from inside a memo scope, kept on the instance.
+_FILLED_FROM = "_sla_filled_from"
+
+
 class Stored(NamedTuple):
     """The clock rows after ``_store``, and those newly breached by a late answer."""
 
@@ -177,9 +183,16 @@ def _store(
     new_rows: list[SlaClock] = []
     for state in states:
         row = existing.pop((state.kind, state.cycle), None) or SlaClock(**subject)
+        if getattr(row, _FILLED_FROM, None) == state:
+            # This batch filled the row from this very state with the same
+            # calendar, so its due times and marks stand as they are.
+            kept.append(row)
+            continue
         before = _snapshot(row) if row.pk else None
         was_breached = row.breached_at is not None
         _fill(row, state, targets, now)
+        if memo.active():
+            setattr(row, _FILLED_FROM, replace(state, pauses=[list(p) for p in state.pauses]))
         if row.pk is None:
             new_rows.append(row)
         elif _snapshot(row) != before and not inserts.is_held(row):
@@ -262,13 +275,12 @@ def _ticket_for_event(event: TimelineEvent, subject: models.Model) -> Ticket:
     """
     if not (memo.active() and isinstance(subject, Ticket) and subject.pk == event.subject_id):
         return _ticket_with_plan(Ticket(pk=event.subject_id))
-    organization_id = subject.organization_id
-    ticket = Ticket(
-        pk=subject.pk,
-        number=subject.number,
-        priority=subject.priority,
-        organization_id=organization_id,
-    )
+    key = (subject.pk, subject.number, subject.priority, subject.organization_id)
+    return memo.cached(("sla.ticket", key), lambda: _ticket_copy(*key))
+
+
+def _ticket_copy(pk: int, number: int, priority: str, organization_id: int | None) -> Ticket:
+    ticket = Ticket(pk=pk, number=number, priority=priority, organization_id=organization_id)
     if organization_id is not None:
         ticket.organization = organization_with_plan(organization_id)
     return ticket
@@ -298,13 +310,28 @@ def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
     elif ticket.pk in held:
         rows = held[ticket.pk]
     elif memo.active():
-        # Every clock row this batch holds back is in ``held``, so this
-        # ticket's rows are all stored.
-        with inserts.stored_only():
-            rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
+        rows = _lock_clocks(ticket.pk, held)
     else:
         rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
     held[ticket.pk] = _replay({"ticket": ticket}, rows, clock_events, targets)
+
+
+def _lock_clocks(ticket_pk: int, held: dict) -> list[SlaClock]:
+    """Lock and keep the clocks of ``ticket_pk`` and of the other tickets this scope locked.
+
+    An import batch locks the tickets its replies continue before it
+    applies them, so one statement reads all their clocks. Every clock row
+    the batch holds back is in ``held`` already, so these rows are all
+    stored.
+    """
+    pks = {ticket_pk, *(pk for pk in actions.locked_in_scope() if pk not in held)}
+    with inserts.stored_only():
+        rows = SlaClock.objects.select_for_update().filter(ticket_id__in=pks).order_by("pk")
+        for pk in pks:
+            held[pk] = []
+        for row in rows:
+            held[row.ticket_id].append(row)
+    return held[ticket_pk]
 
 
 def _held_clocks() -> dict:

@@ -328,15 +328,25 @@ def _locked(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def lock_tickets(pks: list[int]) -> None:
+def lock_tickets(pks: list[int]) -> dict[int, Ticket]:
     """Lock the rows of tickets ``pks`` with one statement, for the actions of this memo scope.
 
     Inside a ``memo.scope()`` the actions then use these instances without
     reading the tickets again; outside one this only takes the locks.
+    Returns every ticket the scope has locked, by key.
     """
-    with inserts.stored_only():
-        found = Ticket.objects.select_for_update().filter(pk__in=pks).order_by("pk")
-        _locked_tickets().update((ticket.pk, ticket) for ticket in found)
+    locked = _locked_tickets()
+    wanted = [pk for pk in pks if pk not in locked]
+    if wanted:
+        with inserts.stored_only():
+            found = Ticket.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+            locked.update((ticket.pk, ticket) for ticket in found)
+    return locked  # type: ignore[return-value]
+
+
+def locked_in_scope() -> list[int]:
+    """Return the keys of the stored tickets this memo scope has locked."""
+    return list(_locked_tickets())
 
 
 def _locked_tickets() -> dict:

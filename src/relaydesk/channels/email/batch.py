@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from relaydesk.channels.email import outbound
+from relaydesk.channels.email import outbound, thread_match
 from relaydesk.channels.email.intake import (
     QUARANTINED,
     IntakeHooks,
@@ -47,12 +47,13 @@ from relaydesk.channels.email.intake import (
     ParseFailure,
     duplicate_result,
     ingest,
+    parse_content,
     process_raw,
 )
 from relaydesk.channels.email.models import RawMessage, Source
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.channels.email.store import save_outcomes, store_raw_batch
-from relaydesk.core import inserts, memo, timeline
+from relaydesk.core import config, inserts, memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
 from relaydesk.tickets import delivery
@@ -198,12 +199,18 @@ class BatchImporter:
             acknowledge=state.acknowledge,
             save_processed=state.save_processed,
         )
+        parsed = [
+            None if item.duplicate_of is not None else _parsed(message, item.raw)
+            for message, item in zip(batch, stored, strict=True)
+        ]
+        # The Message-IDs the batch's messages refer to are looked up together.
+        thread_match.prefetch([result for result in parsed if isinstance(result, ParsedEmail)])
         results: dict[int, IntakeResult] = {}
-        for index, (message, item) in enumerate(zip(batch, stored, strict=True)):
+        for index, item in enumerate(stored):
             if item.duplicate_of is not None:
                 continue
             state.start_message()
-            result = process_raw(item.raw, parsed=message.parsed, hooks=hooks, savepoint=savepoints)
+            result = process_raw(item.raw, parsed=parsed[index], hooks=hooks, savepoint=savepoints)
             if result.outcome == QUARANTINED:
                 # Its savepoint rolled back what it wrote.
                 self.contacts.drop_pending()
@@ -223,6 +230,17 @@ class BatchImporter:
 
     def _ingest_alone(self, message: IncomingMessage) -> IntakeResult:
         return ingest(message.content, source=self.source, source_ref=message.source_ref)
+
+
+def _parsed(message: IncomingMessage, raw: RawMessage) -> ParsedEmail | ParseFailure | None:
+    """Return the message's parse, parsing it here when no parser process did.
+
+    A message over the size limit stays unparsed, because intake
+    quarantines it unread.
+    """
+    if message.parsed is not None or raw.size > config.get("MAX_MESSAGE_BYTES"):
+        return message.parsed
+    return parse_content(message.content)
 
 
 def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:

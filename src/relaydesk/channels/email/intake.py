@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from relaydesk.channels.email import outbound
+from relaydesk.channels.email import outbound, thread_match
 from relaydesk.channels.email.classify import Classification, Kind, classify
 from relaydesk.channels.email.errors import UnusableMessage
 from relaydesk.channels.email.identify import sender_address
@@ -250,12 +250,14 @@ def _apply_client_message(raw: RawMessage, checked: _Checked, hooks: IntakeHooks
 
     if match is not None and match.ticket.status != Status.CLOSED:
         message = actions.add_client_message(match.ticket, draft, contact=contact)
+        thread_match.remember(message.message_id, match.ticket)
         _set_processed(raw, Outcome.MESSAGE_ADDED, match.ticket)
         return IntakeResult(raw.pk, Outcome.MESSAGE_ADDED, match.ticket.number, message.pk)
 
     ticket, message = actions.open_ticket(
         channel="email", first_message=draft, contact=contact, subject=parsed.subject
     )
+    thread_match.remember(message.message_id, ticket)
     if match is not None:
         _record_follow_up(closed=match.ticket, follow_up=ticket)
     if classification.may_acknowledge:
@@ -277,6 +279,7 @@ def _apply_bounce(
     message = actions.add_system_message(
         ticket, _system_draft(raw, parsed, MessageKind.BOUNCE, parsed.delivery_status)
     )
+    thread_match.remember(message.message_id, ticket)
     if original.direction == Direction.OUTBOUND and original.delivery_status != (
         DeliveryStatus.FAILED
     ):
@@ -299,6 +302,7 @@ def _apply_auto_reply(raw: RawMessage, parsed: ParsedEmail) -> IntakeResult:
     message = actions.add_system_message(
         ticket, _system_draft(raw, parsed, MessageKind.AUTO_REPLY, "")
     )
+    thread_match.remember(message.message_id, ticket)
     _set_processed(raw, Outcome.AUTO_REPLY, ticket)
     return IntakeResult(raw.pk, Outcome.AUTO_REPLY, ticket.number, message.pk)
 

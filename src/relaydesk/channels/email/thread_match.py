@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from relaydesk.channels.email.parse import ParsedEmail
-from relaydesk.core import config, inserts
+from relaydesk.core import config, inserts, memo
 from relaydesk.customers.models import Contact, ContactEmail
+from relaydesk.tickets import actions
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
 
 _SUBJECT_TAG = re.compile(r"\[CS-(\d{1,18})\]", re.IGNORECASE)
@@ -83,14 +84,59 @@ def find_ticket(
     return None
 
 
-def match_by_message_ids(parsed: ParsedEmail) -> Ticket | None:
-    """Return the ticket of the newest referenced message we stored, inbound or outbound."""
+def _referenced_ids(parsed: ParsedEmail) -> tuple[list[str], list[str]]:
+    """Return the IDs ``parsed`` refers to, most recent first, and the values to look up."""
     ids = [parsed.in_reply_to, *reversed(parsed.references)]
     ids = [value for value in dict.fromkeys(ids) if value]
+    # Stored IDs normally keep their angle brackets; bare ones are matched too.
+    return ids, ids + [value.strip("<>") for value in ids]
+
+
+def prefetch(messages: list[ParsedEmail]) -> None:
+    """Look up every Message-ID that ``messages`` refer to with one query, for this memo scope.
+
+    Inside a ``memo.scope()`` (an import batch), ``match_by_message_ids``
+    then answers from what this found, plus the messages the batch stores
+    itself (``remember``), and queries nothing. The tickets found are
+    locked for the batch's actions. Outside a scope this does nothing.
+    """
+    if not memo.active():
+        return
+    wanted = {value for parsed in messages for value in _referenced_ids(parsed)[1]}
+    if not wanted:
+        return
+    found = dict(
+        Message.objects.filter(message_id__in=wanted).values_list("message_id", "ticket_id")
+    )
+    locked = actions.lock_tickets(sorted(set(found.values())))
+    known = _known_ids()
+    for value in wanted:
+        known.setdefault(value, locked.get(found.get(value)))
+
+
+def remember(message_id: str, ticket: Ticket) -> None:
+    """Record that this memo scope stored a message with ``message_id`` on ``ticket``."""
+    if message_id and memo.active():
+        _known_ids()[message_id] = ticket
+
+
+def _known_ids() -> dict:
+    """Message-IDs looked up or stored in this memo scope, with their ticket or None."""
+    return memo.held("thread_match.message_ids")
+
+
+def match_by_message_ids(parsed: ParsedEmail) -> Ticket | None:
+    """Return the ticket of the newest referenced message we stored, inbound or outbound."""
+    ids, lookup = _referenced_ids(parsed)
     if not ids:
         return None
-    # Stored IDs normally keep their angle brackets; bare ones are matched too.
-    lookup = ids + [value.strip("<>") for value in ids]
+    known = _known_ids()
+    if all(value in known for value in lookup):
+        for value in ids:
+            ticket = known[value] or known[value.strip("<>")]
+            if ticket is not None:
+                return ticket
+        return None
     # One query returns each matching ticket with the Message-ID that matched
     # it. Messages an import batch has not inserted yet are looked at here.
     with inserts.stored_only():
