@@ -13,6 +13,7 @@ saves two statements per action this way.
 """
 
 import logging
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import NamedTuple
 
@@ -127,6 +128,15 @@ def open_ticket(
         message = _insert_message(ticket, first_message, contact=contact, author=actor)
     logger.info("ticket created", extra={"ticket": ticket.number, "channel": channel})
     return OpenedTicket(ticket, message)
+
+
+def reserve_ticket_numbers(count: int) -> AbstractContextManager[None]:
+    """Take ``count`` ticket numbers at once for the tickets opened inside the block.
+
+    See ``sequences.reserved``: the numbers not used go back when the block
+    ends, so ticket numbers keep counting without gaps.
+    """
+    return sequences.reserved("ticket", count)
 
 
 def add_client_message(

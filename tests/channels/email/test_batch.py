@@ -333,3 +333,17 @@ def test_batch_inserts_its_new_rows_together_and_threads_among_them(settings):
         if 'INSERT INTO "tickets_message"' in query["sql"]
     ]
     assert len(message_inserts) == 2
+
+
+def test_batch_numbers_its_tickets_without_gaps():
+    first, reply, second = BatchImporter().import_batch(
+        [
+            incoming("wrong_charset.eml"),
+            incoming("reply_in_reply_to.eml"),
+            incoming("html_only.eml"),
+        ]
+    )
+    assert reply.outcome == "message_added"
+    assert (first.ticket_number, second.ticket_number) == (1, 2)
+    [after] = BatchImporter().import_batch([incoming("list_mail.eml")])
+    assert after.ticket_number == 3

@@ -56,7 +56,7 @@ from relaydesk.channels.email.store import save_outcomes, store_raw_batch
 from relaydesk.core import config, inserts, memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
-from relaydesk.tickets import delivery
+from relaydesk.tickets import actions, delivery
 from relaydesk.tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -206,19 +206,23 @@ class BatchImporter:
         # The Message-IDs the batch's messages refer to are looked up together.
         thread_match.prefetch([result for result in parsed if isinstance(result, ParsedEmail)])
         results: dict[int, IntakeResult] = {}
-        for index, item in enumerate(stored):
-            if item.duplicate_of is not None:
-                continue
-            state.start_message()
-            result = process_raw(item.raw, parsed=parsed[index], hooks=hooks, savepoint=savepoints)
-            if result.outcome == QUARANTINED:
-                # Its savepoint rolled back what it wrote.
-                self.contacts.drop_pending()
-                memo.forget_held()
-            else:
-                self.contacts.keep_pending()
-                state.keep_message()
-            results[index] = result
+        # Each new message may open a ticket; their numbers are taken at once.
+        with actions.reserve_ticket_numbers(sum(item is not None for item in parsed)):
+            for index, item in enumerate(stored):
+                if item.duplicate_of is not None:
+                    continue
+                state.start_message()
+                result = process_raw(
+                    item.raw, parsed=parsed[index], hooks=hooks, savepoint=savepoints
+                )
+                if result.outcome == QUARANTINED:
+                    # Its savepoint rolled back what it wrote.
+                    self.contacts.drop_pending()
+                    memo.forget_held()
+                else:
+                    self.contacts.keep_pending()
+                    state.keep_message()
+                results[index] = result
         # The batch's processed rows are written together, in its transaction.
         save_outcomes(state.processed)
         # A duplicate's result names the ticket of the message it repeats,
