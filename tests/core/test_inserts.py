@@ -152,3 +152,18 @@ def test_rolling_back_to_a_savepoint_drops_the_updates_held_inside_it():
         except RuntimeError:
             pass
     assert stored_names() == ["kept"]
+
+
+def test_insert_if_absent_inserts_once_and_then_reports_the_conflict():
+    from relaydesk.core.models import Sequence
+
+    first = Sequence(name="unique", value=1)
+    assert inserts.insert_if_absent(first)
+    assert not inserts.insert_if_absent(Sequence(name="unique", value=2))
+    assert Sequence.objects.get(name="unique").value == 1
+
+
+def test_insert_if_absent_gives_the_new_row_its_key():
+    row = event("keyed")
+    assert inserts.insert_if_absent(row)
+    assert TimelineEvent.objects.get(pk=row.pk).kind == "keyed"

@@ -300,6 +300,38 @@ def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
     return value_of
 
 
+def insert_if_absent(instance: models.Model) -> bool:
+    """Insert ``instance`` unless a row with one of its unique values exists; say which.
+
+    One statement, at once also inside a ``deferred()`` block: the caller
+    decides what to do when another writer was first, so no savepoint is
+    needed to survive the conflict. On insert the instance gets its key.
+    """
+    model = type(instance)
+    fields = [
+        field
+        for field in model._meta.local_concrete_fields
+        if not (field.primary_key and instance.pk is None)
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    key = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
+            f"ON CONFLICT DO NOTHING RETURNING {key}",
+            [_preparer(field, add=True)(instance) for field in fields],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    instance.pk = row[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return True
+
+
 def reserve_keys(model: type[models.Model], count: int) -> list[int]:
     """Reserve ``count`` primary keys of ``model``'s table; they are never handed out again."""
     table = model._meta.db_table

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
-from relaydesk.core import timeline
+from relaydesk.core import inserts, memo, timeline
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import (
     Contact,
@@ -171,21 +171,22 @@ def contact_for_sender(address: str, name: str = "") -> Contact:
         return found.contact
 
     domain = address.rpartition("@")[2]
-    owner = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+    owner = memo.cached(
+        ("customers.domain", domain),
+        lambda: (
+            OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+        ),
+    )
     # No savepoint, so an import batch need not write what it holds back
     # (core.inserts): when another intake created the address first, the
-    # conflicting row is skipped and the new contact removed again.
+    # new contact is removed again and theirs is returned.
     with transaction.atomic(savepoint=False):
         contact = Contact.objects.create(
             name=name.strip()[:200], organization=owner.organization if owner else None
         )
-        ContactEmail.objects.bulk_create(
-            [ContactEmail(contact=contact, address=address)], ignore_conflicts=True
-        )
-        owner_of_address = ContactEmail.objects.select_related("contact").get(address=address)
-        if owner_of_address.contact_id != contact.pk:
+        if not inserts.insert_if_absent(ContactEmail(contact=contact, address=address)):
             contact.delete()
-            return owner_of_address.contact
+            return ContactEmail.objects.select_related("contact").get(address=address).contact
     logger.info("contact created from sender", extra={"contact": contact.pk})
     return contact
 

@@ -6,6 +6,7 @@ import mimetypes
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from relaydesk.core import inserts
 from relaydesk.tickets.models import Blob
 
 # Magic numbers for the types agents open most; anything else is detected by
@@ -50,19 +51,16 @@ def store_blob(content: bytes, filename: str = "") -> Blob:
     name = f"blobs/{digest[:2]}/{digest[2:4]}/{digest}"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(content))
+    blob = Blob(
+        sha256=digest,
+        size=len(content),
+        detected_type=detect_type(content, filename),
+        storage_name=name,
+    )
     # Another writer may store the same content at once; its row wins. No
     # savepoint, so an import batch need not write what it holds back.
-    Blob.objects.bulk_create(
-        [
-            Blob(
-                sha256=digest,
-                size=len(content),
-                detected_type=detect_type(content, filename),
-                storage_name=name,
-            )
-        ],
-        ignore_conflicts=True,
-    )
+    if inserts.insert_if_absent(blob):
+        return blob
     return Blob.objects.get(sha256=digest)
 
 
