@@ -15,8 +15,8 @@ one INSERT per table:
   looks at ``held_rows`` itself;
 - when ``flush()`` is called.
 
-``save_later`` holds an UPDATE of a stored row the same way; the held
-updates of a table go in with one ``bulk_update``.
+``save_later`` holds back an UPDATE of a stored row the same way, and the
+held updates of a table are written together.
 
 Savepoints: everything held is flushed before a savepoint begins, so
 what is still held when one rolls back was added inside it, and is dropped
@@ -48,7 +48,7 @@ KEY_BLOCK = 100
 _VENDORS = ("postgresql", "sqlite")
 
 
-class _Held:
+class _HeldWrites:
     """The rows held by one ``deferred()`` block and the keys reserved for them."""
 
     def __init__(self) -> None:
@@ -114,7 +114,7 @@ class _Held:
     def intercept(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
-        """Flush or drop held rows around ``sql`` as the module docstring says."""
+        """Flush or drop held rows around ``sql``, by the rules in the module docstring."""
         if not self.tables or self.flushing:
             return execute(sql, params, many, context)
         statement = sql.lstrip()[:20].upper()
@@ -132,7 +132,7 @@ class _Held:
         return execute(sql, params, many, context)
 
 
-_current: ContextVar[_Held | None] = ContextVar("inserts_held", default=None)
+_current: ContextVar[_HeldWrites | None] = ContextVar("inserts_held", default=None)
 
 
 @contextmanager
@@ -145,7 +145,7 @@ def deferred() -> Iterator[None]:
     if _current.get() is not None or connection.vendor not in _VENDORS:
         yield
         return
-    held = _Held()
+    held = _HeldWrites()
     token = _current.set(held)
     try:
         with connection.execute_wrapper(held.intercept):
@@ -194,8 +194,8 @@ def save_later(instance: models.Model, fields: Iterable[str]) -> None:
     """Write ``fields`` of the stored row ``instance`` now, or when the open block flushes.
 
     A held UPDATE writes the instance's values as they are at the flush.
-    Call it only for a row the transaction has locked or created, so nobody
-    changes it in between.
+    Call it only for a row the transaction has locked or created, so no
+    other transaction changes it in between.
     """
     held = _current.get()
     if held is None:
@@ -233,10 +233,9 @@ def flush() -> None:
 
 # -- writing held rows ----------------------------------------------------------
 #
-# Both run one statement text for every row with ``executemany``, which
-# SQLite and psycopg run without building SQL per row as ``bulk_create`` and
-# ``bulk_update`` do. Values are prepared as Django's own INSERT and UPDATE
-# prepare them.
+# Both run one statement text for every row with ``executemany``, without
+# the per-row SQL building of ``bulk_create`` and ``bulk_update``. Values are
+# prepared as Django's own INSERT and UPDATE prepare them.
 
 
 def _insert_rows(model: type[models.Model], instances: list[models.Model]) -> None:
@@ -301,11 +300,12 @@ def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
 
 
 def insert_if_absent(instance: models.Model) -> bool:
-    """Insert ``instance`` unless a row with one of its unique values exists; say which.
+    """Insert ``instance`` unless a row with one of its unique values exists.
 
-    One statement, at once also inside a ``deferred()`` block: the caller
-    decides what to do when another writer was first, so no savepoint is
-    needed to survive the conflict. On insert the instance gets its key.
+    Returns whether the row was inserted, and on insert the instance gets
+    its key. The INSERT runs at once, also inside a ``deferred()`` block.
+    The caller decides what to do when another writer was first, so no
+    savepoint is needed to survive the conflict.
     """
     model = type(instance)
     fields = [

@@ -96,8 +96,8 @@ def prefetch(messages: list[ParsedEmail]) -> None:
     """Look up every Message-ID that ``messages`` refer to with one query, for this memo scope.
 
     Inside a ``memo.scope()`` (an import batch), ``match_by_message_ids``
-    then answers from what this found, plus the messages the batch stores
-    itself (``remember``), and queries nothing. The tickets found are
+    then returns tickets from this look-up and from the messages the batch
+    stores itself (``remember``), without a query. The tickets found are
     locked for the batch's actions. Outside a scope this does nothing.
     """
     if not memo.active():
