@@ -347,3 +347,24 @@ def test_batch_numbers_its_tickets_without_gaps():
     assert (first.ticket_number, second.ticket_number) == (1, 2)
     [after] = BatchImporter().import_batch([incoming("list_mail.eml")])
     assert after.ticket_number == 3
+
+
+def test_batch_rerun_with_savepoints_writes_rows_at_once(monkeypatch):
+    from relaydesk.core import inserts
+
+    real_open = intake.actions.open_ticket
+    holding: list[bool] = []
+
+    def open_and_record(**kwargs):
+        holding.append(inserts._current.get() is not None)
+        if kwargs["subject"] == "Export fails" and len(holding) == 1:
+            raise RuntimeError("failed while opening the ticket")
+        return real_open(**kwargs)
+
+    monkeypatch.setattr(intake.actions, "open_ticket", open_and_record)
+    results = BatchImporter().import_batch(
+        [incoming("wrong_charset.eml"), incoming("html_only.eml")]
+    )
+    assert [result.outcome for result in results] == ["ticket_created", "ticket_created"]
+    # The first attempt held its rows; the rerun with savepoints wrote them at once.
+    assert holding == [True, False, False]

@@ -35,6 +35,7 @@ one further transaction, so a rolled-back ticket is never acknowledged.
 
 import logging
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -164,9 +165,13 @@ class BatchImporter:
             try:
                 # Reads that repeat for every message (SLA policies and
                 # calendars) are made once per batch. The batch's timeline
-                # events go in with one INSERT at its end, and its new
-                # tickets, messages and clocks with one per table.
-                with memo.scope(), transaction.atomic(), inserts.deferred(), timeline.deferred():
+                # events go in with one INSERT at its end. In the first
+                # attempt its new tickets, messages and clocks do too, with
+                # one per table. The second attempt writes each message's
+                # rows inside its savepoint, so a row that fails to insert
+                # quarantines the message it belongs to.
+                held = nullcontext() if savepoints else inserts.deferred()
+                with memo.scope(), transaction.atomic(), held, timeline.deferred():
                     results = self._store_and_process(batch, state, savepoints=savepoints)
             except (KeyboardInterrupt, SystemExit):
                 raise
