@@ -19,13 +19,13 @@ def stored_names() -> list[str]:
         return sorted(TimelineEvent.objects.values_list("kind", flat=True))
 
 
-def test_outside_a_block_add_inserts_at_once():
+def test_add_outside_block_inserts_at_once():
     row = inserts.add(event("direct"))
     assert row.pk is not None
     assert stored_names() == ["direct"]
 
 
-def test_held_rows_get_keys_at_once_and_go_in_when_the_block_ends():
+def test_held_rows_inserted_at_block_end():
     with transaction.atomic(), inserts.deferred():
         first = inserts.add(event("first"))
         second, third = inserts.add_all([event("second"), event("third")])
@@ -36,28 +36,28 @@ def test_held_rows_get_keys_at_once_and_go_in_when_the_block_ends():
     assert not inserts.is_held(first)
 
 
-def test_a_read_of_the_table_inserts_the_held_rows_first():
+def test_read_flushes_held_rows():
     with transaction.atomic(), inserts.deferred():
         inserts.add(event("waiting"))
         assert TimelineEvent.objects.filter(kind="waiting").exists()
         assert stored_names() == ["waiting"]
 
 
-def test_a_held_row_changed_before_its_insert_is_stored_as_changed():
+def test_held_row_change_is_inserted():
     with transaction.atomic(), inserts.deferred():
         row = inserts.add(event("counter"))
         inserts.held_instance(TimelineEvent(pk=row.pk)).data = {"value": 7}
     assert TimelineEvent.objects.get(kind="counter").data == {"value": 7}
 
 
-def test_an_update_of_a_held_row_inserts_it_and_then_updates_it():
+def test_update_of_held_row_flushes_first():
     with transaction.atomic(), inserts.deferred():
         row = inserts.add(event("counter"))
         TimelineEvent.objects.filter(pk=row.pk).update(data={"value": 3})
     assert TimelineEvent.objects.get(kind="counter").data == {"value": 3}
 
 
-def test_rolling_back_to_a_savepoint_drops_only_the_rows_added_inside_it():
+def test_savepoint_rollback_drops_inner_rows():
     with transaction.atomic(), inserts.deferred():
         inserts.add(event("before"))
         try:
@@ -72,7 +72,7 @@ def test_rolling_back_to_a_savepoint_drops_only_the_rows_added_inside_it():
     assert stored_names() == ["after", "before", "released"]
 
 
-def test_rows_flushed_inside_a_savepoint_roll_back_with_it():
+def test_rows_flushed_in_savepoint_roll_back():
     with transaction.atomic(), inserts.deferred():
         try:
             with transaction.atomic():
@@ -84,14 +84,14 @@ def test_rows_flushed_inside_a_savepoint_roll_back_with_it():
     assert stored_names() == []
 
 
-def test_an_exception_out_of_the_block_drops_the_held_rows():
+def test_exception_drops_held_rows():
     with pytest.raises(RuntimeError), transaction.atomic(), inserts.deferred():
         inserts.add(event("lost"))
         raise RuntimeError("roll back")
     assert stored_names() == []
 
 
-def test_reserved_keys_are_never_handed_out_again():
+def test_reserved_keys_not_reused():
     with transaction.atomic():
         reserved = inserts.reserve_keys(TimelineEvent, 5)
     assert reserved == sorted(reserved)
@@ -100,14 +100,14 @@ def test_reserved_keys_are_never_handed_out_again():
     assert later.pk > max(reserved)
 
 
-def test_keys_are_reserved_on_a_table_that_never_had_a_row():
+def test_keys_reserved_on_empty_table():
     assert not TimelineEvent.objects.exists()
     with transaction.atomic(), inserts.deferred():
         row = inserts.add(event("first ever"))
     assert TimelineEvent.objects.get().pk == row.pk
 
 
-def test_a_nested_block_shares_the_outer_blocks_rows():
+def test_nested_block_shares_rows():
     with transaction.atomic(), inserts.deferred():
         with inserts.deferred():
             inserts.add(event("inner"))
@@ -115,14 +115,14 @@ def test_a_nested_block_shares_the_outer_blocks_rows():
     assert stored_names() == ["inner"]
 
 
-def test_without_a_block_nothing_is_intercepted():
+def test_wrapper_only_inside_block():
     assert not connection.execute_wrappers
     with inserts.deferred():
         assert connection.execute_wrappers
     assert not connection.execute_wrappers
 
 
-def test_save_later_outside_a_block_saves_at_once():
+def test_save_later_outside_block_saves():
     row = inserts.add(event("stored"))
     row.data = {"value": 1}
     inserts.save_later(row, ["data"])
@@ -130,7 +130,7 @@ def test_save_later_outside_a_block_saves_at_once():
         assert TimelineEvent.objects.get(pk=row.pk).data == {"value": 1}
 
 
-def test_held_updates_of_a_table_go_in_together_before_it_is_read():
+def test_held_updates_written_before_read():
     first, second = inserts.add(event("first")), inserts.add(event("second"))
     with transaction.atomic(), inserts.deferred():
         first.data, second.kind = {"value": 1}, "renamed"
@@ -141,7 +141,7 @@ def test_held_updates_of_a_table_go_in_together_before_it_is_read():
     assert TimelineEvent.objects.get(pk=first.pk).data == {"value": 1}
 
 
-def test_rolling_back_to_a_savepoint_drops_the_updates_held_inside_it():
+def test_savepoint_rollback_drops_inner_updates():
     row = inserts.add(event("kept"))
     with transaction.atomic(), inserts.deferred():
         try:
@@ -154,7 +154,7 @@ def test_rolling_back_to_a_savepoint_drops_the_updates_held_inside_it():
     assert stored_names() == ["kept"]
 
 
-def test_insert_if_absent_inserts_once_and_then_reports_the_conflict():
+def test_insert_if_absent_reports_conflict():
     from relaydesk.core.models import Sequence
 
     first = Sequence(name="unique", value=1)
@@ -163,7 +163,7 @@ def test_insert_if_absent_inserts_once_and_then_reports_the_conflict():
     assert Sequence.objects.get(name="unique").value == 1
 
 
-def test_insert_if_absent_gives_the_new_row_its_key():
+def test_insert_if_absent_sets_key():
     row = event("keyed")
     assert inserts.insert_if_absent(row)
     assert TimelineEvent.objects.get(pk=row.pk).kind == "keyed"

@@ -67,7 +67,7 @@ def test_active_only_inside_a_scope():
     assert not memo.active()
 
 
-def test_held_rows_last_for_the_scope_and_forget_held_empties_them():
+def test_held_rows_until_forgotten():
     with memo.scope():
         memo.held("clocks")["ticket-1"] = ["row"]
         memo.cached("policy", lambda: "kept")
@@ -77,6 +77,6 @@ def test_held_rows_last_for_the_scope_and_forget_held_empties_them():
         assert memo.cached("policy", lambda: "read again") == "kept"
 
 
-def test_held_outside_a_scope_is_always_empty():
+def test_held_outside_scope_is_empty():
     memo.held("clocks")["ticket-1"] = ["row"]
     assert memo.held("clocks") == {}

@@ -50,7 +50,7 @@ def test_next_value_runs_one_statement_once_row_exists(django_assert_num_queries
         sequences.next_value("test_statements")
 
 
-def test_reserved_numbers_are_handed_out_in_order_and_the_rest_given_back():
+def test_reserved_numbers_unused_given_back():
     sequences.next_value("test_block")
     with transaction.atomic(), sequences.reserved("test_block", 5):
         assert [sequences.next_value("test_block") for _ in range(3)] == [2, 3, 4]
@@ -59,21 +59,21 @@ def test_reserved_numbers_are_handed_out_in_order_and_the_rest_given_back():
     assert sequences.next_value("test_block") == 5
 
 
-def test_past_the_reserved_count_numbers_are_taken_one_at_a_time():
+def test_reserved_numbers_past_count():
     with transaction.atomic(), sequences.reserved("test_short", 2):
         values = [sequences.next_value("test_short") for _ in range(4)]
     assert values == [1, 2, 3, 4]
     assert Sequence.objects.get(name="test_short").value == 4
 
 
-def test_a_block_that_raises_gives_nothing_back_and_its_transaction_rolls_back():
+def test_reserved_block_that_raises():
     with pytest.raises(RuntimeError), transaction.atomic(), sequences.reserved("test_fail", 5):
         sequences.next_value("test_fail")
         raise RuntimeError("the batch failed")
     assert sequences.next_value("test_fail") == 1
 
 
-def test_other_sequences_are_untouched_by_a_block():
+def test_reserved_block_other_sequences():
     with transaction.atomic(), sequences.reserved("test_one", 3):
         assert sequences.next_value("test_other") == 1
     assert Sequence.objects.get(name="test_one").value == 0

@@ -114,7 +114,7 @@ def test_change_plan_to_premium_requires_csm():
     assert not TimelineEvent.objects.filter(kind="plan_changed").exists()
 
 
-def test_contact_for_sender_that_loses_a_race_returns_the_winners_contact(monkeypatch):
+def test_contact_for_sender_lost_race(monkeypatch):
     # Another intake stores the address between the look-up and the insert.
     winner = ContactFactory(email="race@client.example")
     real_select_related = actions.ContactEmail.objects.select_related

@@ -302,15 +302,21 @@ def test_incident_close_meets_all_clocks():
     assert {row.kind: row.met_at for row in rebuilt} == met
 
 
-def test_inside_a_batch_unchanged_clocks_keep_their_due_times_without_computing(monkeypatch):
+def counted_due_times(monkeypatch) -> list[tuple]:
+    """Record every due-time computation of the SLA listener."""
     from relaydesk.sla import tracking
 
-    contact = universal_contact()
-    computed = []
+    computed: list[tuple] = []
     real_due_at = tracking.due_at
     monkeypatch.setattr(
         tracking, "due_at", lambda *args: computed.append(args) or real_due_at(*args)
     )
+    return computed
+
+
+def test_batch_skips_unchanged_due_times(monkeypatch):
+    contact = universal_contact()
+    computed = counted_due_times(monkeypatch)
     with memo.scope():
         ticket = open_ticket(contact, START)
         opened = len(computed)
@@ -322,15 +328,9 @@ def test_inside_a_batch_unchanged_clocks_keep_their_due_times_without_computing(
     assert clock_of(ticket, ClockKind.FIRST_RESPONSE).due_at is not None
 
 
-def test_outside_a_batch_every_event_computes_the_due_times(monkeypatch):
-    from relaydesk.sla import tracking
-
+def test_unbatched_event_computes_due_times(monkeypatch):
     contact = universal_contact()
-    computed = []
-    real_due_at = tracking.due_at
-    monkeypatch.setattr(
-        tracking, "due_at", lambda *args: computed.append(args) or real_due_at(*args)
-    )
+    computed = counted_due_times(monkeypatch)
     ticket = open_ticket(contact, START)
     opened = len(computed)
     with clock.frozen_at(START + timedelta(minutes=5)):

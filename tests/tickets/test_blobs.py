@@ -8,7 +8,7 @@ from relaydesk.tickets.models import Blob
 pytestmark = pytest.mark.django_db
 
 
-def test_same_content_is_stored_once():
+def test_same_content_stored_once():
     first = blobs.store_blob(b"%PDF-1.4 report", "report.pdf")
     second = blobs.store_blob(b"%PDF-1.4 report", "copy.pdf")
     assert first.pk == second.pk
@@ -17,7 +17,7 @@ def test_same_content_is_stored_once():
     assert blobs.read_blob(first) == b"%PDF-1.4 report"
 
 
-def test_store_blob_that_loses_a_race_returns_the_stored_row(monkeypatch):
+def test_store_blob_lost_race(monkeypatch):
     # Another writer stores the same content between the look-up and the insert.
     winner = blobs.store_blob(b"shared content", "a.txt")
     real_filter = Blob.objects.filter

@@ -14,17 +14,17 @@ def sent(monkeypatch) -> list[int]:
     return queued
 
 
-def test_outside_a_block_delivery_is_queued_at_once(sent):
+def test_delivery_queued_at_once(sent):
     assert delivery.schedule_delivery("test", 1)
     assert sent == [1]
 
 
-def test_a_kind_without_sender_is_refused(sent):
+def test_unknown_kind_not_queued(sent):
     assert not delivery.schedule_delivery("fax", 1)
     assert sent == []
 
 
-def test_deliveries_gathered_in_a_block_are_queued_in_order_when_it_ends(sent):
+def test_collected_deliveries_queued_in_order(sent):
     with delivery.collected():
         delivery.schedule_delivery("test", 1)
         with delivery.collected():
@@ -33,7 +33,7 @@ def test_deliveries_gathered_in_a_block_are_queued_in_order_when_it_ends(sent):
     assert sent == [1, 2]
 
 
-def test_deliveries_gathered_before_an_error_are_still_queued(sent):
+def test_collected_deliveries_survive_error(sent):
     with pytest.raises(RuntimeError), delivery.collected():
         delivery.schedule_delivery("test", 1)
         raise RuntimeError("failed after the first message was committed")

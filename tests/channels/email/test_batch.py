@@ -287,7 +287,7 @@ def test_batch_failure_reruns_with_savepoints(monkeypatch):
     assert savepoints_in(queries) >= 3
 
 
-def test_batch_inserts_its_new_rows_together_and_threads_among_them(settings):
+def test_batch_writes_rows_together(settings):
     settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": SUPPORT}
     organization_with_domain("batch.example")
     sent = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -335,7 +335,7 @@ def test_batch_inserts_its_new_rows_together_and_threads_among_them(settings):
     assert len(message_inserts) == 2
 
 
-def test_batch_numbers_its_tickets_without_gaps():
+def test_batch_numbers_tickets_without_gaps():
     first, reply, second = BatchImporter().import_batch(
         [
             incoming("wrong_charset.eml"),
@@ -349,7 +349,7 @@ def test_batch_numbers_its_tickets_without_gaps():
     assert after.ticket_number == 3
 
 
-def test_batch_rerun_with_savepoints_writes_rows_at_once(monkeypatch):
+def test_batch_rerun_writes_rows_at_once(monkeypatch):
     from relaydesk.core import inserts
 
     real_open = intake.actions.open_ticket

@@ -24,7 +24,7 @@ def stored_parent() -> Ticket:
     return Ticket.objects.get(number=number)
 
 
-def test_prefetched_ids_answer_without_a_query(django_assert_num_queries):
+def test_prefetched_ids_need_no_query(django_assert_num_queries):
     parent = stored_parent()
     with memo.scope(), transaction.atomic():
         thread_match.prefetch([reply()])
@@ -35,7 +35,7 @@ def test_prefetched_ids_answer_without_a_query(django_assert_num_queries):
         assert actions._locked(found) is found
 
 
-def test_a_message_stored_after_the_prefetch_is_found_by_a_later_reply():
+def test_remembered_message_threads_reply():
     with memo.scope(), transaction.atomic(), inserts.deferred():
         thread_match.prefetch([reply()])
         assert thread_match.match_by_message_ids(reply()) is None
@@ -46,7 +46,7 @@ def test_a_message_stored_after_the_prefetch_is_found_by_a_later_reply():
         assert thread_match.match_by_message_ids(reply()) == ticket
 
 
-def test_outside_a_scope_prefetch_does_nothing_and_the_match_queries(
+def test_prefetch_outside_scope_does_nothing(
     django_assert_num_queries,
 ):
     parent = stored_parent()
@@ -56,7 +56,7 @@ def test_outside_a_scope_prefetch_does_nothing_and_the_match_queries(
         assert thread_match.match_by_message_ids(reply()) == parent
 
 
-def test_an_id_outside_the_prefetch_is_queried():
+def test_unprefetched_id_is_queried():
     parent = stored_parent()
     with memo.scope():
         thread_match.prefetch([parse_message(load("wrong_charset.eml"))])
