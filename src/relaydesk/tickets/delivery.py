@@ -51,6 +51,10 @@ def collected() -> Iterator[None]:
     its ``on_commit`` callback never runs. When the block raises, the
     deliveries gathered so far are still queued, because their messages
     are committed.
+
+    NOTE: a crash after those transactions commit and before the block
+    ends leaves their messages ``queued`` with no delivery task, and
+    nothing queues them again yet.
     """
     if _collected.get() is not None:
         yield
