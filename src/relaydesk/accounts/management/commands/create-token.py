@@ -40,8 +40,9 @@ class Command(BaseCommand):
 
         issued = issue_token(user, name=options["name"])
         self.stderr.write(
-            f"Token {issued.token.prefix} created for {user.username}. "
-            "Store it now: it is not shown again."
+            f"Token created for {user.username}; its prefix for --revoke is "
+            f"{issued.token.prefix}. The full token is on standard output: store it now, "
+            "it is not shown again."
         )
         self.stdout.write(issued.plaintext)
 
