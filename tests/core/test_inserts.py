@@ -167,3 +167,16 @@ def test_insert_if_absent_sets_key():
     row = event("keyed")
     assert inserts.insert_if_absent(row)
     assert TimelineEvent.objects.get(pk=row.pk).kind == "keyed"
+
+
+def test_save_later_of_two_instances_keeps_both():
+    row = inserts.add(event("stored"))
+    with transaction.atomic(), inserts.deferred():
+        first, second = TimelineEvent.objects.get(pk=row.pk), TimelineEvent.objects.get(pk=row.pk)
+        first.kind = "renamed"
+        inserts.save_later(first, ["kind"])
+        second.data = {"value": 2}
+        inserts.save_later(second, ["data"])
+    stored = TimelineEvent.objects.get(pk=row.pk)
+    assert stored.kind == "renamed"
+    assert stored.data == {"value": 2}

@@ -75,6 +75,11 @@ class _HeldWrites:
 
     def save_later(self, instance: models.Model, fields: Iterable[str]) -> None:
         model = type(instance)
+        earlier = self.updates.get(model, {}).get(instance.pk)
+        if earlier is not None and earlier[0] is not instance:
+            # Another instance of the same row has held changes: write them
+            # first, so neither instance's changes are lost.
+            self.flush()
         updates = self.updates.setdefault(model, {})
         if not updates and not self.rows.get(model):
             self.tables.append(connection.ops.quote_name(model._meta.db_table))
