@@ -23,7 +23,7 @@ def test_create_token_prints_token_once():
     assert stored.name == "CI pipeline"
     assert token not in notice
     assert stored.prefix in notice
-    # The prefix is not the token: the notice says where the token is.
+    # The prefix is not the token, so the notice names where the token is.
     assert "--revoke" in notice
     assert "standard output" in notice
 

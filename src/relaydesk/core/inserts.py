@@ -25,8 +25,8 @@ caller's to forget (``memo.forget_held``).
 
 An exception out of the block drops the held rows, because the caller's
 transaction is rolling back. A held instance changed before its INSERT
-needs no ``save()``: the INSERT writes its fields as they are then, and
-``is_held`` tells whether that is still to come. Outside a block, and on
+needs no ``save()``: the INSERT writes its fields as they are then.
+``is_held`` returns whether that INSERT is still to come. Outside a block, and on
 databases other than PostgreSQL and SQLite, ``add`` inserts at once.
 
 Keys come from the database's own counter, the table's identity sequence on
@@ -86,10 +86,10 @@ class _HeldWrites:
         _, held_fields = updates.setdefault(instance.pk, (instance, set()))
         held_fields.update(fields)
 
-    def _next_key(self, model: type[models.Model], wanted: int = 1) -> int:
+    def _next_key(self, model: type[models.Model], needed: int = 1) -> int:
         keys = self.keys.setdefault(model, [])
         if not keys:
-            keys.extend(reversed(reserve_keys(model, max(KEY_BLOCK, wanted))))
+            keys.extend(reversed(reserve_keys(model, max(KEY_BLOCK, needed))))
         return keys.pop()
 
     def add_all(self, instances: list[models.Model]) -> None:

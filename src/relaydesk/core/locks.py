@@ -31,15 +31,15 @@ def hold_all(names: list[str]) -> None:
         raise RuntimeError(f"locks {names!r} need a transaction: call them inside atomic()")
     if connection.vendor != "postgresql":
         return
-    held = memo.held("locks")
-    wanted = sorted(set(names) - held.keys())
-    if not wanted:
+    locked = memo.held("locks")
+    missing = sorted(set(names) - locked.keys())
+    if not missing:
         return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) "
-            "FROM unnest(%s::text[]) WITH ORDINALITY AS wanted(name, position) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS missing(name, position) "
             "ORDER BY position",
-            [wanted],
+            [missing],
         )
-    held.update(dict.fromkeys(wanted, True))
+    locked.update(dict.fromkeys(missing, True))

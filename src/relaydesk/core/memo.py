@@ -11,8 +11,8 @@ unit of work itself does not change.
 
 ``held`` is the exception: a dictionary, one per scope and name, for rows the
 unit of work has written or locked in its transaction, so it can use them
-again without reading them back. Nobody else can change such rows before
-the transaction ends. When the unit of work rolls back to a savepoint,
+again without reading them back. No other transaction can change such rows
+before this one ends. When the unit of work rolls back to a savepoint,
 ``forget_held`` empties them all, because they may hold changes the database
 no longer has.
 """

@@ -39,9 +39,9 @@ def reserved(name: str, count: int) -> Iterator[None]:
 
     Use it inside the transaction that uses the numbers. Taking them locks
     the sequence's row (on SQLite, the database) until that transaction
-    ends, so when the block ends without an exception it gives back the
-    numbers it did not hand out, and no other transaction has taken one in
-    between.
+    ends, so no other transaction takes a number in between. When the block
+    ends without an exception, it gives back the numbers it did not hand
+    out.
     Past ``count``, ``next_value`` takes numbers one at a time again. A
     number handed out inside a savepoint that rolls back is a gap.
     """

@@ -166,7 +166,7 @@ _FILLED_FROM = "_sla_filled_from"
 
 
 class Stored(NamedTuple):
-    """The clock rows after ``_store``, and those newly breached by a late answer."""
+    """The clock rows after ``_store``, and those newly breached because they were met late."""
 
     rows: list[SlaClock]
     late: list[SlaClock]
@@ -303,35 +303,35 @@ def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
     except NoSlaPolicy as error:
         _report_missing_policy(ticket, event, error)
         return
-    held = _held_clocks()
+    known = _held_clocks()
     if event.kind == "ticket_created":
         # A ticket has no clocks before its ticket_created event.
         rows = []
-    elif ticket.pk in held:
-        rows = held[ticket.pk]
+    elif ticket.pk in known:
+        rows = known[ticket.pk]
     elif memo.active():
-        rows = _lock_clocks(ticket.pk, held)
+        rows = _lock_clocks(ticket.pk, known)
     else:
         rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
-    held[ticket.pk] = _replay({"ticket": ticket}, rows, clock_events, targets)
+    known[ticket.pk] = _replay({"ticket": ticket}, rows, clock_events, targets)
 
 
-def _lock_clocks(ticket_pk: int, held: dict) -> list[SlaClock]:
+def _lock_clocks(ticket_pk: int, known: dict) -> list[SlaClock]:
     """Lock and keep the clocks of ``ticket_pk`` and of the other tickets this scope locked.
 
     An import batch locks the tickets its replies continue before it
     applies them, so one statement reads all their clocks. Every clock row
-    the batch holds back is in ``held`` already, so these rows are all
+    the batch holds back is in ``known`` already, so these rows are all
     stored.
     """
-    pks = {ticket_pk, *(pk for pk in actions.locked_in_scope() if pk not in held)}
+    pks = {ticket_pk, *(pk for pk in actions.locked_in_scope() if pk not in known)}
     with inserts.stored_only():
         rows = SlaClock.objects.select_for_update().filter(ticket_id__in=pks).order_by("pk")
         for pk in pks:
-            held[pk] = []
+            known[pk] = []
         for row in rows:
-            held[row.ticket_id].append(row)
-    return held[ticket_pk]
+            known[row.ticket_id].append(row)
+    return known[ticket_pk]
 
 
 def _held_clocks() -> dict:

@@ -325,9 +325,9 @@ def _locked(ticket: Ticket) -> Ticket:
     and one this ``memo.scope()`` has locked already stays locked, so those
     instances are returned as they are.
     """
-    held = inserts.held_instance(ticket)
-    if held is not None:
-        return held
+    held_ticket = inserts.held_instance(ticket)
+    if held_ticket is not None:
+        return held_ticket
     locked = _locked_tickets()
     if ticket.pk in locked:
         return locked[ticket.pk]  # type: ignore[return-value]
@@ -346,10 +346,10 @@ def lock_tickets(pks: list[int]) -> dict[int, Ticket]:
     Returns every ticket the scope has locked, by key.
     """
     locked = _locked_tickets()
-    wanted = [pk for pk in pks if pk not in locked]
-    if wanted:
+    unlocked = [pk for pk in pks if pk not in locked]
+    if unlocked:
         with inserts.stored_only():
-            found = Ticket.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+            found = Ticket.objects.select_for_update().filter(pk__in=unlocked).order_by("pk")
             locked.update((ticket.pk, ticket) for ticket in found)
     return locked  # type: ignore[return-value]
 

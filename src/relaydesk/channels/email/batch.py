@@ -170,8 +170,8 @@ class BatchImporter:
                 # one per table. The second attempt writes each message's
                 # rows inside its savepoint, so a row that fails to insert
                 # quarantines the message it belongs to.
-                held = nullcontext() if savepoints else inserts.deferred()
-                with memo.scope(), transaction.atomic(), held, timeline.deferred():
+                holding = nullcontext() if savepoints else inserts.deferred()
+                with memo.scope(), transaction.atomic(), holding, timeline.deferred():
                     results = self._store_and_process(batch, state, savepoints=savepoints)
             except (KeyboardInterrupt, SystemExit):
                 raise

@@ -102,15 +102,15 @@ def prefetch(messages: list[ParsedEmail]) -> None:
     """
     if not memo.active():
         return
-    wanted = {value for parsed in messages for value in _referenced_ids(parsed)[1]}
-    if not wanted:
+    lookup = {value for parsed in messages for value in _referenced_ids(parsed)[1]}
+    if not lookup:
         return
     found = dict(
-        Message.objects.filter(message_id__in=wanted).values_list("message_id", "ticket_id")
+        Message.objects.filter(message_id__in=lookup).values_list("message_id", "ticket_id")
     )
     locked = actions.lock_tickets(sorted(set(found.values())))
     known = _known_ids()
-    for value in wanted:
+    for value in lookup:
         known.setdefault(value, locked.get(found.get(value)))
 
 
@@ -156,8 +156,8 @@ def match_by_message_ids(parsed: ParsedEmail) -> Ticket | None:
 
 def held_messages(message_ids: list[str]) -> list[Message]:
     """Return the messages with one of ``message_ids`` that wait for their INSERT."""
-    wanted = set(message_ids)
-    return [message for message in inserts.held_rows(Message) if message.message_id in wanted]
+    lookup = set(message_ids)
+    return [message for message in inserts.held_rows(Message) if message.message_id in lookup]
 
 
 def is_participant(ticket: Ticket, *, sender: str, contact: Contact | None) -> bool:
