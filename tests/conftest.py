@@ -27,6 +27,17 @@ def _isolated_data_dir(settings, tmp_path):
 
 
 @pytest.fixture
+def database_tasks(settings):
+    """Queue tasks as rows in the database, with relaydesk's own backend, as installed."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "relaydesk.core.task_backend.DatabaseBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
+
+
+@pytest.fixture
 def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"public corpora not found at {CORPORA}; they live beside the checkout")

@@ -152,7 +152,9 @@ STORAGES = {
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("RELAYDESK_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "RELAYDESK_TASK_BACKEND", "relaydesk.core.task_backend.DatabaseBackend"
+        ),
         "QUEUES": ["default", "mail"],
     }
 }

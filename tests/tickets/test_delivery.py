@@ -1,10 +1,15 @@
-"""Deliveries scheduled at once, or gathered and queued when a block ends."""
+"""Deliveries queued inside the message's transaction, or on commit."""
 
 import pytest
+from django.db import transaction
 
 from relaydesk.tickets import delivery
 
 pytestmark = pytest.mark.django_db
+
+
+class Rollback(Exception):
+    """Raised to roll a test transaction back."""
 
 
 @pytest.fixture
@@ -14,27 +19,31 @@ def sent(monkeypatch) -> list[int]:
     return queued
 
 
-def test_delivery_queued_at_once(sent):
-    assert delivery.schedule_delivery("test", 1)
+def test_database_backend_queues_inside_transaction(sent, database_tasks):
+    with transaction.atomic():
+        assert delivery.schedule_delivery("test", 1)
+        # The task row would be written here, in the message's transaction.
+        assert sent == [1]
+
+
+def test_other_backend_queues_on_commit(sent, django_capture_on_commit_callbacks):
+    # The tests' default task backend runs tasks at once, outside the database.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert delivery.schedule_delivery("test", 1)
+        assert sent == []
     assert sent == [1]
 
 
-def test_unknown_kind_not_queued(sent):
-    assert not delivery.schedule_delivery("fax", 1)
+def test_other_backend_skips_rolled_back_message(sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Rollback), transaction.atomic():
+            delivery.schedule_delivery("test", 1)
+            raise Rollback
+    assert callbacks == []
     assert sent == []
 
 
-def test_collected_deliveries_queued_in_order(sent):
-    with delivery.collected():
-        delivery.schedule_delivery("test", 1)
-        with delivery.collected():
-            delivery.schedule_delivery("test", 2)
-        assert sent == []
-    assert sent == [1, 2]
-
-
-def test_collected_deliveries_survive_error(sent):
-    with pytest.raises(RuntimeError), delivery.collected():
-        delivery.schedule_delivery("test", 1)
-        raise RuntimeError("failed after the first message was committed")
-    assert sent == [1]
+def test_unknown_kind_not_queued(sent, database_tasks):
+    with transaction.atomic():
+        assert not delivery.schedule_delivery("fax", 1)
+    assert sent == []

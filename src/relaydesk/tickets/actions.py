@@ -214,7 +214,7 @@ def reply(
             _set_status(ticket, Status.OPEN, actor=author, reason="first_reply")
         _save(ticket, ["status", "updated_at"])
         if deliver:
-            transaction.on_commit(lambda: delivery.schedule_delivery("email", message.pk))
+            delivery.schedule_delivery("email", message.pk)
     return message
 
 

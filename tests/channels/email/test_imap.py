@@ -34,13 +34,6 @@ def dovecot(tmp_path) -> Iterator[Dovecot]:
     server.stop()
 
 
-@pytest.fixture
-def database_tasks(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
-    }
-
-
 def set_option(settings, **values) -> None:
     settings.RELAYDESK = {**settings.RELAYDESK, **values}
 

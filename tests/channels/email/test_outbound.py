@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from relaydesk.channels.email import outbound
@@ -46,13 +47,6 @@ def relay(settings):
     settings.RELAYDESK = {**settings.RELAYDESK, "SMTP_URL": server.url}
     yield server
     server.stop()
-
-
-@pytest.fixture
-def database_tasks(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}
-    }
 
 
 def set_option(settings, **values) -> None:
@@ -343,6 +337,23 @@ def test_retry_runs_when_due(relay, settings, database_tasks, django_capture_on_
     assert message.delivery_attempts == 2
     assert len(relay.handler.received) == 1
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reply_task_commits_with_reply(relay, database_tasks):
+    ticket = open_ticket()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.reply(ticket, author=AgentFactory(), text="Never sent.")
+        raise RuntimeError("the request failed after the reply")
+    # Rolled back together: neither the reply nor its delivery task is left.
+    assert not ticket.messages.filter(text="Never sent.").exists()
+    assert not DBTaskResult.objects.exists()
+
+    message = actions.reply(ticket, author=AgentFactory(), text="Sent once.")
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs == {"args": [message.pk], "kwargs": {}}
+    run_mail_worker()
+    assert len(relay.handler.received) == 1
 
 
 def test_retry_delay_doubles_and_caps(settings):

@@ -57,7 +57,7 @@ from relaydesk.channels.email.store import save_outcomes, store_raw_batch
 from relaydesk.core import config, inserts, memo, timeline
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Contact
-from relaydesk.tickets import actions, delivery
+from relaydesk.tickets import actions
 from relaydesk.tickets.models import Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -187,9 +187,7 @@ class BatchImporter:
                     continue
                 logger.exception("import batch failed; replaying it one message at a time")
                 return [self._ingest_alone(message) for message in batch]
-            # Their delivery tasks are queued in one transaction after them.
-            with delivery.collected():
-                _queue_acknowledgements(state.acknowledgements)
+            _queue_acknowledgements(state.acknowledgements)
             return results
         raise AssertionError("the second attempt returns or replays")
 
