@@ -80,3 +80,56 @@ def test_held_rows_until_forgotten():
 def test_held_outside_scope_is_empty():
     memo.held("clocks")["ticket-1"] = ["row"]
     assert memo.held("clocks") == {}
+
+
+class Clock:
+    """Stands in for memo's monotonic clock."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.seconds = 1000.0
+        monkeypatch.setattr(memo, "_now", lambda: self.seconds)
+
+
+def test_settled_outside_lasting_is_cached():
+    compute = Counter()
+    assert [memo.settled("plan", compute) for _ in range(2)] == [1, 2]
+    with memo.scope():
+        assert [memo.settled("plan", compute) for _ in range(2)] == [3, 3]
+
+
+def test_settled_kept_across_scopes_inside_lasting(monkeypatch):
+    Clock(monkeypatch)
+    compute = Counter()
+    with memo.lasting(10):
+        for _ in range(3):
+            with memo.scope():
+                assert memo.settled("plan", compute) == 1
+        # Also between scopes.
+        assert memo.settled("plan", compute) == 1
+    with memo.scope():
+        assert memo.settled("plan", compute) == 2
+
+
+def test_settled_read_again_after_max_age(monkeypatch):
+    clock = Clock(monkeypatch)
+    compute = Counter()
+    with memo.lasting(10):
+        with memo.scope():
+            assert memo.settled("plan", compute) == 1
+            clock.seconds += 11
+            # One scope keeps one value, however long it runs.
+            assert memo.settled("plan", compute) == 1
+        with memo.scope():
+            assert memo.settled("plan", compute) == 2
+        clock.seconds += 9
+        with memo.scope():
+            assert memo.settled("plan", compute) == 2
+
+
+def test_nested_lasting_shares_outer_values(monkeypatch):
+    Clock(monkeypatch)
+    compute = Counter()
+    with memo.lasting(10):
+        assert memo.settled("plan", compute) == 1
+        with memo.lasting(0):
+            assert memo.settled("plan", compute) == 1

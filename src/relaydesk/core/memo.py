@@ -9,6 +9,12 @@ web request or a task always reads an admin's latest edit.
 Keep scopes short (one transaction at most) and cache only values that the
 unit of work itself does not change.
 
+``settled`` is for values that only an administrator's edit changes (an
+organization's plan, an SLA policy and its calendar). Inside a
+``lasting()`` block, such as a whole import run, each is kept across the
+scopes inside it for up to the block's maximum age, so an edit reaches a
+running import within that time. Inside one scope it stays the same.
+
 ``held`` is the exception: a dictionary, one per scope and name, for rows the
 unit of work has written or locked in its transaction, so it can use them
 again without reading them back. No other transaction can change such rows
@@ -17,14 +23,30 @@ before this one ends. When the unit of work rolls back to a savepoint,
 no longer has.
 """
 
+import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
 
 _store: ContextVar[dict[Hashable, object] | None] = ContextVar("memo_store", default=None)
+
+
+@dataclass
+class _Lasting:
+    max_age: float
+    # Per key: when the value was computed (_now()) and the value.
+    values: dict[Hashable, tuple[float, object]] = field(default_factory=dict)
+
+
+_lasting: ContextVar[_Lasting | None] = ContextVar("memo_lasting", default=None)
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 @contextmanager
@@ -68,3 +90,40 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return store[key]  # type: ignore[return-value]
+
+
+@contextmanager
+def lasting(max_age: float) -> Iterator[None]:
+    """Keep ``settled`` values across scopes until the block ends, each up to ``max_age`` seconds.
+
+    An inner block shares the outer one.
+    """
+    if _lasting.get() is not None:
+        yield
+        return
+    token = _lasting.set(_Lasting(max_age))
+    try:
+        yield
+    finally:
+        _lasting.reset(token)
+
+
+def settled(key: Hashable, compute: Callable[[], T]) -> T:
+    """Return ``compute()`` for a value that only an administrator's edit changes.
+
+    Like ``cached``, and inside ``lasting()`` also kept across scopes for
+    up to its maximum age.
+    """
+    kept = _lasting.get()
+    if kept is None:
+        return cached(key, compute)
+
+    def recent() -> T:
+        now = _now()
+        entry = kept.values.get(key)
+        if entry is None or now - entry[0] > kept.max_age:
+            entry = (now, compute())
+            kept.values[key] = entry
+        return entry[1]  # type: ignore[return-value]
+
+    return cached(key, recent)

@@ -171,7 +171,7 @@ def contact_for_sender(address: str, name: str = "") -> Contact:
         return found.contact
 
     domain = address.rpartition("@")[2]
-    owner = memo.cached(
+    owner = memo.settled(
         ("customers.domain", domain),
         lambda: (
             OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()

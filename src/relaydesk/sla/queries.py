@@ -91,8 +91,8 @@ def sla_policy_for(plan: Plan, priority: str) -> SlaPolicy | None:
 
 
 def organization_with_plan(organization_id: int) -> Organization:
-    """Return the organization with its plan, read once per ``memo.scope()``."""
-    return memo.cached(
+    """Return the organization with its plan, read once per ``memo.scope()`` or ``lasting()``."""
+    return memo.settled(
         ("sla.organization", organization_id),
         lambda: Organization.objects.select_related("plan").get(pk=organization_id),
     )
@@ -102,7 +102,8 @@ def policy_with_calendar(plan: Plan, priority: str) -> tuple[SlaPolicy, Business
     """Return the policy of ``plan`` and ``priority`` and its built calendar, or None.
 
     Inside a ``memo.scope()`` (one import batch, say) each plan and priority
-    is read and checked once. Raises like ``calendar_from_record``.
+    is read and checked once, and inside ``memo.lasting()`` (an import run)
+    at most once per its maximum age. Raises like ``calendar_from_record``.
     """
 
     def read() -> tuple[SlaPolicy, BusinessCalendar] | None:
@@ -111,7 +112,7 @@ def policy_with_calendar(plan: Plan, priority: str) -> tuple[SlaPolicy, Business
             return None
         return policy, calendar_from_record(policy.calendar)
 
-    return memo.cached(("sla.policy_with_calendar", plan.pk, priority), read)
+    return memo.settled(("sla.policy_with_calendar", plan.pk, priority), read)
 
 
 # -- clocks for the desk --------------------------------------------------------

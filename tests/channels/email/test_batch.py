@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from relaydesk.channels.email import batch, intake
 from relaydesk.channels.email.batch import BatchImporter, ContactCache, IncomingMessage
 from relaydesk.channels.email.models import RawMessage, RawState
+from relaydesk.core import memo
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import Message, Ticket
 from tests.channels.email.conftest import load
@@ -368,3 +369,29 @@ def test_batch_rerun_writes_rows_at_once(monkeypatch):
     assert [result.outcome for result in results] == ["ticket_created", "ticket_created"]
     # The first attempt held its rows; the rerun with savepoints wrote them at once.
     assert holding == [True, False, False]
+
+
+def test_import_run_sees_domain_owner_after_max_age(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(memo, "_now", lambda: clock[0])
+    importer = BatchImporter()
+
+    def contact_organization(address: str) -> object:
+        content = client_email(
+            sender=address,
+            subject="Report is empty",
+            sent_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+            message_id=f"<{address}>",
+        )
+        importer.import_batch([IncomingMessage(content, source_ref=address)])
+        return ContactEmail.objects.get(address=address).contact.organization
+
+    with memo.lasting(10):
+        assert contact_organization("ana@late.example") is None
+        # An administrator gives the domain to an organization mid-run.
+        owner = organization_with_domain("late.example")
+        # The run still knows the domain as unowned...
+        assert contact_organization("rui@late.example") is None
+        clock[0] += 11
+        # ...until its maximum age has passed.
+        assert contact_organization("eva@late.example") == owner

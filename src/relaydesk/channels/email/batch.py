@@ -68,6 +68,10 @@ DEFAULT_BATCH_SIZE = 100
 BATCH_MAX_BYTES = 8 * 1024 * 1024
 # Senders remembered per import run; the least recently used is forgotten first.
 CONTACT_CACHE_SIZE = 4096
+# How long an import run keeps organizations' plans, SLA policies and
+# calendars, and the owners of e-mail domains (memo.settled), so an
+# administrator's edit reaches a running import within this time.
+SETTLED_MAX_AGE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)

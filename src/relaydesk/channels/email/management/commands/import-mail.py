@@ -18,6 +18,7 @@ from django.db import connections, reset_queries
 from relaydesk.channels.email.batch import (
     BATCH_MAX_BYTES,
     DEFAULT_BATCH_SIZE,
+    SETTLED_MAX_AGE_SECONDS,
     BatchImporter,
     IncomingMessage,
 )
@@ -30,7 +31,7 @@ from relaydesk.channels.email.sources import (
     discover,
     read_messages,
 )
-from relaydesk.core import config
+from relaydesk.core import config, memo
 
 logger = logging.getLogger(__name__)
 
@@ -222,12 +223,13 @@ class Command(BaseCommand):
             window=2 * batch_size,
             max_bytes=config.get("MAX_MESSAGE_BYTES"),
         )
-        for batch in _batches(messages, batch_size, BATCH_MAX_BYTES):
-            # Counted only once the batch is committed.
-            for result in importer.import_batch(batch):
-                counts["stored"] += 1
-                counts[_SUMMARY_KEYS[result.outcome]] += 1
-            progress.update(counts["stored"], reader.bytes_read)
+        with memo.lasting(SETTLED_MAX_AGE_SECONDS):
+            for batch in _batches(messages, batch_size, BATCH_MAX_BYTES):
+                # Counted only once the batch is committed.
+                for result in importer.import_batch(batch):
+                    counts["stored"] += 1
+                    counts[_SUMMARY_KEYS[result.outcome]] += 1
+                progress.update(counts["stored"], reader.bytes_read)
         counts["unreadable"] = reader.unreadable
         progress.finish()
         logger.info("mail import finished", extra={"stored": counts["stored"]})
