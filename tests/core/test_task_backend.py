@@ -47,7 +47,7 @@ def test_held_task_rows_written_together():
     assert all(row.enqueued_at is not None for row in rows)
 
 
-def test_held_task_row_seen_by_a_read_in_the_block():
+def test_read_in_block_sees_held_task():
     with transaction.atomic(), inserts.deferred():
         result = deliver_message.enqueue(3)
         assert DBTaskResult.objects.filter(id=result.id).exists()

@@ -114,16 +114,16 @@ def settled(key: Hashable, compute: Callable[[], T]) -> T:
     Like ``cached``, and inside ``lasting()`` also kept across scopes for
     up to its maximum age.
     """
-    kept = _lasting.get()
-    if kept is None:
+    store = _lasting.get()
+    if store is None:
         return cached(key, compute)
 
     def recent() -> T:
         now = _now()
-        entry = kept.values.get(key)
-        if entry is None or now - entry[0] > kept.max_age:
+        entry = store.values.get(key)
+        if entry is None or now - entry[0] > store.max_age:
             entry = (now, compute())
-            kept.values[key] = entry
+            store.values[key] = entry
         return entry[1]  # type: ignore[return-value]
 
     return cached(key, recent)

@@ -23,9 +23,9 @@ class DatabaseBackend(BaseDatabaseBackend):
     """django-tasks-db's backend whose task rows go through ``inserts.add``."""
 
     def _task_to_db_task(self, task: Task, args: Any, kwargs: Any) -> DBTaskResult:
-        # The same fields django-tasks-db writes. A held row is inserted
-        # without model signals, so the value that its pre_save handler
-        # would give a task without run_after is given here.
+        # The fields django-tasks-db 0.13 writes. Its pre_save handler gives
+        # a task without run_after the maximum date, and a held row is
+        # inserted without model signals, so that date is set here.
         return inserts.add(
             DBTaskResult(
                 id=self._get_id(),
