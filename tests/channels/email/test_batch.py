@@ -206,6 +206,58 @@ def test_contact_cache_keeps_contact_after_release(monkeypatch):
     assert cache.find("ana@client.example", "Ana") == contact
 
 
+def test_contact_cache_prefetch_finds_known_sender(monkeypatch):
+    known = ContactFactory(email="ana@client.example")
+    cache = ContactCache()
+    cache.prefetch(["ana@client.example", "rui@client.example"])
+    monkeypatch.setattr(batch, "contact_for_sender", pytest.fail)
+    assert cache.find("ana@client.example", "Ana") == known
+
+
+def test_contact_cache_prefetch_creates_new_sender_without_lookup(monkeypatch):
+    cache = ContactCache()
+    cache.prefetch(["rui@client.example"])
+    monkeypatch.setattr(batch, "contact_for_sender", pytest.fail)
+    contact = cache.find("rui@client.example", "Rui")
+    assert ContactEmail.objects.get(address="rui@client.example").contact == contact
+
+
+def test_contact_cache_prefetched_sender_created_elsewhere():
+    cache = ContactCache()
+    cache.prefetch(["rui@client.example"])
+    # Another intake creates the contact after the prefetch.
+    theirs = ContactFactory(email="rui@client.example")
+    assert cache.find("rui@client.example", "Rui") == theirs
+    assert Contact.objects.count() == 1
+
+
+def test_batch_looks_up_senders_once(settings):
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": SUPPORT}
+    known = ContactFactory(email="ana@senders.example")
+    sent = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    messages = [
+        IncomingMessage(
+            client_email(
+                sender=sender, subject="Export fails", sent_at=sent, message_id=f"<{n}@s>"
+            ),
+            source_ref=str(n),
+        )
+        for n, sender in enumerate(
+            ["ana@senders.example", "rui@senders.example", "eva@senders.example"]
+        )
+    ]
+    table = connection.ops.quote_name(ContactEmail._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        results = BatchImporter().import_batch(messages)
+    assert [result.outcome for result in results] == ["ticket_created"] * 3
+    lookups = [
+        query for query in queries.captured_queries if query["sql"].startswith(f"SELECT {table}")
+    ]
+    assert len(lookups) == 1
+    assert Ticket.objects.get(number=results[0].ticket_number).contact == known
+    assert ContactEmail.objects.filter(address__endswith="@senders.example").count() == 3
+
+
 def test_contact_cache_drop_pending_forgets_contact():
     cache = ContactCache()
     cache.find("ana@client.example", "Ana")

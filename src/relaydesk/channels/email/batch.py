@@ -35,12 +35,15 @@ one further transaction, so a rolled-back ticket is never acknowledged.
 
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from relaydesk.channels.email import outbound, thread_match
+from relaydesk.channels.email.errors import UnusableMessage
+from relaydesk.channels.email.identify import sender_address
 from relaydesk.channels.email.intake import (
     QUARANTINED,
     IntakeHooks,
@@ -55,7 +58,11 @@ from relaydesk.channels.email.models import RawMessage, Source
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.channels.email.store import save_outcomes, store_raw_batch
 from relaydesk.core import config, inserts, memo, timeline
-from relaydesk.customers.actions import contact_for_sender
+from relaydesk.customers.actions import (
+    contact_for_sender,
+    contacts_for_addresses,
+    create_contact_for_sender,
+)
 from relaydesk.customers.models import Contact
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import Message, Ticket
@@ -97,19 +104,41 @@ class ContactCache:
         self._size = size
         self._contacts: OrderedDict[str, Contact] = OrderedDict()
         self._pending: dict[str, Contact] = {}
+        # Addresses that ``prefetch`` found without a contact, for one batch.
+        self._new: set[str] = set()
+
+    def prefetch(self, addresses: Iterable[str]) -> None:
+        """Look up the contacts of a batch's sender addresses with one query.
+
+        Found contacts are cached. ``find`` creates a contact for any other
+        of these addresses without looking it up again; when another
+        intake creates it first, that contact is used instead.
+        """
+        wanted = {address for address in addresses if address not in self._contacts}
+        found = contacts_for_addresses(wanted) if wanted else {}
+        self._contacts.update(found)
+        self._trim()
+        self._new = wanted - found.keys()
 
     def find(self, address: str, name: str) -> Contact:
         contact = self._contacts.get(address)
         if contact is not None:
             self._contacts.move_to_end(address)
             return contact
-        contact = self._pending.get(address) or contact_for_sender(address, name)
+        contact = self._pending.get(address)
+        if contact is None and address in self._new:
+            contact = create_contact_for_sender(address, name)
+        elif contact is None:
+            contact = contact_for_sender(address, name)
         self._pending[address] = contact
         return contact
 
     def keep_pending(self) -> None:
         self._contacts.update(self._pending)
         self._pending.clear()
+        self._trim()
+
+    def _trim(self) -> None:
         while len(self._contacts) > self._size:
             self._contacts.popitem(last=False)
 
@@ -119,6 +148,7 @@ class ContactCache:
     def clear(self) -> None:
         self._contacts.clear()
         self._pending.clear()
+        self._new.clear()
 
 
 @dataclass
@@ -210,8 +240,11 @@ class BatchImporter:
             None if item.duplicate_of is not None else _parsed(message, item.raw)
             for message, item in zip(batch, stored, strict=True)
         ]
-        # The Message-IDs the batch's messages refer to are looked up together.
-        thread_match.prefetch([result for result in parsed if isinstance(result, ParsedEmail)])
+        # The Message-IDs the batch's messages refer to are looked up
+        # together, and so are the contacts of their senders.
+        usable = [result for result in parsed if isinstance(result, ParsedEmail)]
+        thread_match.prefetch(usable)
+        self.contacts.prefetch(_sender_addresses(usable))
         results: dict[int, IntakeResult] = {}
         # Each new message may open a ticket; their numbers are taken at once.
         with actions.reserve_ticket_numbers(sum(item is not None for item in parsed)):
@@ -252,6 +285,17 @@ def _parsed(message: IncomingMessage, raw: RawMessage) -> ParsedEmail | ParseFai
     if message.parsed is not None or raw.size > config.get("MAX_MESSAGE_BYTES"):
         return message.parsed
     return parse_content(message.content)
+
+
+def _sender_addresses(parsed: list[ParsedEmail]) -> set[str]:
+    """Return the usable sender addresses of ``parsed``; processing rejects the others."""
+    addresses = set()
+    for message in parsed:
+        try:
+            addresses.add(sender_address(message))
+        except UnusableMessage:
+            continue
+    return addresses
 
 
 def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
