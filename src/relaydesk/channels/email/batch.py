@@ -111,14 +111,14 @@ class ContactCache:
         """Look up the contacts of a batch's sender addresses with one query.
 
         Found contacts are cached. ``find`` creates a contact for any other
-        of these addresses without looking it up again; when another
-        intake creates it first, that contact is used instead.
+        of these addresses without looking it up again. When another
+        intake creates that contact first, ``find`` returns theirs.
         """
-        wanted = {address for address in addresses if address not in self._contacts}
-        found = contacts_for_addresses(wanted) if wanted else {}
+        uncached = {address for address in addresses if address not in self._contacts}
+        found = contacts_for_addresses(uncached) if uncached else {}
         self._contacts.update(found)
         self._trim()
-        self._new = wanted - found.keys()
+        self._new = uncached - found.keys()
 
     def find(self, address: str, name: str) -> Contact:
         contact = self._contacts.get(address)
