@@ -442,7 +442,7 @@ def test_import_run_sees_domain_owner_after_max_age(monkeypatch):
         assert contact_organization("ana@late.example") is None
         # An administrator gives the domain to an organization mid-run.
         owner = organization_with_domain("late.example")
-        # The run still knows the domain as unowned...
+        # The run still reads the domain as unowned...
         assert contact_organization("rui@late.example") is None
         clock[0] += 11
         # ...until its maximum age has passed.
