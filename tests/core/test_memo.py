@@ -97,7 +97,7 @@ def test_settled_outside_lasting_is_cached():
         assert [memo.settled("plan", compute) for _ in range(2)] == [3, 3]
 
 
-def test_settled_kept_across_scopes_inside_lasting(monkeypatch):
+def test_settled_kept_across_scopes(monkeypatch):
     Clock(monkeypatch)
     compute = Counter()
     with memo.lasting(10):

@@ -19,10 +19,10 @@ def sent(monkeypatch) -> list[int]:
     return queued
 
 
-def test_database_backend_queues_inside_transaction(sent, database_tasks):
+def test_database_backend_queues_in_transaction(sent, database_tasks):
     with transaction.atomic():
         assert delivery.schedule_delivery("test", 1)
-        # The task row would be written here, in the message's transaction.
+        # A real sender writes the task row here, inside the message's transaction.
         assert sent == [1]
 
 
@@ -34,7 +34,7 @@ def test_other_backend_queues_on_commit(sent, django_capture_on_commit_callbacks
     assert sent == [1]
 
 
-def test_other_backend_skips_rolled_back_message(sent, django_capture_on_commit_callbacks):
+def test_other_backend_skips_rollback(sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(Rollback), transaction.atomic():
             delivery.schedule_delivery("test", 1)

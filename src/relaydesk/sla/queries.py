@@ -102,8 +102,9 @@ def policy_with_calendar(plan: Plan, priority: str) -> tuple[SlaPolicy, Business
     """Return the policy of ``plan`` and ``priority`` and its built calendar, or None.
 
     Inside a ``memo.scope()`` (one import batch, say) each plan and priority
-    is read and checked once, and inside ``memo.lasting()`` (an import run)
-    at most once per its maximum age. Raises like ``calendar_from_record``.
+    is read and checked once. Inside ``memo.lasting()`` (an import run) it
+    is read again only after the block's maximum age. Raises like
+    ``calendar_from_record``.
     """
 
     def read() -> tuple[SlaPolicy, BusinessCalendar] | None:

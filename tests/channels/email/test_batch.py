@@ -206,7 +206,7 @@ def test_contact_cache_keeps_contact_after_release(monkeypatch):
     assert cache.find("ana@client.example", "Ana") == contact
 
 
-def test_contact_cache_prefetch_finds_known_sender(monkeypatch):
+def test_prefetch_finds_known_sender(monkeypatch):
     known = ContactFactory(email="ana@client.example")
     cache = ContactCache()
     cache.prefetch(["ana@client.example", "rui@client.example"])
@@ -214,7 +214,7 @@ def test_contact_cache_prefetch_finds_known_sender(monkeypatch):
     assert cache.find("ana@client.example", "Ana") == known
 
 
-def test_contact_cache_prefetch_creates_new_sender_without_lookup(monkeypatch):
+def test_prefetch_creates_sender_without_lookup(monkeypatch):
     cache = ContactCache()
     cache.prefetch(["rui@client.example"])
     monkeypatch.setattr(batch, "contact_for_sender", pytest.fail)
@@ -222,7 +222,7 @@ def test_contact_cache_prefetch_creates_new_sender_without_lookup(monkeypatch):
     assert ContactEmail.objects.get(address="rui@client.example").contact == contact
 
 
-def test_contact_cache_prefetched_sender_created_elsewhere():
+def test_prefetch_sender_created_elsewhere():
     cache = ContactCache()
     cache.prefetch(["rui@client.example"])
     # Another intake creates the contact after the prefetch.
@@ -423,7 +423,7 @@ def test_batch_rerun_writes_rows_at_once(monkeypatch):
     assert holding == [True, False, False]
 
 
-def test_import_run_sees_domain_owner_after_max_age(monkeypatch):
+def test_domain_owner_seen_after_max_age(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(memo, "_now", lambda: clock[0])
     importer = BatchImporter()

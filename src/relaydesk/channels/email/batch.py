@@ -288,7 +288,10 @@ def _parsed(message: IncomingMessage, raw: RawMessage) -> ParsedEmail | ParseFai
 
 
 def _sender_addresses(parsed: list[ParsedEmail]) -> set[str]:
-    """Return the usable sender addresses of ``parsed``; processing rejects the others."""
+    """Return the usable sender addresses of ``parsed``.
+
+    Messages with an unusable sender are quarantined when they are processed.
+    """
     addresses = set()
     for message in parsed:
         try:
