@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def test_production_mode_without_secret_key_fails():
     result = subprocess.run(
@@ -34,3 +36,37 @@ def test_cli_reports_configuration_error_without_traceback():
     assert "relaydesk: configuration error: RELAYDESK_SECRET_KEY is missing" in result.stderr
     assert "secrets.token_urlsafe" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _read_setting(expression: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings with only ``variables`` set and print ``expression`` of them."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import relaydesk.settings as s; print({expression})"],
+        env={"PATH": "/usr/bin:/bin", **variables},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_numeric_settings_are_read_as_numbers():
+    result = _read_setting(
+        "s.RELAYDESK['MAX_MESSAGE_BYTES'], s.RELAYDESK['SLA_WARNING_SHARE']",
+        RELAYDESK_MAX_MESSAGE_BYTES="1048576",
+        RELAYDESK_SLA_WARNING_SHARE="0.5",
+    )
+    assert result.stdout.strip() == "1048576 0.5"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("RELAYDESK_MAX_MESSAGE_BYTES", "25MB", "use a whole number of at least 1024"),
+        ("RELAYDESK_DELIVERY_MAX_ATTEMPTS", "0", "use a whole number of at least 1"),
+        ("RELAYDESK_IMAP_POLL_SECONDS", "1.5", "use a whole number of at least 1"),
+        ("RELAYDESK_SLA_WARNING_SHARE", "80", "use a number from 0.0 to 1.0"),
+    ],
+)
+def test_invalid_numeric_setting_names_the_variable_and_the_range(variable, value, expected):
+    result = _read_setting("s.RELAYDESK", **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value!r} is invalid: {expected}." in result.stderr

@@ -8,10 +8,33 @@ SQLite database and files under ``var/`` in the working directory. With
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def _number(name: str, default: float, *, minimum: float, maximum: float | None = None) -> Any:
+    """Read the numeric variable ``name``: a whole number, or a fraction where ``default`` is one.
+
+    A value that is not such a number, or is out of range, stops start-up
+    with a message naming the variable, the value and the range.
+    """
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    kind = type(default)
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        allowed = "a whole number" if kind is int else "a number"
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise ImproperlyConfigured(f"{name}={text!r} is invalid: use {allowed} {bounds}.")
+    return value
+
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RELAYDESK_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -104,7 +127,7 @@ SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("RELAYDESK_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=_number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -152,9 +175,7 @@ STORAGES = {
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "RELAYDESK_TASK_BACKEND", "relaydesk.core.task_backend.DatabaseBackend"
-        ),
+        "BACKEND": "relaydesk.core.task_backend.DatabaseBackend",
         "QUEUES": ["default", "mail"],
     }
 }
@@ -190,19 +211,19 @@ RELAYDESK = {
     "IMAP_URL": os.environ.get("RELAYDESK_IMAP_URL", ""),
     "IMAP_FOLDER": os.environ.get("RELAYDESK_IMAP_FOLDER", "INBOX"),
     "IMAP_PROCESSED_FOLDER": os.environ.get("RELAYDESK_IMAP_PROCESSED_FOLDER", ""),
-    "IMAP_POLL_SECONDS": int(os.environ.get("RELAYDESK_IMAP_POLL_SECONDS", "60")),
-    "MAX_MESSAGE_BYTES": int(os.environ.get("RELAYDESK_MAX_MESSAGE_BYTES", str(25 * 1024 * 1024))),
-    "ACKS_PER_ADDRESS_PER_HOUR": int(os.environ.get("RELAYDESK_ACKS_PER_ADDRESS_PER_HOUR", "3")),
+    "IMAP_POLL_SECONDS": _number("RELAYDESK_IMAP_POLL_SECONDS", 60, minimum=1),
+    "MAX_MESSAGE_BYTES": _number("RELAYDESK_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, minimum=1024),
+    "ACKS_PER_ADDRESS_PER_HOUR": _number("RELAYDESK_ACKS_PER_ADDRESS_PER_HOUR", 3, minimum=0),
     # Outbound e-mail: attempts per message, and the wait before the second
     # attempt in seconds, doubled for each later one (capped at six hours).
-    "DELIVERY_MAX_ATTEMPTS": int(os.environ.get("RELAYDESK_DELIVERY_MAX_ATTEMPTS", "8")),
-    "DELIVERY_RETRY_SECONDS": int(os.environ.get("RELAYDESK_DELIVERY_RETRY_SECONDS", "60")),
+    "DELIVERY_MAX_ATTEMPTS": _number("RELAYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1),
+    "DELIVERY_RETRY_SECONDS": _number("RELAYDESK_DELIVERY_RETRY_SECONDS", 60, minimum=1),
     "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     "BASE_URL": os.environ.get("RELAYDESK_BASE_URL", "http://127.0.0.1:8000"),
     # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
     # seconds between sweeps and the clocks one sweep task handles per pass.
-    "SLA_WARNING_SHARE": float(os.environ.get("RELAYDESK_SLA_WARNING_SHARE", "0.8")),
-    "SLA_SWEEP_SECONDS": int(os.environ.get("RELAYDESK_SLA_SWEEP_SECONDS", "60")),
-    "SLA_SWEEP_CHUNK": int(os.environ.get("RELAYDESK_SLA_SWEEP_CHUNK", "1000")),
+    "SLA_WARNING_SHARE": _number("RELAYDESK_SLA_WARNING_SHARE", 0.8, minimum=0.0, maximum=1.0),
+    "SLA_SWEEP_SECONDS": _number("RELAYDESK_SLA_SWEEP_SECONDS", 60, minimum=1),
+    "SLA_SWEEP_CHUNK": _number("RELAYDESK_SLA_SWEEP_CHUNK", 1000, minimum=1),
 }
