@@ -48,6 +48,29 @@ def _read_setting(expression: str, **variables: str) -> subprocess.CompletedProc
     )
 
 
+def _postgres_options(prepared: str | None) -> subprocess.CompletedProcess[str]:
+    variables = {"DATABASE_URL": "postgres://relaydesk@127.0.0.1:5432/relaydesk"}
+    if prepared is not None:
+        variables["RELAYDESK_DB_PREPARED_STATEMENTS"] = prepared
+    return _read_setting("s.DATABASES['default']['OPTIONS']", **variables)
+
+
+def test_postgres_binds_on_the_server_and_prepares_repeated_statements():
+    result = _postgres_options(None)
+    assert result.stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+
+
+def test_postgres_prepared_statements_can_be_turned_off_for_a_pooler():
+    result = _postgres_options("0")
+    assert result.stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': None}"
+
+
+def test_invalid_prepared_statements_value_is_rejected():
+    result = _postgres_options("yes")
+    assert result.returncode != 0
+    assert "RELAYDESK_DB_PREPARED_STATEMENTS='yes' is invalid" in result.stderr
+
+
 def test_numeric_settings_are_read_as_numbers():
     result = _read_setting(
         "s.RELAYDESK['MAX_MESSAGE_BYTES'], s.RELAYDESK['SLA_WARNING_SHARE']",

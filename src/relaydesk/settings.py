@@ -141,6 +141,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+else:
+    # Parameters travel apart from the statement text, so a statement that a
+    # connection runs again and again (an import batch's INSERTs) is prepared
+    # after its fifth run and no longer parsed each time. A connection pooler
+    # that cannot keep prepared statements needs
+    # RELAYDESK_DB_PREPARED_STATEMENTS=0.
+    prepared = os.environ.get("RELAYDESK_DB_PREPARED_STATEMENTS", "1")
+    if prepared not in ("0", "1"):
+        raise ImproperlyConfigured(
+            f"RELAYDESK_DB_PREPARED_STATEMENTS={prepared!r} is invalid: use '1' (the default) "
+            "or '0' behind a connection pooler that cannot keep prepared statements."
+        )
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5 if prepared == "1" else None,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
