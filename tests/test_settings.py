@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 
 def test_production_mode_without_secret_key_fails():
@@ -57,12 +58,15 @@ def _postgres_options(prepared: str | None) -> subprocess.CompletedProcess[str]:
 
 def test_postgres_binds_on_the_server_and_prepares_repeated_statements():
     result = _postgres_options(None)
-    assert result.stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+    assert result.stdout.strip() == (
+        "{'server_side_binding': True, 'prepare_threshold': 5, "
+        "'options': '-c plan_cache_mode=force_custom_plan'}"
+    )
 
 
 def test_postgres_prepared_statements_can_be_turned_off_for_a_pooler():
     result = _postgres_options("0")
-    assert result.stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': None}"
+    assert result.stdout.strip() == "{'server_side_binding': True}"
 
 
 def test_invalid_prepared_statements_value_is_rejected():
@@ -93,3 +97,12 @@ def test_invalid_numeric_setting_names_the_variable_and_the_range(variable, valu
     result = _read_setting("s.RELAYDESK", **{variable: value})
     assert result.returncode != 0
     assert f"{variable}={value!r} is invalid: {expected}." in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgres_plans_each_prepared_run_for_its_own_values():
+    if connection.vendor != "postgresql":
+        pytest.skip("plan_cache_mode is a PostgreSQL setting; DATABASE_URL is not PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)

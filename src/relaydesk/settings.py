@@ -144,19 +144,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Parameters travel apart from the statement text, so a statement that a
     # connection runs again and again (an import batch's INSERTs) is prepared
-    # after its fifth run and no longer parsed each time. A connection pooler
-    # that cannot keep prepared statements needs
-    # RELAYDESK_DB_PREPARED_STATEMENTS=0.
+    # after its fifth run and no longer parsed each time. Each run is still
+    # planned for its own values: a plan made once, while a table was still
+    # small, would keep scanning all of it as it grew. A connection pooler
+    # that cannot keep prepared statements, or refuses the "options" startup
+    # parameter, needs RELAYDESK_DB_PREPARED_STATEMENTS=0.
     prepared = os.environ.get("RELAYDESK_DB_PREPARED_STATEMENTS", "1")
     if prepared not in ("0", "1"):
         raise ImproperlyConfigured(
             f"RELAYDESK_DB_PREPARED_STATEMENTS={prepared!r} is invalid: use '1' (the default) "
             "or '0' behind a connection pooler that cannot keep prepared statements."
         )
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": 5 if prepared == "1" else None,
-    }
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    if prepared == "1":
+        DATABASES["default"]["OPTIONS"].update(
+            prepare_threshold=5, options="-c plan_cache_mode=force_custom_plan"
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
