@@ -130,3 +130,152 @@ def test_contact_for_sender_lost_race(monkeypatch):
     assert actions.contact_for_sender("race@client.example") == winner
     assert len(lookups) == 2
     assert Contact.objects.count() == contacts_before
+
+
+def organization_details(organization: Organization, **changes) -> dict:
+    """The keyword arguments of update_organization that keep ``organization`` as it is."""
+    details = {
+        "name": organization.name,
+        "plan": organization.plan,
+        "csm": organization.csm,
+        "locale": organization.locale,
+        "time_zone": organization.time_zone,
+        "domains": list(organization.domains.values_list("domain", flat=True)),
+    }
+    return {**details, **changes}
+
+
+def test_create_organization_records_timeline_event():
+    organization = actions.create_organization(
+        name="Acme", plan=universal(), domains=["acme.example"]
+    )
+    event = TimelineEvent.objects.get(subject_type="organization", subject_id=organization.pk)
+    assert event.kind == "organization_created"
+    assert event.data == {"plan": "universal", "domains": ["acme.example"]}
+
+
+def test_update_organization_records_each_change():
+    admin = AgentFactory(role=Role.ADMIN)
+    organization = OrganizationFactory(name="Acme", domain="old.example")
+    actions.update_organization(
+        organization,
+        actor=admin,
+        **organization_details(
+            organization,
+            name="Acme Lda",
+            locale="pt-PT",
+            time_zone="Atlantic/Azores",
+            domains=["new.example", "OLD.example"],
+        ),
+    )
+    organization.refresh_from_db()
+    assert (organization.name, organization.locale, organization.time_zone) == (
+        "Acme Lda",
+        "pt-pt",
+        "Atlantic/Azores",
+    )
+    assert sorted(organization.domains.values_list("domain", flat=True)) == [
+        "new.example",
+        "old.example",
+    ]
+    event = TimelineEvent.objects.get(kind="organization_changed")
+    assert event.actor == admin
+    assert event.data["changes"] == {
+        "name": ["Acme", "Acme Lda"],
+        "locale": ["en", "pt-pt"],
+        "time_zone": ["Europe/Lisbon", "Atlantic/Azores"],
+        "domains": [["old.example"], ["new.example", "old.example"]],
+    }
+
+
+def test_update_organization_without_changes_records_nothing():
+    organization = OrganizationFactory(domain="same.example")
+    actions.update_organization(organization, actor=None, **organization_details(organization))
+    assert not TimelineEvent.objects.filter(kind="organization_changed").exists()
+
+
+def test_update_organization_moves_to_premium_through_change_plan():
+    csm = AgentFactory(role=Role.CSM)
+    organization = OrganizationFactory()
+    actions.update_organization(
+        organization, actor=None, **organization_details(organization, plan=premium(), csm=csm)
+    )
+    organization.refresh_from_db()
+    assert (organization.plan.code, organization.csm) == ("premium", csm)
+    assert TimelineEvent.objects.get(kind="plan_changed").data == {
+        "before": "universal",
+        "after": "premium",
+    }
+    changed = TimelineEvent.objects.get(kind="organization_changed")
+    assert changed.data["changes"] == {"csm": [None, str(csm)]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"name": "  "}, "organization name is empty"),
+        ({"plan": "premium"}, "requires a Customer Success Manager"),
+        ({"time_zone": "Mars/Olympus"}, "Mars/Olympus"),
+        ({"domains": ["taken.example"]}, "taken.example already belongs to Other"),
+        ({"domains": ["no-dot"]}, "'no-dot' is invalid"),
+    ],
+)
+def test_update_organization_rejects_bad_input_and_keeps_the_row(changes, expected):
+    OrganizationFactory(name="Other", domain="taken.example")
+    organization = OrganizationFactory(name="Acme", domain="acme.example")
+    if changes.get("plan") == "premium":
+        changes["plan"] = premium()
+    with pytest.raises(InvalidOrganization) as error:
+        actions.update_organization(
+            organization, actor=None, **organization_details(organization, **changes)
+        )
+    assert expected in error.value.message
+    organization.refresh_from_db()
+    assert (organization.name, organization.plan.code, organization.time_zone) == (
+        "Acme",
+        "universal",
+        "Europe/Lisbon",
+    )
+    assert list(organization.domains.values_list("domain", flat=True)) == ["acme.example"]
+    assert not TimelineEvent.objects.filter(subject_type="organization").exists()
+
+
+def test_update_contact_replaces_addresses_and_records_changes():
+    admin = AgentFactory(role=Role.ADMIN)
+    contact = ContactFactory(name="Ana", email="ana@old.example")
+    moved_to = OrganizationFactory(name="New home")
+    actions.update_contact(
+        contact,
+        name="Ana Sousa",
+        organization=moved_to,
+        locale="pt-pt",
+        emails=["Ana@New.example"],
+        phones=["+351 21 123 4567"],
+        actor=admin,
+    )
+    contact.refresh_from_db()
+    assert (contact.name, contact.organization, contact.locale) == ("Ana Sousa", moved_to, "pt-pt")
+    assert list(contact.emails.values_list("address", flat=True)) == ["ana@new.example"]
+    assert list(contact.phones.values_list("number", flat=True)) == ["+351211234567"]
+    changes = TimelineEvent.objects.get(kind="contact_changed").data["changes"]
+    assert changes["emails"] == [["ana@old.example"], ["ana@new.example"]]
+    assert changes["phones"] == [[], ["+351211234567"]]
+    assert changes["organization"][1] == "New home"
+
+
+def test_update_contact_rejects_an_address_of_another_contact():
+    ContactFactory(email="taken@client.example")
+    contact = ContactFactory(name="Ana", email="ana@client.example")
+    with pytest.raises(InvalidContact) as error:
+        actions.update_contact(
+            contact,
+            name="Ana",
+            organization=contact.organization,
+            locale="",
+            emails=["ana@client.example", "taken@client.example"],
+            phones=[],
+            actor=None,
+        )
+    assert "taken@client.example already belongs to another contact" in error.value.message
+    assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
+    assert not TimelineEvent.objects.filter(kind="contact_changed").exists()

@@ -3,12 +3,13 @@
 import logging
 import zoneinfo
 from collections.abc import Iterable
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
@@ -84,6 +85,75 @@ def check_domain(domain: str) -> str:
     return normalised
 
 
+def check_csm(plan: Plan, csm: User | None) -> None:
+    """Raise unless ``csm`` may manage an organization on ``plan``."""
+    if plan.csm_required and csm is None:
+        raise InvalidOrganization(
+            _("Plan %(plan)s requires a Customer Success Manager: choose one.")
+            % {"plan": plan.name}
+        )
+    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
+        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+
+
+def check_organization_name(name: str) -> str:
+    if not name.strip():
+        raise InvalidOrganization(_("The organization name is empty."))
+    return name.strip()
+
+
+def check_domains(domains: Iterable[str], organization: Organization | None = None) -> list[str]:
+    """Return ``domains`` normalised and without repeats, or raise.
+
+    A domain may belong to one organization only: ``organization``, when
+    given, may keep the ones it has.
+    """
+    clean = list(dict.fromkeys(check_domain(domain) for domain in domains))
+    taken = OrganizationDomain.objects.filter(domain__in=clean).select_related("organization")
+    if organization is not None:
+        taken = taken.exclude(organization=organization)
+    owned = taken.first()
+    if owned is not None:
+        raise InvalidOrganization(
+            _("E-mail domain %(value)s already belongs to %(organization)s.")
+            % {"value": owned.domain, "organization": owned.organization}
+        )
+    return clean
+
+
+def check_contact_addresses(
+    emails: Iterable[str], phones: Iterable[str], contact: Contact | None = None
+) -> tuple[list[str], list[str]]:
+    """Return the e-mail addresses and E.164 numbers normalised and without repeats, or raise.
+
+    An address or number may belong to one contact only: ``contact``, when
+    given, may keep the ones it has.
+    """
+    clean_emails = list(dict.fromkeys(check_email_address(address) for address in emails))
+    clean_phones = list(dict.fromkeys(check_phone_number(number) for number in phones))
+    for model, field, values, message in (
+        (
+            ContactEmail,
+            "address",
+            clean_emails,
+            _("E-mail address %(value)s already belongs to another contact."),
+        ),
+        (
+            ContactPhone,
+            "number",
+            clean_phones,
+            _("Phone number %(value)s already belongs to another contact."),
+        ),
+    ):
+        taken = model.objects.filter(**{f"{field}__in": values})
+        if contact is not None:
+            taken = taken.exclude(contact=contact)
+        owned = taken.first()
+        if owned is not None:
+            raise InvalidContact(message % {"value": getattr(owned, field)})
+    return clean_emails, clean_phones
+
+
 def create_organization(
     *,
     name: str,
@@ -92,34 +162,80 @@ def create_organization(
     locale: str = "en",
     time_zone: str = "Europe/Lisbon",
     domains: list[str] | tuple[str, ...] = (),
+    actor: User | None = None,
 ) -> Organization:
     """Create a client organization; a plan that requires a CSM must get one."""
-    if not name.strip():
-        raise InvalidOrganization(_("The organization name is empty."))
-    if plan.csm_required and csm is None:
-        raise InvalidOrganization(
-            _("Plan %(plan)s requires a Customer Success Manager: choose one.")
-            % {"plan": plan.name}
-        )
-    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
-        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    name = check_organization_name(name)
+    check_csm(plan, csm)
     locale = check_locale(locale)
     time_zone = check_time_zone(time_zone)
-    clean_domains = [check_domain(domain) for domain in domains]
-    taken = OrganizationDomain.objects.filter(domain__in=clean_domains).first()
-    if taken is not None:
-        raise InvalidOrganization(
-            _("E-mail domain %(value)s already belongs to %(organization)s.")
-            % {"value": taken.domain, "organization": taken.organization}
-        )
+    clean_domains = check_domains(domains)
 
     with transaction.atomic():
         organization = Organization.objects.create(
-            name=name.strip(), plan=plan, csm=csm, locale=locale, time_zone=time_zone
+            name=name, plan=plan, csm=csm, locale=locale, time_zone=time_zone
         )
         OrganizationDomain.objects.bulk_create(
             OrganizationDomain(organization=organization, domain=domain) for domain in clean_domains
         )
+        timeline.record(
+            organization, "organization_created", actor=actor, plan=plan.code, domains=clean_domains
+        )
+    logger.info("organization created", extra={"organization": organization.pk})
+    return organization
+
+
+def update_organization(
+    organization: Organization,
+    *,
+    name: str,
+    plan: Plan,
+    csm: User | None,
+    locale: str,
+    time_zone: str,
+    domains: list[str] | tuple[str, ...],
+    actor: User | None,
+) -> Organization:
+    """Change an organization's details, recording ``organization_changed`` with each change.
+
+    A new plan goes through ``change_plan``, so the open tickets' SLA clocks
+    follow it. Senders at a removed domain keep their contacts; new senders
+    there no longer join the organization.
+    """
+    name = check_organization_name(name)
+    check_csm(plan, csm)
+    locale = check_locale(locale)
+    time_zone = check_time_zone(time_zone)
+    clean_domains = check_domains(domains, organization)
+
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        changes: dict[str, list[Any]] = {}
+        for field, value in (
+            ("name", name),
+            ("csm", csm),
+            ("locale", locale),
+            ("time_zone", time_zone),
+        ):
+            before = getattr(organization, field)
+            if before != value:
+                changes[field] = [_logged(before), _logged(value)]
+                setattr(organization, field, value)
+        if plan.pk != organization.plan_id:
+            change_plan(organization, plan=plan, actor=actor)
+        organization.save(update_fields=["name", "csm", "locale", "time_zone"])
+        before_domains = sorted(organization.domains.values_list("domain", flat=True))
+        if before_domains != sorted(clean_domains):
+            organization.domains.exclude(domain__in=clean_domains).delete()
+            OrganizationDomain.objects.bulk_create(
+                OrganizationDomain(organization=organization, domain=domain)
+                for domain in clean_domains
+                if domain not in before_domains
+            )
+            changes["domains"] = [before_domains, sorted(clean_domains)]
+        if changes:
+            timeline.record(organization, "organization_changed", actor=actor, changes=changes)
+    logger.info("organization changed", extra={"organization": organization.pk})
     return organization
 
 
@@ -131,17 +247,11 @@ def create_contact(
     phones: list[str] | tuple[str, ...] = (),
     locale: str = "",
     platform_user_id: str = "",
+    actor: User | None = None,
 ) -> Contact:
     """Create a contact with its e-mail addresses and E.164 phone numbers."""
-    clean_emails = [check_email_address(address) for address in emails]
-    clean_phones = [check_phone_number(number) for number in phones]
+    clean_emails, clean_phones = check_contact_addresses(emails, phones)
     clean_locale = check_locale(locale) if locale else ""
-    taken = ContactEmail.objects.filter(address__in=clean_emails).first()
-    if taken is not None:
-        raise InvalidContact(
-            _("E-mail address %(value)s already belongs to another contact.")
-            % {"value": taken.address}
-        )
 
     with transaction.atomic():
         contact = Contact.objects.create(
@@ -156,7 +266,66 @@ def create_contact(
         ContactPhone.objects.bulk_create(
             ContactPhone(contact=contact, number=number) for number in clean_phones
         )
+        if actor is not None:
+            timeline.record(contact, "contact_created", actor=actor)
     return contact
+
+
+def update_contact(
+    contact: Contact,
+    *,
+    name: str,
+    organization: Organization | None,
+    locale: str,
+    emails: list[str] | tuple[str, ...],
+    phones: list[str] | tuple[str, ...],
+    actor: User | None,
+) -> Contact:
+    """Change a contact's details, recording ``contact_changed`` with each change.
+
+    Tickets keep the organization they were opened under; the contact's
+    next tickets get the new one.
+    """
+    clean_emails, clean_phones = check_contact_addresses(emails, phones, contact)
+    clean_locale = check_locale(locale) if locale else ""
+
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        changes: dict[str, list[Any]] = {}
+        for field, value in (
+            ("name", name.strip()[:200]),
+            ("organization", organization),
+            ("locale", clean_locale),
+        ):
+            before = getattr(contact, field)
+            if before != value:
+                changes[field] = [_logged(before), _logged(value)]
+                setattr(contact, field, value)
+        contact.save(update_fields=["name", "organization", "locale"])
+        for key, model, field, values in (
+            ("emails", ContactEmail, "address", clean_emails),
+            ("phones", ContactPhone, "number", clean_phones),
+        ):
+            kept = model.objects.filter(contact=contact)
+            before_values = sorted(kept.values_list(field, flat=True))
+            if before_values == sorted(values):
+                continue
+            kept.exclude(**{f"{field}__in": values}).delete()
+            model.objects.bulk_create(
+                model(contact=contact, **{field: value})
+                for value in values
+                if value not in before_values
+            )
+            changes[key] = [before_values, sorted(values)]
+        if changes:
+            timeline.record(contact, "contact_changed", actor=actor, changes=changes)
+    logger.info("contact changed", extra={"contact": contact.pk})
+    return contact
+
+
+def _logged(value: Any) -> Any:
+    """Return ``value`` as a timeline event stores it: a related record by its name."""
+    return str(value) if isinstance(value, models.Model) else value
 
 
 def contact_for_sender(address: str, name: str = "") -> Contact:
@@ -218,13 +387,7 @@ def change_plan(
     tickets) react to the timeline event inside this transaction.
     """
     csm = csm or organization.csm
-    if plan.csm_required and csm is None:
-        raise InvalidOrganization(
-            _("Plan %(plan)s requires a Customer Success Manager: choose one.")
-            % {"plan": plan.name}
-        )
-    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
-        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    check_csm(plan, csm)
     if plan.pk == organization.plan_id and csm == organization.csm:
         return organization
 
