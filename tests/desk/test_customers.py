@@ -3,8 +3,14 @@ import re
 import pytest
 from django.test import Client
 
+from relaydesk.accounts.models import Role
 from relaydesk.customers.models import ContactPhone, OrganizationDomain
-from tests.factories import ContactFactory, OrganizationFactory, PremiumOrganizationFactory
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    OrganizationFactory,
+    PremiumOrganizationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +96,19 @@ def test_contact_list_query_count_is_bounded(agent_client: Client, django_assert
         ContactFactory()
     with django_assert_max_num_queries(7):
         agent_client.get("/contacts/")
+
+
+def test_admin_gets_edit_links_on_organization_and_contact_pages(client: Client):
+    client.force_login(AgentFactory(role=Role.ADMIN))
+    contact = ContactFactory()
+    organization = contact.organization
+    organization_page = client.get(f"/organizations/{organization.pk}/").content.decode()
+    contact_page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert f'href="/admin/customers/organization/{organization.pk}/change/"' in organization_page
+    assert f'href="/admin/customers/contact/{contact.pk}/change/"' in contact_page
+
+
+def test_other_agents_get_no_edit_links(agent_client: Client):
+    contact = ContactFactory()
+    contact_page = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "/admin/customers/" not in contact_page

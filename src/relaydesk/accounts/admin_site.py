@@ -1,7 +1,8 @@
 """The administration pages at ``/admin/``, open to agents with the admin role.
 
-Admins edit the records that shape the service here: plans and their
-entitlements, business calendars and SLA policies. Each app registers its
+Admins edit the records that shape the service here: client organizations
+and contacts, plans and their entitlements, business calendars and SLA
+policies. Each app registers its
 models with ``site`` in its ``admin`` module, on ``AdminRoleModelAdmin``.
 """
 
@@ -24,7 +25,7 @@ def is_admin(request: HttpRequest) -> bool:
 class RelaydeskAdminSite(admin.AdminSite):
     site_header = _("relaydesk administration")
     site_title = _("relaydesk administration")
-    index_title = _("Plans, calendars and SLA policies")
+    index_title = _("Clients, plans, calendars and SLA policies")
     site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:

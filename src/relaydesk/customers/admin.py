@@ -1,15 +1,26 @@
-"""Plans and their entitlements in the administration pages."""
+"""Organizations, contacts, and plans with their entitlements, in the administration pages.
 
+Organizations and contacts are saved through ``customers.actions``, so each
+change is validated as the actions validate it and written to the timeline.
+The forms run the same checks first, so bad input is shown on the form and
+nothing is stored.
+"""
+
+import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from relaydesk.accounts.admin_site import AdminRoleModelAdmin, site
-from relaydesk.customers.models import Channel, Plan
+from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
+from relaydesk.accounts.models import Role, User
+from relaydesk.customers import actions
+from relaydesk.customers.models import Channel, Contact, Organization, Plan
 
 # Channels a client uses; "agent" marks tickets an agent opened and is no entitlement.
 CLIENT_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.AGENT]
@@ -73,4 +84,170 @@ class PlanAdmin(AdminRoleModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Organizations and SLA policies point at their plan.
+        return False
+
+
+def _entries(text: str) -> list[str]:
+    """Split a list typed one per line; commas and semicolons also separate entries.
+
+    Spaces do not, so a phone number may be typed as +351 21 123 4567.
+    """
+    return [entry.strip() for entry in re.split(r"[\n,;]+", text) if entry.strip()]
+
+
+def _list_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+class OrganizationForm(forms.ModelForm):
+    locale = forms.ChoiceField(label=gettext_lazy("language"), choices=settings.LANGUAGES)
+    domains = _list_field(
+        gettext_lazy("E-mail domains"),
+        gettext_lazy("One per line. New senders at these domains join the organization."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "plan", "csm", "locale", "time_zone", "domains"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["csm"].queryset = User.objects.filter(
+            role__in=[Role.CSM, Role.ADMIN], is_active=True
+        )
+        if self.instance.pk:
+            self.initial["domains"] = "\n".join(
+                self.instance.domains.values_list("domain", flat=True)
+            )
+
+    def clean_name(self) -> str:
+        return checked(actions.check_organization_name, self.cleaned_data["name"])
+
+    def clean_time_zone(self) -> str:
+        return checked(actions.check_time_zone, self.cleaned_data["time_zone"])
+
+    def clean_domains(self) -> list[str]:
+        owner = self.instance if self.instance.pk else None
+        return checked(actions.check_domains, _entries(self.cleaned_data["domains"]), owner)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("plan") is not None:
+            try:
+                checked(actions.check_csm, cleaned["plan"], cleaned.get("csm"))
+            except forms.ValidationError as error:
+                self.add_error("csm", error)
+        return cleaned
+
+
+@admin.register(Organization, site=site)
+class OrganizationAdmin(AdminRoleModelAdmin):
+    form = OrganizationForm
+    list_display = ["name", "plan", "csm", "locale", "time_zone", "domain_list"]
+    list_filter = ["plan"]
+    search_fields = ["name", "domains__domain"]
+    list_select_related = ["plan", "csm"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        return super().get_queryset(request).prefetch_related("domains")
+
+    @admin.display(description=gettext_lazy("E-mail domains"))
+    def domain_list(self, organization: Organization) -> str:
+        return ", ".join(domain.domain for domain in organization.domains.all())
+
+    def save_model(
+        self, request: HttpRequest, obj: Organization, form: forms.ModelForm, change: bool
+    ) -> None:
+        values = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
+        if change:
+            saved = actions.update_organization(obj, actor=request.user, **values)
+        else:
+            saved = actions.create_organization(actor=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Contacts and tickets keep pointing at their organization.
+        return False
+
+
+class ContactForm(forms.ModelForm):
+    locale = forms.ChoiceField(
+        label=gettext_lazy("language"),
+        choices=[("", gettext_lazy("The organization's language")), *settings.LANGUAGES],
+        required=False,
+    )
+    emails = _list_field(
+        gettext_lazy("E-mail addresses"),
+        gettext_lazy("One per line. Mail from these addresses comes from this contact."),
+    )
+    phones = _list_field(
+        gettext_lazy("Phone numbers"),
+        gettext_lazy("One per line, in E.164 form such as +351211234567."),
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["name", "organization", "locale", "emails", "phones"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["emails"] = "\n".join(
+                self.instance.emails.values_list("address", flat=True)
+            )
+            self.initial["phones"] = "\n".join(
+                self.instance.phones.values_list("number", flat=True)
+            )
+
+    def _owner(self) -> Contact | None:
+        return self.instance if self.instance.pk else None
+
+    def clean_emails(self) -> list[str]:
+        entries = _entries(self.cleaned_data["emails"])
+        return checked(actions.check_contact_addresses, entries, [], self._owner())[0]
+
+    def clean_phones(self) -> list[str]:
+        entries = _entries(self.cleaned_data["phones"])
+        return checked(actions.check_contact_addresses, [], entries, self._owner())[1]
+
+
+@admin.register(Contact, site=site)
+class ContactAdmin(AdminRoleModelAdmin):
+    form = ContactForm
+    list_display = ["__str__", "organization", "email_list", "phone_list", "locale"]
+    list_filter = ["organization__plan"]
+    search_fields = ["name", "emails__address", "phones__number", "organization__name"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
+        return super().get_queryset(request).prefetch_related("emails", "phones")
+
+    @admin.display(description=gettext_lazy("E-mail addresses"))
+    def email_list(self, contact: Contact) -> str:
+        return ", ".join(email.address for email in contact.emails.all())
+
+    @admin.display(description=gettext_lazy("Phone numbers"))
+    def phone_list(self, contact: Contact) -> str:
+        return ", ".join(phone.number for phone in contact.phones.all())
+
+    def save_model(
+        self, request: HttpRequest, obj: Contact, form: forms.ModelForm, change: bool
+    ) -> None:
+        values = {name: form.cleaned_data[name] for name in ContactForm.Meta.fields}
+        if change:
+            saved = actions.update_contact(obj, actor=request.user, **values)
+        else:
+            saved = actions.create_contact(actor=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Tickets keep pointing at their contact.
         return False

@@ -53,21 +53,26 @@ class Plan(models.Model):
 class Organization(models.Model):
     """A client company or public body that relaydesk supports."""
 
-    name = models.CharField(max_length=200)
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="organizations")
+    name = models.CharField(_("name"), max_length=200)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("plan")
+    )
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="managed_organizations",
+        verbose_name=_("Customer Success Manager"),
     )
-    locale = models.CharField(max_length=10, default="en")
-    time_zone = models.CharField(max_length=64, default="Europe/Lisbon")
-    created_at = models.DateTimeField(auto_now_add=True)
+    locale = models.CharField(_("language"), max_length=10, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Lisbon")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
 
     def __str__(self) -> str:
         return self.name
@@ -87,15 +92,22 @@ class Contact(models.Model):
     """A person who writes or calls for support, usually at an organization."""
 
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("organization"),
     )
-    name = models.CharField(max_length=200, blank=True)
-    locale = models.CharField(max_length=10, blank=True)
-    platform_user_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    locale = models.CharField(_("language"), max_length=10, blank=True)
+    platform_user_id = models.CharField(_("platform user ID"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         primary = self.emails.first()

@@ -1,0 +1,201 @@
+"""The administration pages for organizations and contacts."""
+
+import pytest
+from django.test import Client
+
+from relaydesk.accounts.models import Role
+from relaydesk.core.models import TimelineEvent
+from relaydesk.customers.models import Contact, Organization, Plan
+from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_user():
+    return AgentFactory(username="root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def organization_form(**fields: str) -> dict[str, str]:
+    data = {
+        "name": "Acme",
+        "plan": str(Plan.objects.get(code="universal").pk),
+        "csm": "",
+        "locale": "en",
+        "time_zone": "Europe/Lisbon",
+        "domains": "acme.example\nacme-mail.example",
+    }
+    data.update(fields)
+    return data
+
+
+def contact_form(**fields: str) -> dict[str, str]:
+    data = {
+        "name": "Ana",
+        "organization": "",
+        "locale": "",
+        "emails": "ana@acme.example",
+        "phones": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_admin_index_lists_organizations_and_contacts(admin_client):
+    page = admin_client.get("/admin/")
+    assert b"Organizations" in page.content
+    assert b"Contacts" in page.content
+
+
+def test_non_admin_cannot_open_organizations(client):
+    client.force_login(AgentFactory(role=Role.CSM))
+    page = client.get("/admin/customers/organization/")
+    assert page.status_code == 302
+    assert "/admin/login/" in page["Location"]
+
+
+def test_admin_adds_an_organization_with_its_domains(admin_client, admin_user):
+    page = admin_client.post("/admin/customers/organization/add/", organization_form())
+    assert page.status_code == 302
+    organization = Organization.objects.get(name="Acme")
+    assert sorted(organization.domains.values_list("domain", flat=True)) == [
+        "acme-mail.example",
+        "acme.example",
+    ]
+    event = TimelineEvent.objects.get(subject_type="organization", subject_id=organization.pk)
+    assert (event.kind, event.actor) == ("organization_created", admin_user)
+
+
+def test_premium_organization_without_csm_is_refused_on_the_form(admin_client):
+    premium = Plan.objects.get(code="premium")
+    page = admin_client.post(
+        "/admin/customers/organization/add/", organization_form(plan=str(premium.pk))
+    )
+    assert page.status_code == 200
+    assert "requires a Customer Success Manager" in page.content.decode()
+    assert not Organization.objects.exists()
+
+
+def test_domain_of_another_organization_is_refused_on_the_form(admin_client):
+    OrganizationFactory(name="Globex", domain="acme.example")
+    page = admin_client.post("/admin/customers/organization/add/", organization_form())
+    assert page.status_code == 200
+    assert "acme.example already belongs to Globex" in page.content.decode()
+    assert Organization.objects.count() == 1
+
+
+def test_agent_without_csm_role_is_not_offered_as_csm(admin_client):
+    agent = AgentFactory(role=Role.CUSTOMER_SERVICE)
+    premium = Plan.objects.get(code="premium")
+    page = admin_client.post(
+        "/admin/customers/organization/add/",
+        organization_form(plan=str(premium.pk), csm=str(agent.pk)),
+    )
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert not Organization.objects.exists()
+
+
+def test_admin_moves_an_organization_to_premium(admin_client, admin_user):
+    organization = OrganizationFactory(name="Acme", domain="acme.example")
+    csm = AgentFactory(role=Role.CSM)
+    premium = Plan.objects.get(code="premium")
+    page = admin_client.post(
+        f"/admin/customers/organization/{organization.pk}/change/",
+        organization_form(plan=str(premium.pk), csm=str(csm.pk), domains="acme.example"),
+    )
+    assert page.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.plan, organization.csm) == (premium, csm)
+    plan_changed = TimelineEvent.objects.get(kind="plan_changed")
+    assert (plan_changed.actor, plan_changed.data["after"]) == (admin_user, "premium")
+
+
+def test_change_page_shows_the_domains(admin_client):
+    organization = OrganizationFactory(domain="acme.example")
+    page = admin_client.get(f"/admin/customers/organization/{organization.pk}/change/")
+    assert "acme.example</textarea>" in page.content.decode()
+
+
+def test_organizations_cannot_be_deleted(admin_client):
+    organization = OrganizationFactory()
+    page = admin_client.get(f"/admin/customers/organization/{organization.pk}/delete/")
+    assert page.status_code == 403
+
+
+def test_admin_adds_a_contact_with_addresses_and_phones(admin_client):
+    organization = OrganizationFactory(name="Acme")
+    page = admin_client.post(
+        "/admin/customers/contact/add/",
+        contact_form(
+            organization=str(organization.pk),
+            emails="Ana@Acme.example, ana.sousa@acme.example",
+            phones="+351 21 123 4567",
+        ),
+    )
+    assert page.status_code == 302
+    contact = Contact.objects.get(name="Ana")
+    assert contact.organization == organization
+    assert list(contact.emails.values_list("address", flat=True)) == [
+        "ana@acme.example",
+        "ana.sousa@acme.example",
+    ]
+    assert list(contact.phones.values_list("number", flat=True)) == ["+351211234567"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"phones": "21 123 4567"}, "Phone number &#x27;21 123 4567&#x27; is invalid"),
+        ({"emails": "ana at acme"}, "&#x27;ana at acme&#x27; is invalid"),
+        ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to another contact"),
+    ],
+)
+def test_bad_contact_input_is_shown_and_nothing_stored(admin_client, fields, expected):
+    ContactFactory(name="Other", email="taken@acme.example")
+    page = admin_client.post("/admin/customers/contact/add/", contact_form(**fields))
+    assert page.status_code == 200
+    assert expected in page.content.decode()
+    assert Contact.objects.count() == 1
+
+
+def test_admin_edits_a_contact(admin_client):
+    contact = ContactFactory(name="Ana", email="ana@acme.example")
+    page = admin_client.post(
+        f"/admin/customers/contact/{contact.pk}/change/",
+        contact_form(
+            name="Ana Sousa",
+            organization=str(contact.organization_id),
+            locale="pt-pt",
+            emails="ana@acme.example\nana@home.example",
+        ),
+    )
+    assert page.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.name, contact.locale) == ("Ana Sousa", "pt-pt")
+    assert contact.emails.count() == 2
+    assert TimelineEvent.objects.get(kind="contact_changed").data["changes"]["emails"] == [
+        ["ana@acme.example"],
+        ["ana@acme.example", "ana@home.example"],
+    ]
+
+
+def test_organization_pages_in_portuguese(admin_client):
+    page = admin_client.get(
+        "/admin/customers/organization/add/", headers={"accept-language": "pt-PT"}
+    )
+    text = page.content.decode()
+    assert "Domínios de e-mail" in text
+    assert "Gestor de Sucesso do Cliente" in text
