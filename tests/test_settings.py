@@ -56,7 +56,7 @@ def _postgres_options(prepared: str | None) -> subprocess.CompletedProcess[str]:
     return _read_setting("s.DATABASES['default']['OPTIONS']", **variables)
 
 
-def test_postgres_binds_on_the_server_and_prepares_repeated_statements():
+def test_postgres_prepares_repeated_statements():
     result = _postgres_options(None)
     assert result.stdout.strip() == (
         "{'server_side_binding': True, 'prepare_threshold': 5, "
@@ -64,7 +64,7 @@ def test_postgres_binds_on_the_server_and_prepares_repeated_statements():
     )
 
 
-def test_postgres_prepared_statements_can_be_turned_off_for_a_pooler():
+def test_prepared_statements_turned_off():
     result = _postgres_options("0")
     assert result.stdout.strip() == "{'server_side_binding': True}"
 
@@ -93,14 +93,14 @@ def test_numeric_settings_are_read_as_numbers():
         ("RELAYDESK_SLA_WARNING_SHARE", "80", "use a number from 0.0 to 1.0"),
     ],
 )
-def test_invalid_numeric_setting_names_the_variable_and_the_range(variable, value, expected):
+def test_invalid_numeric_setting_rejected(variable, value, expected):
     result = _read_setting("s.RELAYDESK", **{variable: value})
     assert result.returncode != 0
     assert f"{variable}={value!r} is invalid: {expected}." in result.stderr
 
 
 @pytest.mark.django_db
-def test_postgres_plans_each_prepared_run_for_its_own_values():
+def test_postgres_uses_custom_plans():
     if connection.vendor != "postgresql":
         pytest.skip("plan_cache_mode is a PostgreSQL setting; DATABASE_URL is not PostgreSQL")
     with connection.cursor() as cursor:

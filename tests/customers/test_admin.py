@@ -53,7 +53,7 @@ def contact_form(**fields: str) -> dict[str, str]:
     return data
 
 
-def test_admin_index_lists_organizations_and_contacts(admin_client):
+def test_admin_index_lists_customers(admin_client):
     page = admin_client.get("/admin/")
     assert b"Organizations" in page.content
     assert b"Contacts" in page.content
@@ -66,7 +66,7 @@ def test_non_admin_cannot_open_organizations(client):
     assert "/admin/login/" in page["Location"]
 
 
-def test_admin_adds_an_organization_with_its_domains(admin_client, admin_user):
+def test_admin_adds_organization_with_domains(admin_client, admin_user):
     page = admin_client.post("/admin/customers/organization/add/", organization_form())
     assert page.status_code == 302
     organization = Organization.objects.get(name="Acme")
@@ -78,7 +78,7 @@ def test_admin_adds_an_organization_with_its_domains(admin_client, admin_user):
     assert (event.kind, event.actor) == ("organization_created", admin_user)
 
 
-def test_premium_organization_without_csm_is_refused_on_the_form(admin_client):
+def test_premium_without_csm_rejected(admin_client):
     premium = Plan.objects.get(code="premium")
     page = admin_client.post(
         "/admin/customers/organization/add/", organization_form(plan=str(premium.pk))
@@ -88,7 +88,7 @@ def test_premium_organization_without_csm_is_refused_on_the_form(admin_client):
     assert not Organization.objects.exists()
 
 
-def test_domain_of_another_organization_is_refused_on_the_form(admin_client):
+def test_domain_of_another_organization_rejected(admin_client):
     OrganizationFactory(name="Globex", domain="acme.example")
     page = admin_client.post("/admin/customers/organization/add/", organization_form())
     assert page.status_code == 200
@@ -96,7 +96,7 @@ def test_domain_of_another_organization_is_refused_on_the_form(admin_client):
     assert Organization.objects.count() == 1
 
 
-def test_agent_without_csm_role_is_not_offered_as_csm(admin_client):
+def test_csm_choice_excludes_other_roles(admin_client):
     agent = AgentFactory(role=Role.CUSTOMER_SERVICE)
     premium = Plan.objects.get(code="premium")
     page = admin_client.post(
@@ -135,7 +135,7 @@ def test_organizations_cannot_be_deleted(admin_client):
     assert page.status_code == 403
 
 
-def test_admin_adds_a_contact_with_addresses_and_phones(admin_client):
+def test_admin_adds_contact_with_phones(admin_client):
     organization = OrganizationFactory(name="Acme")
     page = admin_client.post(
         "/admin/customers/contact/add/",
@@ -163,7 +163,7 @@ def test_admin_adds_a_contact_with_addresses_and_phones(admin_client):
         ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to another contact"),
     ],
 )
-def test_bad_contact_input_is_shown_and_nothing_stored(admin_client, fields, expected):
+def test_bad_contact_input_stores_nothing(admin_client, fields, expected):
     ContactFactory(name="Other", email="taken@acme.example")
     page = admin_client.post("/admin/customers/contact/add/", contact_form(**fields))
     assert page.status_code == 200

@@ -98,7 +98,7 @@ def test_contact_list_query_count_is_bounded(agent_client: Client, django_assert
         agent_client.get("/contacts/")
 
 
-def test_admin_gets_edit_links_on_organization_and_contact_pages(client: Client):
+def test_admin_gets_edit_links(client: Client):
     client.force_login(AgentFactory(role=Role.ADMIN))
     contact = ContactFactory()
     organization = contact.organization

@@ -105,14 +105,14 @@ def check_organization_name(name: str) -> str:
 def check_domains(domains: Iterable[str], organization: Organization | None = None) -> list[str]:
     """Return ``domains`` normalised and without repeats, or raise.
 
-    A domain may belong to one organization only: ``organization``, when
-    given, may keep the ones it has.
+    A domain belongs to one organization only, so a domain of another
+    organization is rejected. ``organization``, when given, keeps its own.
     """
     clean = list(dict.fromkeys(check_domain(domain) for domain in domains))
-    taken = OrganizationDomain.objects.filter(domain__in=clean).select_related("organization")
+    owners = OrganizationDomain.objects.filter(domain__in=clean).select_related("organization")
     if organization is not None:
-        taken = taken.exclude(organization=organization)
-    owned = taken.first()
+        owners = owners.exclude(organization=organization)
+    owned = owners.first()
     if owned is not None:
         raise InvalidOrganization(
             _("E-mail domain %(value)s already belongs to %(organization)s.")
@@ -126,8 +126,8 @@ def check_contact_addresses(
 ) -> tuple[list[str], list[str]]:
     """Return the e-mail addresses and E.164 numbers normalised and without repeats, or raise.
 
-    An address or number may belong to one contact only: ``contact``, when
-    given, may keep the ones it has.
+    An address or number belongs to one contact only, so one of another
+    contact is rejected. ``contact``, when given, keeps its own.
     """
     clean_emails = list(dict.fromkeys(check_email_address(address) for address in emails))
     clean_phones = list(dict.fromkeys(check_phone_number(number) for number in phones))
@@ -145,10 +145,10 @@ def check_contact_addresses(
             _("Phone number %(value)s already belongs to another contact."),
         ),
     ):
-        taken = model.objects.filter(**{f"{field}__in": values})
+        owners = model.objects.filter(**{f"{field}__in": values})
         if contact is not None:
-            taken = taken.exclude(contact=contact)
-        owned = taken.first()
+            owners = owners.exclude(contact=contact)
+        owned = owners.first()
         if owned is not None:
             raise InvalidContact(message % {"value": getattr(owned, field)})
     return clean_emails, clean_phones
@@ -199,8 +199,8 @@ def update_organization(
     """Change an organization's details, recording ``organization_changed`` with each change.
 
     A new plan goes through ``change_plan``, so the open tickets' SLA clocks
-    follow it. Senders at a removed domain keep their contacts; new senders
-    there no longer join the organization.
+    follow it. Contacts at a removed domain stay in the organization, but
+    new senders there no longer join it.
     """
     name = check_organization_name(name)
     check_csm(plan, csm)
@@ -283,7 +283,7 @@ def update_contact(
 ) -> Contact:
     """Change a contact's details, recording ``contact_changed`` with each change.
 
-    Tickets keep the organization they were opened under; the contact's
+    Tickets keep the organization they were opened under. The contact's
     next tickets get the new one.
     """
     clean_emails, clean_phones = check_contact_addresses(emails, phones, contact)
@@ -306,11 +306,11 @@ def update_contact(
             ("emails", ContactEmail, "address", clean_emails),
             ("phones", ContactPhone, "number", clean_phones),
         ):
-            kept = model.objects.filter(contact=contact)
-            before_values = sorted(kept.values_list(field, flat=True))
+            current = model.objects.filter(contact=contact)
+            before_values = sorted(current.values_list(field, flat=True))
             if before_values == sorted(values):
                 continue
-            kept.exclude(**{f"{field}__in": values}).delete()
+            current.exclude(**{f"{field}__in": values}).delete()
             model.objects.bulk_create(
                 model(contact=contact, **{field: value})
                 for value in values

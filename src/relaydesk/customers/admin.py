@@ -88,9 +88,9 @@ class PlanAdmin(AdminRoleModelAdmin):
 
 
 def _entries(text: str) -> list[str]:
-    """Split a list typed one per line; commas and semicolons also separate entries.
+    """Split a list typed one per line, or separated by commas or semicolons.
 
-    Spaces do not, so a phone number may be typed as +351 21 123 4567.
+    Spaces do not separate entries, so a phone number may be typed as +351 21 123 4567.
     """
     return [entry.strip() for entry in re.split(r"[\n,;]+", text) if entry.strip()]
 
