@@ -102,7 +102,7 @@ def test_invalid_numeric_setting_rejected(variable, value, expected):
 @pytest.mark.django_db
 def test_postgres_uses_custom_plans():
     if connection.vendor != "postgresql":
-        pytest.skip("plan_cache_mode is a PostgreSQL setting; DATABASE_URL is not PostgreSQL")
+        pytest.skip("plan_cache_mode is a PostgreSQL setting, and the tests run on SQLite")
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("force_custom_plan",)

@@ -105,7 +105,7 @@ def _list_field(label: str, help_text: str) -> forms.CharField:
 
 
 class OrganizationForm(forms.ModelForm):
-    locale = forms.ChoiceField(label=gettext_lazy("language"), choices=settings.LANGUAGES)
+    locale = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
     domains = _list_field(
         gettext_lazy("E-mail domains"),
         gettext_lazy("One per line. New senders at these domains join the organization."),
@@ -178,7 +178,7 @@ class OrganizationAdmin(AdminRoleModelAdmin):
 
 class ContactForm(forms.ModelForm):
     locale = forms.ChoiceField(
-        label=gettext_lazy("language"),
+        label=gettext_lazy("Language"),
         choices=[("", gettext_lazy("The organization's language")), *settings.LANGUAGES],
         required=False,
     )
@@ -188,7 +188,10 @@ class ContactForm(forms.ModelForm):
     )
     phones = _list_field(
         gettext_lazy("Phone numbers"),
-        gettext_lazy("One per line, in E.164 form such as +351211234567."),
+        gettext_lazy(
+            "One per line, in E.164 form with the country code, such as +351211234567. "
+            "Spaces are allowed."
+        ),
     )
 
     class Meta:
