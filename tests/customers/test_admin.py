@@ -199,3 +199,19 @@ def test_organization_pages_in_portuguese(admin_client):
     text = page.content.decode()
     assert "Domínios de e-mail" in text
     assert "Gestor de Sucesso do Cliente" in text
+
+
+def test_contact_form_finds_organizations_by_name(admin_client):
+    wanted = OrganizationFactory(name="Harbour Tiles")
+    OrganizationFactory(name="Globex")
+    found = admin_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "customers",
+            "model_name": "contact",
+            "field_name": "organization",
+            "term": "harb",
+        },
+    )
+    assert found.status_code == 200
+    assert found.json()["results"] == [{"id": str(wanted.pk), "text": "Harbour Tiles"}]
