@@ -215,3 +215,12 @@ def test_contact_form_finds_organizations_by_name(admin_client):
     )
     assert found.status_code == 200
     assert found.json()["results"] == [{"id": str(wanted.pk), "text": "Harbour Tiles"}]
+
+
+def test_lists_show_language_names(admin_client):
+    organization = OrganizationFactory(locale="pt-pt")
+    ContactFactory(organization=organization, locale="en")
+    organizations = admin_client.get("/admin/customers/organization/").content.decode()
+    contacts = admin_client.get("/admin/customers/contact/").content.decode()
+    assert '<td class="field-language">Portuguese (Portugal)</td>' in organizations
+    assert '<td class="field-language">English</td>' in contacts

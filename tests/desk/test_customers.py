@@ -57,7 +57,7 @@ def test_organization_page_shows_facts_contacts_and_tickets(agent_client: Client
     assert "Premium" in content
     assert "Carla Mendes" in content
     assert "Atlantic/Azores" in content
-    assert "pt-pt" in content
+    assert "<dd>Portuguese (Portugal)</dd>" in content
     assert "atlantico.example" in content
     assert "Rita Sousa" in content
     assert f"CS-{ticket.number}" in content
@@ -112,3 +112,9 @@ def test_other_agents_get_no_edit_links(agent_client: Client):
     contact = ContactFactory()
     contact_page = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert "/admin/customers/" not in contact_page
+
+
+def test_contact_page_names_the_inherited_language(agent_client: Client):
+    contact = ContactFactory(organization=OrganizationFactory(locale="pt-pt"))
+    content = agent_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "<dd>Portuguese (Portugal)</dd>" in content

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
 from relaydesk.accounts.models import Role, User
+from relaydesk.core.languages import language_name
 from relaydesk.customers import actions
 from relaydesk.customers.models import Channel, Contact, Organization, Plan
 
@@ -148,7 +149,7 @@ class OrganizationForm(forms.ModelForm):
 @admin.register(Organization, site=site)
 class OrganizationAdmin(AdminRoleModelAdmin):
     form = OrganizationForm
-    list_display = ["name", "plan", "csm", "locale", "time_zone", "domain_list"]
+    list_display = ["name", "plan", "csm", "language", "time_zone", "domain_list"]
     list_filter = ["plan"]
     search_fields = ["name", "domains__domain"]
     list_select_related = ["plan", "csm"]
@@ -159,6 +160,10 @@ class OrganizationAdmin(AdminRoleModelAdmin):
     @admin.display(description=gettext_lazy("E-mail domains"))
     def domain_list(self, organization: Organization) -> str:
         return ", ".join(domain.domain for domain in organization.domains.all())
+
+    @admin.display(description=gettext_lazy("Language"), ordering="locale")
+    def language(self, organization: Organization) -> str:
+        return language_name(organization.locale)
 
     def save_model(
         self, request: HttpRequest, obj: Organization, form: forms.ModelForm, change: bool
@@ -223,7 +228,7 @@ class ContactForm(forms.ModelForm):
 @admin.register(Contact, site=site)
 class ContactAdmin(AdminRoleModelAdmin):
     form = ContactForm
-    list_display = ["__str__", "organization", "email_list", "phone_list", "locale"]
+    list_display = ["__str__", "organization", "email_list", "phone_list", "language"]
     list_filter = ["organization__plan"]
     search_fields = ["name", "emails__address", "phones__number", "organization__name"]
     list_select_related = ["organization"]
@@ -239,6 +244,11 @@ class ContactAdmin(AdminRoleModelAdmin):
     @admin.display(description=gettext_lazy("Phone numbers"))
     def phone_list(self, contact: Contact) -> str:
         return ", ".join(phone.number for phone in contact.phones.all())
+
+    @admin.display(description=gettext_lazy("Language"), ordering="locale")
+    def language(self, contact: Contact) -> str:
+        # An empty language means the organization's, which the contact page shows.
+        return language_name(contact.locale) if contact.locale else ""
 
     def save_model(
         self, request: HttpRequest, obj: Contact, form: forms.ModelForm, change: bool
