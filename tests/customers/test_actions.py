@@ -279,3 +279,17 @@ def test_update_contact_rejects_taken_address():
     assert "taken@client.example already belongs to another contact" in error.value.message
     assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
     assert not TimelineEvent.objects.filter(kind="contact_changed").exists()
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "expected"),
+    [
+        (actions.check_email_address, "a" * 250 + "@b.pt", "longer than 254 characters"),
+        (actions.check_domain, "a" * 250 + ".com", "longer than 253 characters"),
+        (actions.check_organization_name, "n" * 201, "longer than 200 characters"),
+    ],
+)
+def test_overlong_values_rejected(check, value, expected):
+    with pytest.raises((InvalidContact, InvalidOrganization)) as error:
+        check(value)
+    assert expected in error.value.message

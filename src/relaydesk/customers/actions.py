@@ -26,6 +26,12 @@ from relaydesk.customers.models import (
 
 logger = logging.getLogger(__name__)
 
+# SMTP limits a path to 256 octets with its angle brackets, which leaves 254
+# for the address; a DNS name has at most 253 characters in text form. The
+# database columns have the same sizes.
+MAX_EMAIL_ADDRESS_LENGTH = 254
+MAX_DOMAIN_LENGTH = 253
+
 
 def check_locale(locale: str) -> str:
     """Return ``locale`` normalised to a configured language code or raise."""
@@ -52,6 +58,11 @@ def check_time_zone(name: str) -> str:
 
 def check_email_address(address: str) -> str:
     normalised = address.strip().lower()
+    if len(normalised) > MAX_EMAIL_ADDRESS_LENGTH:
+        raise InvalidContact(
+            _("E-mail address %(value)r is longer than %(limit)d characters: shorten it.")
+            % {"value": address, "limit": MAX_EMAIL_ADDRESS_LENGTH}
+        )
     try:
         validate_email(normalised)
     except ValidationError:
@@ -78,6 +89,11 @@ def check_phone_number(number: str) -> str:
 
 def check_domain(domain: str) -> str:
     normalised = domain.strip().lower().lstrip("@")
+    if len(normalised) > MAX_DOMAIN_LENGTH:
+        raise InvalidOrganization(
+            _("E-mail domain %(value)r is longer than %(limit)d characters: shorten it.")
+            % {"value": domain, "limit": MAX_DOMAIN_LENGTH}
+        )
     if "." not in normalised or any(char in normalised for char in " /@"):
         raise InvalidOrganization(
             _("E-mail domain %(value)r is invalid: write it as example.com.") % {"value": domain}
@@ -99,6 +115,12 @@ def check_csm(plan: Plan, csm: User | None) -> None:
 def check_organization_name(name: str) -> str:
     if not name.strip():
         raise InvalidOrganization(_("The organization name is empty."))
+    limit = Organization._meta.get_field("name").max_length
+    if len(name.strip()) > limit:
+        raise InvalidOrganization(
+            _("The organization name is longer than %(limit)d characters: shorten it.")
+            % {"limit": limit}
+        )
     return name.strip()
 
 

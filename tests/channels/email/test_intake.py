@@ -117,6 +117,17 @@ def test_ingest_unusable_sender_quarantined():
     assert Ticket.objects.count() == 0
 
 
+def test_ingest_overlong_sender_quarantined():
+    sender = "a" * 250 + "@client.example"
+    content = load("wrong_charset.eml").replace(b"ana.silva@client.example", sender.encode())
+    result = ingest(content, source=Source.IMPORT)
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "quarantined"
+    assert raw.error_code == "sender_unusable"
+    assert "longer than 254 characters" in raw.error_detail
+    assert Ticket.objects.count() == 0
+
+
 def test_ingest_from_support_address_quarantined():
     content = load("wrong_charset.eml").replace(
         b"Ana Silva <ana.silva@client.example>", b"support@desk.example"

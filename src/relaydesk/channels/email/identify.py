@@ -3,7 +3,11 @@
 from relaydesk.channels.email.errors import UnusableMessage
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.core import config
-from relaydesk.customers.actions import check_email_address, contact_for_sender
+from relaydesk.customers.actions import (
+    MAX_EMAIL_ADDRESS_LENGTH,
+    check_email_address,
+    contact_for_sender,
+)
 from relaydesk.customers.errors import InvalidContact
 from relaydesk.customers.models import Contact
 
@@ -17,12 +21,15 @@ def sender_address(parsed: ParsedEmail) -> str:
     """
     if not parsed.from_address:
         raise UnusableMessage("sender_unusable", "the From header has no usable address")
+    if len(parsed.from_address.strip()) > MAX_EMAIL_ADDRESS_LENGTH:
+        raise UnusableMessage(
+            "sender_unusable",
+            f"the From address is longer than {MAX_EMAIL_ADDRESS_LENGTH} characters",
+        )
     try:
         address = check_email_address(parsed.from_address)
     except InvalidContact:
         raise UnusableMessage("sender_unusable", "the From address is invalid") from None
-    if len(address) > 254:
-        raise UnusableMessage("sender_unusable", "the From address is longer than 254 characters")
     local, _at, domain = address.rpartition("@")
     if f"{local.split('+', 1)[0]}@{domain}" in config.support_addresses():
         raise UnusableMessage("sender_is_support_address", "the From address is ours")
