@@ -9,6 +9,7 @@ from relaydesk.channels.email import batch, intake
 from relaydesk.channels.email.batch import BatchImporter, ContactCache, IncomingMessage
 from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.core import memo
+from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import Message, Ticket
 from tests.channels.email.conftest import load
@@ -447,3 +448,21 @@ def test_domain_owner_seen_after_max_age(monkeypatch):
         clock[0] += 11
         # ...until its maximum age has passed.
         assert contact_organization("eva@late.example") == owner
+
+
+def test_batch_counts_earlier_acknowledgements(settings):
+    settings.RELAYDESK = {**settings.RELAYDESK, "ACKS_PER_ADDRESS_PER_HOUR": 1}
+    BatchImporter().import_batch([from_sender("wrong_charset.eml", b"ana@client.example")])
+    second = from_sender("html_only.eml", b"ana@client.example")
+    other = from_sender("rfc2047_subject.eml", b"rui@client.example")
+    ana_result, rui_result = BatchImporter().import_batch([second, other])
+
+    acknowledged = Message.objects.filter(kind="acknowledgement")
+    assert sorted(message.to_addresses[0] for message in acknowledged) == [
+        "ana@client.example",
+        "rui@client.example",
+    ]
+    skipped = TimelineEvent.objects.get(kind="acknowledgement_skipped")
+    assert skipped.subject_id == Ticket.objects.get(number=ana_result.ticket_number).pk
+    assert skipped.data["reason"] == "rate_limited"
+    assert rui_result.outcome == "ticket_created"

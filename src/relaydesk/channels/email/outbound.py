@@ -17,7 +17,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -354,11 +354,14 @@ def prepare_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
     counted = _counted_acknowledgements()
     counted.update(dict.fromkeys(recipients, 0))
     if recipients:
-        matches = Q()
-        for recipient in recipients:
-            matches |= Q(to_addresses=[recipient])
+        # An IN list, unlike an OR of equalities, lets the database look each
+        # recent acknowledgement up among the recipients (PostgreSQL hashes a
+        # long list) instead of comparing it with every recipient in turn.
+        matches = [[recipient] for recipient in recipients]
         for addresses in (
-            _recent_acknowledgements().filter(matches).values_list("to_addresses", flat=True)
+            _recent_acknowledgements()
+            .filter(to_addresses__in=matches)
+            .values_list("to_addresses", flat=True)
         ):
             if len(addresses) == 1 and addresses[0] in counted:
                 counted[addresses[0]] += 1
