@@ -169,6 +169,9 @@ class OrganizationAdmin(AdminRoleModelAdmin):
         self, request: HttpRequest, obj: Organization, form: forms.ModelForm, change: bool
     ) -> None:
         values = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
+        # NOTE: when another admin takes one of these domains between the form's
+        # check and this save, the action raises and the admin shows a server
+        # error page. Nothing is stored, because the admin saves in a transaction.
         if change:
             saved = actions.update_organization(obj, actor=request.user, **values)
         else:
