@@ -232,17 +232,7 @@ def update_organization(
 
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        changes: dict[str, list[Any]] = {}
-        for field, value in (
-            ("name", name),
-            ("csm", csm),
-            ("locale", locale),
-            ("time_zone", time_zone),
-        ):
-            before = getattr(organization, field)
-            if before != value:
-                changes[field] = [_logged(before), _logged(value)]
-                setattr(organization, field, value)
+        changes = _assign(organization, name=name, csm=csm, locale=locale, time_zone=time_zone)
         if plan.pk != organization.plan_id:
             change_plan(organization, plan=plan, actor=actor)
         organization.save(update_fields=["name", "csm", "locale", "time_zone"])
@@ -313,16 +303,9 @@ def update_contact(
 
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        changes: dict[str, list[Any]] = {}
-        for field, value in (
-            ("name", name.strip()[:200]),
-            ("organization", organization),
-            ("locale", clean_locale),
-        ):
-            before = getattr(contact, field)
-            if before != value:
-                changes[field] = [_logged(before), _logged(value)]
-                setattr(contact, field, value)
+        changes = _assign(
+            contact, name=name.strip()[:200], organization=organization, locale=clean_locale
+        )
         contact.save(update_fields=["name", "organization", "locale"])
         for key, model, field, values in (
             ("emails", ContactEmail, "address", clean_emails),
@@ -343,6 +326,21 @@ def update_contact(
             timeline.record(contact, "contact_changed", actor=actor, changes=changes)
     logger.info("contact changed", extra={"contact": contact.pk})
     return contact
+
+
+def _assign(instance: models.Model, **values: Any) -> dict[str, list[Any]]:
+    """Set ``values`` on ``instance`` and return the changed ones.
+
+    The result maps each changed field to ``[before, after]``, as timeline
+    events store them.
+    """
+    changes = {}
+    for field, value in values.items():
+        before = getattr(instance, field)
+        if before != value:
+            changes[field] = [_logged(before), _logged(value)]
+            setattr(instance, field, value)
+    return changes
 
 
 def _logged(value: Any) -> Any:

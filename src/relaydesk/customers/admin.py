@@ -7,6 +7,7 @@ nothing is stored.
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -105,6 +106,32 @@ def _list_field(label: str, help_text: str) -> forms.CharField:
     )
 
 
+class SavedThroughActions(AdminRoleModelAdmin):
+    """A model admin that saves through a create and an update action instead of ``Model.save``.
+
+    The actions take the form's fields as keyword arguments and the admin as
+    ``actor``, so each save is validated and written to the timeline.
+    """
+
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # NOTE: when another admin takes one of these domains or addresses
+        # between the form's check and this save, the action raises and the
+        # admin shows a server error page. Nothing is stored, because the admin
+        # saves in a transaction.
+        if change:
+            saved = self.update(obj, actor=request.user, **values)
+        else:
+            saved = self.create(actor=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
 class OrganizationForm(forms.ModelForm):
     locale = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
     domains = _list_field(
@@ -147,8 +174,10 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization, site=site)
-class OrganizationAdmin(AdminRoleModelAdmin):
+class OrganizationAdmin(SavedThroughActions):
     form = OrganizationForm
+    create = staticmethod(actions.create_organization)
+    update = staticmethod(actions.update_organization)
     list_display = ["name", "plan", "csm", "language", "time_zone", "domain_list"]
     list_filter = ["plan"]
     search_fields = ["name", "domains__domain"]
@@ -164,20 +193,6 @@ class OrganizationAdmin(AdminRoleModelAdmin):
     @admin.display(description=gettext_lazy("Language"), ordering="locale")
     def language(self, organization: Organization) -> str:
         return language_name(organization.locale)
-
-    def save_model(
-        self, request: HttpRequest, obj: Organization, form: forms.ModelForm, change: bool
-    ) -> None:
-        values = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
-        # NOTE: when another admin takes one of these domains between the form's
-        # check and this save, the action raises and the admin shows a server
-        # error page. Nothing is stored, because the admin saves in a transaction.
-        if change:
-            saved = actions.update_organization(obj, actor=request.user, **values)
-        else:
-            saved = actions.create_organization(actor=request.user, **values)
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Contacts and tickets keep pointing at their organization.
@@ -229,8 +244,10 @@ class ContactForm(forms.ModelForm):
 
 
 @admin.register(Contact, site=site)
-class ContactAdmin(AdminRoleModelAdmin):
+class ContactAdmin(SavedThroughActions):
     form = ContactForm
+    create = staticmethod(actions.create_contact)
+    update = staticmethod(actions.update_contact)
     list_display = ["__str__", "organization", "email_list", "phone_list", "language"]
     list_filter = ["organization__plan"]
     search_fields = ["name", "emails__address", "phones__number", "organization__name"]
@@ -252,17 +269,6 @@ class ContactAdmin(AdminRoleModelAdmin):
     def language(self, contact: Contact) -> str:
         # An empty language means the organization's, which the contact page shows.
         return language_name(contact.locale) if contact.locale else ""
-
-    def save_model(
-        self, request: HttpRequest, obj: Contact, form: forms.ModelForm, change: bool
-    ) -> None:
-        values = {name: form.cleaned_data[name] for name in ContactForm.Meta.fields}
-        if change:
-            saved = actions.update_contact(obj, actor=request.user, **values)
-        else:
-            saved = actions.create_contact(actor=request.user, **values)
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Tickets keep pointing at their contact.
