@@ -202,7 +202,7 @@ def test_organization_pages_in_portuguese(admin_client):
 
 
 def test_contact_form_finds_organizations_by_name(admin_client):
-    wanted = OrganizationFactory(name="Harbour Tiles")
+    harbour = OrganizationFactory(name="Harbour Tiles")
     OrganizationFactory(name="Globex")
     found = admin_client.get(
         "/admin/autocomplete/",
@@ -214,7 +214,7 @@ def test_contact_form_finds_organizations_by_name(admin_client):
         },
     )
     assert found.status_code == 200
-    assert found.json()["results"] == [{"id": str(wanted.pk), "text": "Harbour Tiles"}]
+    assert found.json()["results"] == [{"id": str(harbour.pk), "text": "Harbour Tiles"}]
 
 
 def test_lists_show_language_names(admin_client):

@@ -26,8 +26,8 @@ from relaydesk.customers.models import (
 
 logger = logging.getLogger(__name__)
 
-# SMTP limits a path to 256 octets with its angle brackets, which leaves 254
-# for the address; a DNS name has at most 253 characters in text form. The
+# SMTP limits a path to 256 octets with its angle brackets, so an address has
+# at most 254. A DNS name has at most 253 characters in text form. The
 # database columns have the same sizes.
 MAX_EMAIL_ADDRESS_LENGTH = 254
 MAX_DOMAIN_LENGTH = 253
