@@ -466,3 +466,21 @@ def test_batch_counts_earlier_acknowledgements(settings):
     assert skipped.subject_id == Ticket.objects.get(number=ana_result.ticket_number).pk
     assert skipped.data["reason"] == "rate_limited"
     assert rui_result.outcome == "ticket_created"
+
+
+def test_batch_commits_tickets_with_acknowledgements(monkeypatch):
+    # A crash right after the acknowledgements are queued must take the
+    # batch's tickets with it, so no ticket is ever stored unacknowledged.
+    real_queue = batch._queue_acknowledgements
+
+    def queue_then_crash(pending):
+        real_queue(pending)
+        assert Message.objects.filter(kind="acknowledgement").count() == 1
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(batch, "_queue_acknowledgements", queue_then_crash)
+    with pytest.raises(SystemExit):
+        BatchImporter().import_batch([incoming("wrong_charset.eml")])
+    assert Ticket.objects.count() == 0
+    assert Message.objects.count() == 0
+    assert RawMessage.objects.count() == 0

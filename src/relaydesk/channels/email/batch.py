@@ -205,8 +205,12 @@ class BatchImporter:
                 # rows inside its savepoint, so a row that fails to insert
                 # quarantines the message it belongs to.
                 holding = nullcontext() if savepoints else inserts.deferred()
-                with memo.scope(), transaction.atomic(), holding, timeline.deferred():
-                    results = self._store_and_process(batch, state, savepoints=savepoints)
+                with memo.scope(), transaction.atomic():
+                    with holding, timeline.deferred():
+                        results = self._store_and_process(batch, state, savepoints=savepoints)
+                    # The acknowledgements commit with their tickets, so a crash
+                    # cannot leave a committed ticket unacknowledged.
+                    _queue_acknowledgements(state.acknowledgements)
             except (KeyboardInterrupt, SystemExit):
                 raise
             # A Rust extension's panic (nh3) arrives as a BaseException, and it
@@ -221,7 +225,6 @@ class BatchImporter:
                     continue
                 logger.exception("import batch failed; replaying it one message at a time")
                 return [self._ingest_alone(message) for message in batch]
-            _queue_acknowledgements(state.acknowledgements)
             return results
         raise AssertionError("the second attempt returns or replays")
 
@@ -302,11 +305,11 @@ def _sender_addresses(parsed: list[ParsedEmail]) -> set[str]:
 
 
 def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
-    """Queue the acknowledgements of a committed batch in one transaction.
+    """Queue the acknowledgements of a batch inside its transaction, in a savepoint.
 
-    When one fails, the transaction rolls back and they are queued again,
-    each in its own savepoint, so the failing one is logged and skipped
-    without taking the others with it.
+    When one fails, the savepoint rolls back and they are queued again, each
+    in its own savepoint, so the failing one is logged and skipped without
+    taking the others or the batch's messages with it.
     """
     if not pending:
         return
@@ -322,6 +325,8 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
                 outbound.queue_acknowledgement(ticket, message)
         return
     except Exception as exc:
+        # The batch's memo scope may hold counts and tickets of the rolled-back attempt.
+        memo.forget_held()
         logger.info(
             "acknowledgements rolled back; queueing them again one savepoint each",
             extra={"error": type(exc).__name__},
@@ -331,8 +336,10 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
             for ticket, message in pending:
                 _queue_one(ticket, message)
     except Exception:
-        # The batch's messages are committed; only their acknowledgements are
-        # lost, as when the on-commit acknowledgement of ingest() fails.
+        # The savepoint rolled back only the acknowledgements: the batch's
+        # messages commit without them, as when the on-commit acknowledgement
+        # of ingest() fails.
+        memo.forget_held()
         logger.exception(
             "acknowledgements of an import batch failed", extra={"count": len(pending)}
         )

@@ -312,7 +312,12 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
     recipient = acknowledgement_recipient(message)
     # Inside an import's transaction no savepoint is needed: a failure rolls
     # the acknowledgements back and they are queued again one by one.
-    with transaction.atomic(savepoint=False):
+    # The scope keeps the ticket locked here for reply(), which reads it again otherwise.
+    with memo.scope(), transaction.atomic(savepoint=False):
+        # Every path locks tickets before addresses. An import batch locks the
+        # tickets its replies land on before it acknowledges, so taking the
+        # address first here could deadlock with it.
+        actions.lock_tickets([ticket.pk])
         # Two new tickets from one address, processed at once, count and write
         # their acknowledgements one after the other, so the limit holds.
         locks.hold(_lock_name(recipient))
@@ -345,11 +350,13 @@ def prepare_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
 
     Inside a ``memo.scope()`` and its transaction, ``queue_acknowledgement``
     then takes no lock, counts no recent acknowledgements and reads no
-    ticket of its own. One statement locks the recipients' addresses (in
-    sorted order, as every caller does), one counts their acknowledgements
-    of the last hour, and one locks the tickets.
+    ticket of its own. One statement locks the tickets, one the recipients'
+    addresses (in sorted order, as every caller does), and one counts their
+    acknowledgements of the last hour.
     """
     recipients = sorted({acknowledgement_recipient(message) for _, message in pending} - {""})
+    # Tickets before addresses, as in queue_acknowledgement.
+    actions.lock_tickets([ticket.pk for ticket, _ in pending])
     locks.hold_all([_lock_name(recipient) for recipient in recipients])
     counted = _counted_acknowledgements()
     counted.update(dict.fromkeys(recipients, 0))
@@ -365,7 +372,6 @@ def prepare_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
         ):
             if len(addresses) == 1 and addresses[0] in counted:
                 counted[addresses[0]] += 1
-    actions.lock_tickets([ticket.pk for ticket, _ in pending])
 
 
 def _lock_name(recipient: str) -> str:
