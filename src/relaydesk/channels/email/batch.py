@@ -336,7 +336,7 @@ def _queue_acknowledgements(pending: list[tuple[Ticket, Message]]) -> None:
             for ticket, message in pending:
                 _queue_one(ticket, message)
     except Exception:
-        # The savepoint rolled back only the acknowledgements: the batch's
+        # The savepoint rolled back only the acknowledgements, so the batch's
         # messages commit without them, as when the on-commit acknowledgement
         # of ingest() fails.
         memo.forget_held()

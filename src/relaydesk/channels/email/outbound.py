@@ -312,7 +312,7 @@ def queue_acknowledgement(ticket: Ticket, message: Message) -> None:
     recipient = acknowledgement_recipient(message)
     # Inside an import's transaction no savepoint is needed: a failure rolls
     # the acknowledgements back and they are queued again one by one.
-    # The scope keeps the ticket locked here for reply(), which reads it again otherwise.
+    # Inside the scope, reply() reuses the ticket locked here instead of locking it again.
     with memo.scope(), transaction.atomic(savepoint=False):
         # Every path locks tickets before addresses. An import batch locks the
         # tickets its replies land on before it acknowledges, so taking the
