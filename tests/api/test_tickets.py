@@ -441,7 +441,17 @@ def test_phone_ticket_outside_hours_rejected(api):
         response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
     body = assert_problem(response, 422, "support_line_closed")
     assert body["opens_at"] == "2026-03-09T09:00:00+00:00"
+    assert body["notice"].startswith("This support line is closed now")
     assert row_counts() == before
+
+
+def test_closed_line_notice_in_contact_language(api):
+    contact = ContactFactory(organization=OrganizationFactory(), locale="pt-pt")
+    with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
+        response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
+    body = assert_problem(response, 422, "support_line_closed")
+    assert body["detail"].startswith("Plan Universal takes contacts")
+    assert body["notice"].startswith("Esta linha de apoio está fechada")
 
 
 def test_channel_outside_plan_rejected(api):

@@ -27,7 +27,11 @@ def test_universal_phone_closed_outside_hours():
     assert raised.value.params["opens_at"] == MONDAY_OPENING
     assert "Monday" in raised.value.message
     assert "09:00 (Europe/Lisbon)" in raised.value.message
-    assert raised.value.problem_members() == {"opens_at": "2026-03-09T09:00:00+00:00"}
+    assert raised.value.problem_members() == {
+        "opens_at": "2026-03-09T09:00:00+00:00",
+        "notice": "This support line is closed now for your plan. It opens on Monday, "
+        "March 9, 2026 at 09:00 (Europe/Lisbon time).",
+    }
 
 
 def test_universal_email_open_outside_hours():
@@ -65,3 +69,11 @@ def test_closed_line_message_translated():
         check_channel(OrganizationFactory(), "phone", SATURDAY, "normal")
     assert "pelo canal “Telefone”" in raised.value.message
     assert "Volta a abrir Segunda-feira, 9 de Março de 2026, às 09:00" in raised.value.message
+
+
+def test_closed_line_notice_in_client_language():
+    with pytest.raises(SupportLineClosed) as raised:
+        check_channel(OrganizationFactory(), "phone", SATURDAY, "normal", client_locale="pt-pt")
+    assert "Plan Universal takes contacts" in raised.value.message
+    assert raised.value.params["notice"].startswith("Esta linha de apoio está fechada")
+    assert "Segunda-feira, 9 de Março de 2026" in raised.value.params["notice"]

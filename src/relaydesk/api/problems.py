@@ -60,6 +60,13 @@ class Problem(Schema):
     opens_at: str | None = Field(
         None, description="For support_line_closed: when the line opens, ISO 8601 in UTC."
     )
+    notice: str | None = Field(
+        None,
+        description=(
+            "For support_line_closed: a sentence for the client, in the contact's language, "
+            "saying when the line opens."
+        ),
+    )
 
 
 def problem_response(

@@ -171,7 +171,13 @@ def _open_ticket(agent: User, payload: TicketIn) -> Ticket:
     with transaction.atomic():
         contact = _contact_for(payload)
         channel = Channel(payload.channel)
-        check_channel(contact.organization, channel, clock.now(), payload.priority)
+        check_channel(
+            contact.organization,
+            channel,
+            clock.now(),
+            payload.priority,
+            client_locale=contact.effective_locale,
+        )
         draft = _client_draft(
             contact,
             payload.text,

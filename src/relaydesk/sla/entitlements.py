@@ -10,24 +10,31 @@ the request; its clocks start when the line opens.
 
 from datetime import datetime
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relaydesk.customers.models import Channel, Organization
 from relaydesk.sla.business_time import is_open, next_opening
 from relaydesk.sla.errors import ChannelNotInPlan, SupportLineClosed
-from relaydesk.sla.out_of_hours import opening_context
+from relaydesk.sla.out_of_hours import opening_context, refused_contact_notice
 from relaydesk.sla.queries import policy_with_calendar
 
 
 def check_channel(
-    organization: Organization | None, channel: str, at: datetime, priority: str
+    organization: Organization | None,
+    channel: str,
+    at: datetime,
+    priority: str,
+    *,
+    client_locale: str = "",
 ) -> None:
     """Check that the organization's plan opens ``channel`` at ``at``.
 
     Raises ChannelNotInPlan for a channel outside the plan. Raises
     SupportLineClosed for an hours-only channel outside the support hours,
-    with the next opening in ``params["opens_at"]``. A contact without an
-    organization has no plan, so nothing is checked.
+    with the next opening in ``params["opens_at"]`` and, in ``params["notice"]``,
+    a sentence for the client in ``client_locale`` (else the active language).
+    A contact without an organization has no plan, so nothing is checked.
     """
     if organization is None:
         return
@@ -48,6 +55,8 @@ def check_channel(
         return
     opens_at = next_opening(found[1], at)
     context = opening_context(opens_at, organization.time_zone)
+    with translation.override(client_locale or translation.get_language()):
+        notice = refused_contact_notice(opens_at, organization.time_zone)
     raise SupportLineClosed(
         _(
             "Plan %(plan)s takes contacts on the “%(channel)s” channel only during support "
@@ -56,4 +65,5 @@ def check_channel(
         )
         % {"plan": plan, "channel": label, **context},
         opens_at=opens_at,
+        notice=notice,
     )

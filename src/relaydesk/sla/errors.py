@@ -45,4 +45,4 @@ class SupportLineClosed(ValidationFailed):
     code = "support_line_closed"
 
     def problem_members(self) -> dict[str, str]:
-        return {"opens_at": self.params["opens_at"].isoformat()}
+        return {"opens_at": self.params["opens_at"].isoformat(), "notice": self.params["notice"]}

@@ -76,6 +76,23 @@ def line_closed_notice(ticket: Ticket, opens_at: datetime) -> str:
     }
 
 
+def refused_contact_notice(opens_at: datetime, time_zone: str) -> str:
+    """Return the sentence that tells a refused client when the line opens, in the active language.
+
+    Unlike ``line_closed_notice`` it promises no answer, because nothing was opened.
+    """
+    context = opening_context(opens_at, time_zone)
+    return _(
+        "This support line is closed now for your plan. It opens on %(weekday)s, %(date)s "
+        "at %(time)s (%(time_zone)s time)."
+    ) % {
+        "weekday": context["opens_weekday"],
+        "date": context["opens_date"],
+        "time": context["opens_time"],
+        "time_zone": context["time_zone"],
+    }
+
+
 def opening_context(opens_at: datetime, time_zone: str) -> dict[str, Any]:
     """Return the opening instant formatted in ``time_zone`` and the active language."""
     local = opens_at.astimezone(ZoneInfo(time_zone))
