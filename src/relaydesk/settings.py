@@ -145,10 +145,10 @@ else:
     # Parameters travel apart from the statement text, so a statement that a
     # connection runs again and again (an import batch's INSERTs) is prepared
     # after its fifth run and no longer parsed each time. Each run is still
-    # planned for its own values: a plan made once, while a table was still
-    # small, would keep scanning all of it as it grew. A connection pooler
-    # that cannot keep prepared statements, or refuses the "options" startup
-    # parameter, needs RELAYDESK_DB_PREPARED_STATEMENTS=0.
+    # planned for its own values, because a plan made once, while a table
+    # was still small, would keep scanning all of it as it grew. A
+    # connection pooler that cannot keep prepared statements, or rejects the
+    # "options" startup parameter, needs RELAYDESK_DB_PREPARED_STATEMENTS=0.
     prepared = os.environ.get("RELAYDESK_DB_PREPARED_STATEMENTS", "1")
     if prepared not in ("0", "1"):
         raise ImproperlyConfigured(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from relaydesk.customers.models import Channel, Organization
 from relaydesk.sla.business_time import is_open, next_opening
 from relaydesk.sla.errors import ChannelNotInPlan, SupportLineClosed
-from relaydesk.sla.out_of_hours import opening_context, refused_contact_notice
+from relaydesk.sla.out_of_hours import opening_context, rejected_contact_notice
 from relaydesk.sla.queries import policy_with_calendar
 
 
@@ -56,7 +56,7 @@ def check_channel(
     opens_at = next_opening(found[1], at)
     context = opening_context(opens_at, organization.time_zone)
     with translation.override(client_locale or translation.get_language()):
-        notice = refused_contact_notice(opens_at, organization.time_zone)
+        notice = rejected_contact_notice(opens_at, organization.time_zone)
     raise SupportLineClosed(
         _(
             "Plan %(plan)s takes contacts on the “%(channel)s” channel only during support "

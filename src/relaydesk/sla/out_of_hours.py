@@ -76,10 +76,11 @@ def line_closed_notice(ticket: Ticket, opens_at: datetime) -> str:
     }
 
 
-def refused_contact_notice(opens_at: datetime, time_zone: str) -> str:
-    """Return the sentence that tells a refused client when the line opens, in the active language.
+def rejected_contact_notice(opens_at: datetime, time_zone: str) -> str:
+    """Return the sentence that gives a rejected client the line's opening time.
 
-    Unlike ``line_closed_notice`` it promises no answer, because nothing was opened.
+    It is in the active language. Unlike ``line_closed_notice`` it promises no
+    answer, because no ticket was opened.
     """
     context = opening_context(opens_at, time_zone)
     return _(

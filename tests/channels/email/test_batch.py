@@ -470,7 +470,8 @@ def test_batch_counts_earlier_acknowledgements(settings):
 
 def test_batch_commits_tickets_with_acknowledgements(monkeypatch):
     # A crash right after the acknowledgements are queued must take the
-    # batch's tickets with it, so no ticket is ever stored unacknowledged.
+    # batch's tickets with it, so a crash cannot leave a committed ticket
+    # without its acknowledgement.
     real_queue = batch._queue_acknowledgements
 
     def queue_then_crash(pending):
