@@ -29,8 +29,9 @@ transaction without weakening any guarantee:
   time through ``ingest``, which commits each raw row before parsing it, as
   SMTP and IMAP do.
 
-Acknowledgements of new tickets are queued after the batch commits, all in
-one further transaction, so a rolled-back ticket is never acknowledged.
+Acknowledgements of new tickets are queued in the batch's own transaction,
+inside a savepoint, just before it commits. A rolled-back ticket is never
+acknowledged, and a crash cannot leave a committed ticket unacknowledged.
 """
 
 import logging
