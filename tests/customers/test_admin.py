@@ -5,6 +5,7 @@ from django.test import Client
 
 from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
+from relaydesk.customers import actions
 from relaydesk.customers.models import Contact, Organization, Plan
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
 
@@ -94,6 +95,33 @@ def test_domain_of_another_organization_rejected(admin_client):
     assert page.status_code == 200
     assert "acme.example already belongs to Globex" in page.content.decode()
     assert Organization.objects.count() == 1
+
+
+@pytest.mark.parametrize("unseen_by", [1, 2], ids=["form", "form-and-action"])
+def test_domain_taken_during_the_save_is_shown_on_the_form(admin_client, monkeypatch, unseen_by):
+    """Another admin's organization took the domain after this form's check.
+
+    Its domain is not seen by the first ``unseen_by`` checks, as when it was
+    not yet committed: the form's check, then also the action's, so the
+    database's unique constraint is what stops the save.
+    """
+    OrganizationFactory(name="Globex", domain="acme.example")
+    real_check = actions.check_domains
+    checks = 0
+
+    def check_domains(domains, organization=None):
+        nonlocal checks
+        checks += 1
+        if checks <= unseen_by:
+            return list(dict.fromkeys(actions.check_domain(domain) for domain in domains))
+        return real_check(domains, organization)
+
+    monkeypatch.setattr(actions, "check_domains", check_domains)
+    page = admin_client.post("/admin/customers/organization/add/", organization_form())
+    assert page.status_code == 200
+    assert "acme.example already belongs to Globex" in page.content.decode()
+    assert checks == 3
+    assert list(Organization.objects.values_list("name", flat=True)) == ["Globex"]
 
 
 def test_csm_choice_excludes_other_roles(admin_client):
