@@ -4,6 +4,7 @@ import re
 import pytest
 from django.test import Client
 
+from relaydesk.channels.email.sanitize import sanitize_html
 from relaydesk.desk.html import frame_policy, page_policy, sanitize
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import AttachmentDraft
@@ -49,6 +50,16 @@ def test_sanitize_blocks_remote_images_by_default():
 def test_sanitize_keeps_remote_images_when_allowed():
     safe = sanitize(HOSTILE, cid_urls={}, allow_remote=True)
     assert 'src="https://tracker.example/pixel.gif"' in safe.html
+
+
+def test_sanitize_offers_remote_images_that_intake_set_aside():
+    stored = sanitize_html(HOSTILE)
+    assert 'data-remote-src="https://tracker.example/pixel.gif"' in stored
+    blocked = sanitize(stored, cid_urls={}, allow_remote=False)
+    assert "tracker.example" not in blocked.html
+    assert blocked.has_remote_images
+    loaded = sanitize(stored, cid_urls={}, allow_remote=True).html
+    assert '<img src="https://tracker.example/pixel.gif" alt="pixel">' in loaded
 
 
 def test_sanitize_blocks_protocol_relative_images():
@@ -123,11 +134,15 @@ def test_ticket_page_renders_hostile_html_inert(agent_client: Client, make_ticke
 
 
 def test_ticket_page_loads_remote_images_for_one_message(agent_client: Client, agent, make_ticket):
-    ticket = make_ticket(draft={"html": HOSTILE})
+    # Stored as intake stores it, the remote URL set aside in data-remote-src.
+    stored = sanitize_html(HOSTILE)
+    ticket = make_ticket(draft={"html": stored})
     first = ticket.messages.get()
-    actions.add_client_message(ticket, inbound_draft("again", html=HOSTILE))
+    actions.add_client_message(ticket, inbound_draft("again", html=stored))
     response = agent_client.get(f"/tickets/{ticket.number}/?remote={first.pk}")
-    loaded, blocked = frame_documents(response.content.decode())
+    content = response.content.decode()
+    assert content.count("Load remote content") == 1
+    loaded, blocked = frame_documents(content)
     assert "https://tracker.example/pixel.gif" in loaded
     assert "https://tracker.example/pixel.gif" not in blocked
     assert "img-src 'self' data: https: http:" in response["Content-Security-Policy"]

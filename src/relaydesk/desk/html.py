@@ -25,13 +25,16 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "font": {"color", "face", "size"},
     "table": {"align", "border", "cellpadding", "cellspacing", "width", "bgcolor"},
     "td": {"align", "valign", "width", "height", "colspan", "rowspan", "bgcolor"},
-    "img": {"src", "alt", "width", "height", "align"},
+    "img": {"src", "data-remote-src", "alt", "width", "height", "align"},
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid", "data"}
 _DROPPED_WITH_CONTENT = {"script", "style", "title", "template", "noscript", "iframe", "object"}
 _INLINE_IMAGE_DATA = re.compile(r"data:image/(?:png|jpeg|gif|webp);", re.IGNORECASE)
 _REMOTE = re.compile(r"(?:https?:)?//", re.IGNORECASE)
 _LINK = re.compile(r"(?:https?://|mailto:|tel:)", re.IGNORECASE)
+# Intake stores a remote image's URL in data-remote-src (channels.email.sanitize).
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_STORED_REMOTE_SRC = re.compile(r'\sdata-remote-src="([^"]*)"', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,20 @@ def sanitize(html: str, *, cid_urls: Mapping[str, str], allow_remote: bool) -> S
 
     ``cid_urls`` maps a Content-ID (without angle brackets) to the desk URL of
     that inline attachment; an unknown Content-ID loses its ``src``. Remote
-    image sources are dropped unless ``allow_remote`` is true.
+    image sources are dropped unless ``allow_remote`` is true, and so are
+    the ones intake moved to ``data-remote-src``.
     """
     found_remote = False
+    if allow_remote:
+        html = _IMG_TAG.sub(lambda tag: _STORED_REMOTE_SRC.sub(r' src="\1"', tag[0]), html)
 
     def filter_attribute(tag: str, attribute: str, value: str) -> str | None:
         nonlocal found_remote
         if attribute == "href":
             return value if _LINK.match(value) else None
+        if attribute == "data-remote-src":
+            found_remote = found_remote or bool(_REMOTE.match(value))
+            return None
         if attribute != "src":
             return value
         if tag != "img":
