@@ -4,8 +4,9 @@ from django.test import Client
 from relaydesk.accounts.models import User
 from relaydesk.core.models import TimelineEvent
 from relaydesk.tickets import actions
-from relaydesk.tickets.models import MessageKind, Status, Visibility
-from tests.factories import AgentFactory, TeamFactory
+from relaydesk.tickets.models import DeliveryStatus, MessageKind, Status, Visibility
+from tests.desk.conftest import inbound_draft
+from tests.factories import AgentFactory, ContactFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,37 @@ def test_reply_shows_success_message_after_redirect(agent_client: Client, make_t
     ticket = make_ticket()
     response = agent_client.post(f"/tickets/{ticket.number}/reply/", {"text": "Done."}, follow=True)
     assert "Reply queued for sending to the client." in response.content.decode()
+
+
+def test_reply_form_and_sent_reply_show_their_recipients(
+    agent_client: Client, make_ticket, django_capture_on_commit_callbacks
+):
+    joana = ContactFactory(name="Joana Ferreira", email="joana@client.example")
+    ticket = make_ticket(contact=joana, draft={"from_address": "joana@client.example"})
+    tiago = ContactFactory(
+        name="Tiago Lopes", organization=joana.organization, email="tiago@client.example"
+    )
+    actions.add_client_message(
+        ticket, inbound_draft("Following up.", from_address="tiago@client.example"), contact=tiago
+    )
+    recipients = (
+        "To: Tiago Lopes &lt;tiago@client.example&gt;; "
+        "Cc: Joana Ferreira &lt;joana@client.example&gt;"
+    )
+    page = f"/tickets/{ticket.number}/"
+    assert agent_client.get(page).content.decode().count(recipients) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(f"{page}reply/", {"text": "It is fixed."})
+    assert ticket.messages.get(kind=MessageKind.REPLY).delivery_status == DeliveryStatus.SENT
+    # Once in the reply form, once on the sent reply.
+    assert agent_client.get(page).content.decode().count(recipients) == 2
+
+
+def test_reply_form_warns_when_the_contact_has_no_address(agent_client: Client, make_ticket):
+    ticket = make_ticket(draft={"from_address": ""})
+    ticket.contact.emails.all().delete()
+    content = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "has no e-mail address, so a reply cannot be sent" in content
 
 
 def test_reply_can_set_pending_client(agent_client: Client, make_ticket):

@@ -213,6 +213,42 @@ def test_reply_goes_to_address_client_wrote_from(relay, django_capture_on_commit
     assert message.to_addresses == ["ana.lima@home.example"]
 
 
+def test_reply_to_a_colleague_copies_the_ticket_contact(relay, django_capture_on_commit_callbacks):
+    ticket = open_ticket()
+    colleague = ContactFactory(
+        name="Rui Costa", organization=ticket.organization, email="rui@client.example"
+    )
+    follow_up = MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.EMAIL,
+        text="Ana is away; I am following this up.",
+        from_address="rui@client.example",
+    )
+    actions.add_client_message(ticket, follow_up, contact=colleague)
+    message = agent_reply(django_capture_on_commit_callbacks, ticket)
+    sent = relay.handler.received[0]
+    assert sent.rcpt_tos == ["rui@client.example", CLIENT]
+    assert sent.email["To"] == "Rui Costa <rui@client.example>"
+    assert sent.email["Cc"] == f"Ana Lima <{CLIENT}>"
+    assert (message.to_addresses, message.cc_addresses) == (["rui@client.example"], [CLIENT])
+
+
+def test_retry_keeps_the_first_attempts_recipients(relay, django_capture_on_commit_callbacks):
+    ticket = open_ticket()
+    message = agent_reply(django_capture_on_commit_callbacks, ticket)
+    other = MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.EMAIL,
+        text="From my phone.",
+        from_address="rui@client.example",
+    )
+    actions.add_client_message(
+        ticket, other, contact=ContactFactory(organization=ticket.organization)
+    )
+    assert outbound.recipients_for(message) == outbound.Recipients(CLIENT)
+    assert outbound.reply_recipients(ticket) == outbound.Recipients("rui@client.example", (CLIENT,))
+
+
 def test_reply_skips_auto_reply_sender(relay, django_capture_on_commit_callbacks):
     ticket = open_ticket()
     out_of_office = MessageDraft(

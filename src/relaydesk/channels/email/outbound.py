@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
 from relaydesk.core import clock, config, locks, memo, timeline
+from relaydesk.customers.models import ContactEmail
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
 from relaydesk.tickets.models import (
@@ -77,8 +78,8 @@ def deliver(message_pk: int) -> DeliveryResult:
     if message.delivery_status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
         return DeliveryResult(status=message.delivery_status)
 
-    recipient = recipient_for(message)
-    if not recipient:
+    recipients = recipients_for(message)
+    if not recipients.to:
         actions.record_delivery(
             message,
             status=DeliveryStatus.FAILED,
@@ -86,7 +87,7 @@ def deliver(message_pk: int) -> DeliveryResult:
         )
         return DeliveryResult(status=DeliveryStatus.FAILED)
 
-    email = compose(message, recipient)
+    email = compose(message, recipients)
     # RFC 3834 asks for a null return path on automatic responses, so a
     # bounce of one cannot start a loop.
     envelope_from = "" if message.automatic else support_address_for(message.ticket)
@@ -94,7 +95,7 @@ def deliver(message_pk: int) -> DeliveryResult:
         destination = relay.send(
             email,
             envelope_from=envelope_from,
-            recipients=[recipient],
+            recipients=recipients.addresses,
             file_stem=f"CS-{message.ticket.number}-message-{message.pk}",
         )
     except relay.DeliveryFailed as failure:
@@ -106,7 +107,7 @@ def deliver(message_pk: int) -> DeliveryResult:
         extra={
             "message_pk": message.pk,
             "ticket": message.ticket.number,
-            "to": redact(recipient),
+            "to": [redact(address) for address in recipients.addresses],
             "destination": destination,
         },
     )
@@ -134,36 +135,70 @@ def _record_failure(message: Message, failure: relay.DeliveryFailed) -> Delivery
     return DeliveryResult(status=status, retry_after=retry_delay(attempt))
 
 
-def recipient_for(message: Message) -> str:
-    """Return the address ``message`` goes to.
+@dataclass(frozen=True)
+class Recipients:
+    """Where an outbound message goes: one ``to`` address and any ``cc`` addresses."""
 
-    An address already stored on the message wins, so retries go where the
-    first attempt went. Otherwise it is the address the client last wrote
-    from on this ticket, then the contact's primary (first) address.
+    to: str
+    cc: tuple[str, ...] = ()
+
+    @property
+    def addresses(self) -> list[str]:
+        return [self.to, *self.cc] if self.to else []
+
+
+def recipients_for(message: Message) -> Recipients:
+    """Return where ``message`` goes.
+
+    Addresses already stored on the message win, so retries go where the
+    first attempt went. Otherwise they are those of ``reply_recipients``.
     """
     if message.to_addresses:
-        return str(message.to_addresses[0])
+        return Recipients(
+            str(message.to_addresses[0]), tuple(str(cc) for cc in message.cc_addresses or ())
+        )
+    return reply_recipients(message.ticket)
+
+
+def reply_recipients(ticket: Ticket) -> Recipients:
+    """Return where an agent's reply on ``ticket`` goes now.
+
+    It goes to the address the client last wrote from on the ticket, then to
+    the primary (first) address of the ticket's contact. When someone other
+    than the ticket's contact wrote last, such as a colleague, the contact's
+    primary address is copied, so the person who opened the ticket keeps
+    hearing about it.
+    """
+    contact = ticket.contact
+    primary = contact.emails.order_by("id").first() if contact is not None else None
+    requester = primary.address if primary is not None else ""
     # Bounces and auto-replies are stored as automatic internal messages:
     # answering their sender would write to a mailer daemon.
     last_inbound = (
         Message.objects.filter(
-            ticket_id=message.ticket_id,
+            ticket_id=ticket.pk,
             direction=Direction.INBOUND,
             visibility=Visibility.PUBLIC,
             automatic=False,
         )
         .exclude(from_address="")
         .order_by("-created_at", "-id")
-        .values_list("from_address", flat=True)
+        .values_list("from_address", "contact_id")
         .first()
     )
-    if last_inbound:
-        return last_inbound.strip().lower()
-    contact = message.ticket.contact
-    if contact is None:
-        return ""
-    primary = contact.emails.order_by("id").first()
-    return primary.address if primary else ""
+    if last_inbound is None:
+        return Recipients(requester)
+    writer, writer_contact = last_inbound[0].strip().lower(), last_inbound[1]
+    if writer_contact is None or contact is None or writer_contact == contact.pk or not requester:
+        return Recipients(writer)
+    return Recipients(writer, (requester,))
+
+
+def display_names(addresses: list[str]) -> dict[str, str]:
+    """Return the name of the contact each of ``addresses`` belongs to, where one does."""
+    return dict(
+        ContactEmail.objects.filter(address__in=addresses).values_list("address", "contact__name")
+    )
 
 
 def support_address_for(ticket: Ticket) -> str:
@@ -179,21 +214,24 @@ def support_address_for(ticket: Ticket) -> str:
     return configured[0] if configured else "support@localhost"
 
 
-def compose(message: Message, recipient: str) -> EmailMessage:
+def compose(message: Message, recipients: Recipients) -> EmailMessage:
     """Build the e-mail for outbound ``message`` in its contact's language.
 
     Gives the message a Message-ID on first use and stores it with the
-    sender and recipient on the row, so the client's reply threads back and
+    sender and recipients on the row, so the client's reply threads back and
     a retry sends the same Message-ID again.
     """
     ticket = message.ticket
     sender = support_address_for(ticket)
-    message_id = _assign_message_id(message, sender=sender, recipient=recipient)
+    message_id = _assign_message_id(message, sender=sender, recipients=recipients)
     locale = locale_for(ticket)
+    names = display_names(recipients.addresses)
 
     email = EmailMessage()
     email["From"] = formataddr((config.get("FROM_NAME"), sender))
-    email["To"] = formataddr((_contact_name(ticket), recipient))
+    email["To"] = formataddr((names.get(recipients.to, ""), recipients.to))
+    if recipients.cc:
+        email["Cc"] = ", ".join(formataddr((names.get(cc, ""), cc)) for cc in recipients.cc)
     email["Date"] = format_datetime(clock.now())
     email["Message-ID"] = message_id
     _add_threading_headers(email, message)
@@ -229,16 +267,19 @@ def language_tag(language: str) -> str:
     return f"{primary.lower()}-{region.upper() if len(region) == 2 else region}"
 
 
-def _assign_message_id(message: Message, *, sender: str, recipient: str) -> str:
+def _assign_message_id(message: Message, *, sender: str, recipients: Recipients) -> str:
     if message.message_id:
         return message.message_id
     domain = sender.rpartition("@")[2] or "localhost"
     message_id = make_msgid(idstring=f"CS-{message.ticket.number}", domain=domain)
     # Conditional, so two attempts racing on one message keep one Message-ID.
     Message.objects.filter(pk=message.pk, message_id="").update(
-        message_id=message_id, from_address=sender, to_addresses=[recipient]
+        message_id=message_id,
+        from_address=sender,
+        to_addresses=[recipients.to],
+        cc_addresses=list(recipients.cc),
     )
-    message.refresh_from_db(fields=["message_id", "from_address", "to_addresses"])
+    message.refresh_from_db(fields=["message_id", "from_address", "to_addresses", "cc_addresses"])
     return message.message_id
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from relaydesk.channels.email import outbound
 from relaydesk.core import clock, timeline
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import PlanCode
@@ -15,7 +16,7 @@ from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, 
 from relaydesk.desk.views import ticket_case
 from relaydesk.sla import queries as sla_queries
 from relaydesk.tickets import queries
-from relaydesk.tickets.models import Message, Ticket, Visibility
+from relaydesk.tickets.models import Direction, Message, Ticket, Visibility
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class MessageView:
     frame_document: str
     has_remote_images: bool
     remote_allowed: bool
+    # Where an outbound message went, as "Name <address>".
+    sent_to: list[str]
+    copied_to: list[str]
 
 
 def get_ticket(number: int) -> Ticket:
@@ -47,7 +51,15 @@ def _cid_urls(ticket: Ticket, message: Message) -> dict[str, str]:
     }
 
 
-def _message_view(ticket: Ticket, message: Message, remote_message_id: int | None) -> MessageView:
+def _labelled(addresses: list[str], names: dict[str, str]) -> list[str]:
+    return [
+        f"{names[address]} <{address}>" if address in names else address for address in addresses
+    ]
+
+
+def _message_view(
+    ticket: Ticket, message: Message, remote_message_id: int | None, names: dict[str, str]
+) -> MessageView:
     remote_allowed = message.pk == remote_message_id
     frame_document = ""
     has_remote_images = False
@@ -57,6 +69,7 @@ def _message_view(ticket: Ticket, message: Message, remote_message_id: int | Non
         )
         frame_document = html.frame_document(safe, allow_remote=remote_allowed)
         has_remote_images = safe.has_remote_images
+    outbound_message = message.direction == Direction.OUTBOUND
     return MessageView(
         message=message,
         is_note=message.visibility == Visibility.INTERNAL,
@@ -64,6 +77,8 @@ def _message_view(ticket: Ticket, message: Message, remote_message_id: int | Non
         frame_document=frame_document,
         has_remote_images=has_remote_images,
         remote_allowed=remote_allowed,
+        sent_to=_labelled(message.to_addresses, names) if outbound_message else [],
+        copied_to=_labelled(message.cc_addresses, names) if outbound_message else [],
     )
 
 
@@ -100,9 +115,21 @@ def render_ticket(
 ) -> HttpResponse:
     """Render the ticket page, showing ``bound_forms`` (with their errors) in place of blanks."""
     remote_message_id = _remote_message_id(request)
+    messages = list(queries.conversation(ticket, include_internal=True))
+    reply_to = outbound.reply_recipients(ticket)
+    names = outbound.display_names(
+        [
+            *reply_to.addresses,
+            *(
+                address
+                for message in messages
+                if message.direction == Direction.OUTBOUND
+                for address in [*message.to_addresses, *message.cc_addresses]
+            ),
+        ]
+    )
     conversation = [
-        _message_view(ticket, message, remote_message_id)
-        for message in queries.conversation(ticket, include_internal=True)
+        _message_view(ticket, message, remote_message_id, names) for message in messages
     ]
     organization = ticket.organization
     ticket_events = list(timeline.events_for(ticket))
@@ -112,6 +139,8 @@ def render_ticket(
         if organization and organization.plan.code == PlanCode.PREMIUM
         else None,
         "conversation": conversation,
+        "reply_to": _labelled(reply_to.addresses[:1], names),
+        "reply_copied_to": _labelled(list(reply_to.cc), names),
         "timeline": events.lines(ticket_events),
         **sla_context(ticket, ticket_events),
         **default_forms(ticket),
