@@ -1,5 +1,8 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import AttachmentDraft, MessageDraft
@@ -69,6 +72,23 @@ def test_client_message_reopens_pending_ticket():
     actions.add_client_message(ticket, inbound("Firefox."), contact=contact)
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
+
+
+def test_messages_move_an_open_ticket_up_the_recent_activity():
+    contact = ContactFactory()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with clock.frozen_at(start):
+        ticket = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+        actions.reply(ticket, author=AgentFactory(), text="Looking into it.")
+    # The ticket is open now, so neither message below changes its status.
+    with clock.frozen_at(start + timedelta(hours=1)):
+        actions.add_client_message(ticket, inbound("It also fails on Firefox."), contact=contact)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.updated_at) == (Status.OPEN, start + timedelta(hours=1))
+    with clock.frozen_at(start + timedelta(hours=2)):
+        actions.reply(ticket, author=AgentFactory(), text="Found it; a fix is on the way.")
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.updated_at) == (Status.OPEN, start + timedelta(hours=2))
 
 
 def test_first_reply_opens_new_ticket():

@@ -149,7 +149,7 @@ def add_client_message(
     with transaction.atomic(savepoint=False):
         ticket = _locked(ticket)
         message = _insert_message(ticket, draft, contact=contact, author=None)
-        ticket.last_client_message_at = message.created_at
+        ticket.last_client_message_at = ticket.updated_at = message.created_at
         if ticket.status in REOPEN_ON_CLIENT_MESSAGE:
             _set_status(ticket, Status.OPEN, actor=None, reason="client_replied")
         _save(ticket, ["status", "last_client_message_at", "updated_at"])
@@ -208,6 +208,7 @@ def reply(
             author=author,
             delivery_status=DeliveryStatus.QUEUED if deliver else DeliveryStatus.NOT_APPLICABLE,
         )
+        ticket.updated_at = message.created_at
         if status is not None and status != ticket.status:
             _set_status(ticket, status, actor=author)
         elif ticket.status == Status.NEW and not automatic:

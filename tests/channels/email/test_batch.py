@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from relaydesk.channels.email import batch, intake
 from relaydesk.channels.email.batch import BatchImporter, ContactCache, IncomingMessage
 from relaydesk.channels.email.models import RawMessage, RawState
-from relaydesk.core import memo
+from relaydesk.core import clock, memo
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets.models import Message, Ticket
@@ -97,6 +97,18 @@ def test_import_batch_reply_threads_to_parent_in_same_batch():
     )
     assert reply.outcome == "message_added"
     assert reply.ticket_number == parent.ticket_number
+
+
+def test_import_batch_reply_moves_its_ticket_up_the_recent_activity():
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with clock.frozen_at(start):
+        [parent] = BatchImporter().import_batch([incoming("wrong_charset.eml")])
+    later = start + timedelta(hours=1)
+    with clock.frozen_at(later):
+        [reply] = BatchImporter().import_batch([incoming("reply_in_reply_to.eml")])
+    assert (reply.outcome, reply.ticket_number) == ("message_added", parent.ticket_number)
+    ticket = Ticket.objects.get(number=parent.ticket_number)
+    assert (ticket.updated_at, ticket.last_client_message_at) == (later, later)
 
 
 def test_import_batch_stores_every_raw_row():
