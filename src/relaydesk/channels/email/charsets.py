@@ -11,7 +11,8 @@ _UNKNOWN_LABELS = {"unknown", "unknown-8bit", "x-unknown", "x-user-defined", "de
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode ``data``, trusting ``declared`` only while it decodes cleanly.
 
-    The order is: the declared charset, strict UTF-8, charset-normalizer's
+    The order is: the declared charset, strict UTF-8, Windows-1252 when the
+    text then reads like a Western European language, charset-normalizer's
     best guess, then the declared charset (or Windows-1252) with replacement
     characters, so the result is always text.
     """
@@ -25,10 +26,50 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # On a few lines of Latin-script text, charset-normalizer cannot tell the
+    # Latin code pages apart and picks Central European as often as Western
+    # (Portuguese "não" became "năo"). Undeclared mail in Latin script is
+    # mostly Windows-1252, as the WHATWG encoding standard assumes for it.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    if western and _reads_as_latin_script(western):
+        return western
     guess = from_bytes(data).best()
     if guess is not None:
         return str(guess)
     return data.decode(codec or "cp1252", errors="replace")
+
+
+# Share of a text's letters that may be outside ASCII, and the longest run of
+# them, for it to read as a Western European language.
+_MAX_NON_ASCII_SHARE = 0.3
+_MAX_NON_ASCII_RUN = 3
+
+
+def _reads_as_latin_script(text: str) -> bool:
+    """Whether ``text`` has the few, scattered accented letters of a Latin-script language.
+
+    Portuguese, Spanish, French or German keep most letters in ASCII, with an
+    accented letter here and there inside a word. Cyrillic or Greek from a
+    single-byte code page, read as Windows-1252, gives words made only of
+    accented letters.
+    """
+    letters = non_ascii = run = 0
+    for char in text:
+        if not char.isalpha():
+            run = 0
+            continue
+        letters += 1
+        if char.isascii():
+            run = 0
+            continue
+        non_ascii += 1
+        run += 1
+        if run > _MAX_NON_ASCII_RUN:
+            return False
+    return letters > 0 and non_ascii <= letters * _MAX_NON_ASCII_SHARE
 
 
 def repair_surrogates(text: str) -> str:

@@ -1,0 +1,41 @@
+"""Decoding text parts whose charset is missing or wrong."""
+
+import pytest
+
+from relaydesk.channels.email.charsets import decode_bytes
+
+WESTERN = [
+    "Olá, não consigo abrir a aplicação desde ontem. Obrigada, Maria da Conceição",
+    "Bom dia, a fatura não aparece. Cumprimentos, João",
+    "Grüße aus München, die Rechnung lässt sich nicht öffnen.",
+    "Ça ne marche pas, je suis désolé.",
+    "The export “still” fails – see the attached log…",
+]
+
+
+@pytest.mark.parametrize("text", WESTERN)
+def test_undeclared_western_text_reads_as_windows_1252(text):
+    assert decode_bytes(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Привет, не могу открыть приложение, помогите пожалуйста", "koi8_r"),
+        ("Привет, не могу открыть приложение", "cp1251"),
+        ("こんにちは、アプリが開けません", "shift_jis"),
+        ("Γεια σας, δεν μπορώ να ανοίξω την εφαρμογή", "iso8859_7"),
+    ],
+)
+def test_undeclared_other_scripts_are_still_detected(text, encoding):
+    assert decode_bytes(text.encode(encoding)) == text
+
+
+def test_declared_charset_wins_when_it_decodes():
+    text = "Dzień dobry, nie mogę otworzyć aplikacji"
+    assert decode_bytes(text.encode("cp1250"), "windows-1250") == text
+
+
+def test_utf8_wins_over_windows_1252():
+    text = "Olá, não consigo"
+    assert decode_bytes(text.encode("utf-8")) == text
