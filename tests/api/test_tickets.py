@@ -114,6 +114,19 @@ def test_list_tickets_filters_assignee(api, make_ticket, agent):
     assert numbers("none") == [unassigned.number]
 
 
+@pytest.mark.parametrize(
+    ("query", "code", "named"),
+    [
+        ({"assignee": "nobody"}, "unknown_agent", "'nobody'"),
+        ({"organization": 999999}, "unknown_organization", "999999"),
+    ],
+)
+def test_list_tickets_rejects_filter_naming_nothing(api, make_ticket, query, code, named):
+    make_ticket()
+    problem = assert_problem(api.get("/api/tickets", query), 422, code)
+    assert named in problem["detail"]
+
+
 def test_list_tickets_rejects_unknown_status(api):
     body = assert_problem(api.get("/api/tickets", {"status": "sleeping"}), 422, "invalid_request")
     assert body["errors"][0]["field"] == "status.0"
@@ -218,6 +231,7 @@ BAD_TICKET_BODIES = [
     ("missing text", {"text": None}, "text"),
     ("text not a string", {"text": 12}, "text"),
     ("contact id not a number", {"contact_id": "seven"}, "contact_id"),
+    ("misspelt field", {"priorty": "urgent"}, "priorty"),
 ]
 
 

@@ -26,6 +26,18 @@ class UnknownContact(ValidationFailed):
     code = "unknown_contact"
 
 
+class UnknownAgent(ValidationFailed):
+    """A filter names an agent that does not exist."""
+
+    code = "unknown_agent"
+
+
+class UnknownOrganization(ValidationFailed):
+    """A filter names an organization that does not exist."""
+
+    code = "unknown_organization"
+
+
 class ContactNotFound(NotFound):
     code = "contact_not_found"
 

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from relaydesk.accounts.models import User
 from relaydesk.api.problems import Problem
+from relaydesk.api.schemas import InputSchema
 from relaydesk.api.tickets import parse_ticket_number
 from relaydesk.operations import actions, queries, suggestions, webhooks
 from relaydesk.operations.errors import NotAllowed, UnknownEnvironment
@@ -33,7 +34,7 @@ router = Router(tags=["operations"])
 ERRORS = frozenset({400, 401, 403, 404, 409, 413, 422})
 
 
-class EscalateIn(Schema):
+class EscalateIn(InputSchema):
     """Open a new incident, or link to ``incident`` (then the other fields are ignored)."""
 
     summary: str = ""
@@ -43,7 +44,7 @@ class EscalateIn(Schema):
     incident: str | None = None
 
 
-class IncidentIn(Schema):
+class IncidentIn(InputSchema):
     summary: str
     impact: Level
     urgency: Level
@@ -110,23 +111,23 @@ class SuggestionOut(Schema):
     matched_fields: list[str]
 
 
-class ApplyKnownErrorIn(Schema):
+class ApplyKnownErrorIn(InputSchema):
     known_error: str
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     note: str
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     resolution: str
 
 
-class InformIn(Schema):
+class InformIn(InputSchema):
     text: str | None = None
 
 
-class KnownErrorIn(Schema):
+class KnownErrorIn(InputSchema):
     title: str
     symptoms: str = ""
     root_cause: str = ""
@@ -149,14 +150,14 @@ class KnownErrorOut(Schema):
     fixed_by: str | None
 
 
-class ChangeIn(Schema):
+class ChangeIn(InputSchema):
     title: str
     description: str = ""
     incidents: list[str] = []
     known_errors: list[str] = []
 
 
-class DeploymentIn(Schema):
+class DeploymentIn(InputSchema):
     environment: str
     version: str
     outcome: Outcome = Outcome.SUCCEEDED
@@ -164,7 +165,7 @@ class DeploymentIn(Schema):
     override_reason: str = ""
 
 
-class TestResultIn(Schema):
+class TestResultIn(InputSchema):
     passed: bool
     notes: str = ""
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ValidationInfo, field_validator
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 
 from relaydesk.accounts.models import User
 from relaydesk.customers.actions import check_email_address
@@ -47,6 +47,12 @@ Subject = Annotated[
     str, Field(min_length=1, max_length=MAX_SUBJECT_LENGTH), AfterValidator(_not_blank)
 ]
 EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
+
+
+class InputSchema(Schema):
+    """A request body: a field it does not know, such as a misspelt one, is an error."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class AgentRef(Schema):
@@ -160,7 +166,7 @@ class MessageOut(Schema):
     attachments: list[AttachmentOut]
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     """A new ticket for an existing contact (``contact_id``) or for an e-mail address.
 
     Give exactly one of ``contact_id`` and ``email``. A new address creates a
@@ -193,7 +199,7 @@ class TicketIn(Schema):
         return email
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     """A message added by the agent: a public ``reply``, an internal ``note``, or a
     ``client`` message recorded on the contact's behalf (for example from a call)."""
 

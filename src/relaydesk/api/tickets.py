@@ -12,13 +12,18 @@ from ninja import Status as StatusResponse
 
 from relaydesk.accounts.models import User
 from relaydesk.api.auth import ticket_agent
-from relaydesk.api.errors import InvalidTicketNumber, UnknownContact
+from relaydesk.api.errors import (
+    InvalidTicketNumber,
+    UnknownAgent,
+    UnknownContact,
+    UnknownOrganization,
+)
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
 from relaydesk.api.schemas import CreatedTicketOut, MessageIn, MessageOut, TicketIn, TicketOut
 from relaydesk.core import clock
 from relaydesk.customers.actions import contact_for_sender
-from relaydesk.customers.models import Channel, Contact
+from relaydesk.customers.models import Channel, Contact, Organization
 from relaydesk.sla.entitlements import check_channel
 from relaydesk.sla.out_of_hours import line_closed_notice, line_opens_at
 from relaydesk.tickets import actions, queries
@@ -59,6 +64,7 @@ def list_tickets(
 ) -> dict:
     agent = ticket_agent(request)
     assignee = agent.username if filters.assignee == "me" else filters.assignee
+    _check_filters(assignee, filters.organization)
     tickets = queries.filter_tickets(
         statuses=filters.status or (),
         priorities=filters.priority or (),
@@ -68,6 +74,24 @@ def list_tickets(
         unassigned=assignee == "none",
     )
     return paginate(request, tickets, page)
+
+
+def _check_filters(assignee: str | None, organization_id: int | None) -> None:
+    """Reject a filter naming an agent or organization that does not exist.
+
+    Such a filter would match no ticket, and a client would take the empty
+    list for an answer.
+    """
+    if assignee not in (None, "none") and not User.objects.filter(username=assignee).exists():
+        raise UnknownAgent(
+            _("No agent has the username %(value)r: use an agent's username, 'me' or 'none'.")
+            % {"value": assignee}
+        )
+    if organization_id is not None and not Organization.objects.filter(pk=organization_id).exists():
+        raise UnknownOrganization(
+            _("Organization %(value)s does not exist: use an id from /api/organizations.")
+            % {"value": organization_id}
+        )
 
 
 @router.post(
