@@ -123,6 +123,34 @@ def test_reprocess_quarantine_by_id_reports_others():
     assert summary["not_quarantined"] == 1
 
 
+@pytest.mark.parametrize("missing", ["999999", "-5"])
+def test_reprocess_quarantine_unknown_id_changes_nothing(missing):
+    import_mail(FIXTURES / "unusable_from.eml")
+    quarantined = RawMessage.objects.get()
+    with pytest.raises(CommandError, match=f"no inbound message has id {missing}: run"):
+        reprocess("--id", str(quarantined.pk), "--id", missing)
+    quarantined.refresh_from_db()
+    assert (quarantined.state, quarantined.attempts) == (RawState.QUARANTINED, 1)
+
+
+def test_reprocess_quarantine_lists_reasons_without_retrying():
+    import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
+    quarantined = RawMessage.objects.get(state=RawState.QUARANTINED)
+    out, err = StringIO(), StringIO()
+    call_command("reprocess-quarantine", "--list", stdout=out, stderr=err)
+    [line] = out.getvalue().splitlines()
+    assert line.startswith(f"{quarantined.pk}\t")
+    assert f"\t{quarantined.error_code}\t" in line
+    assert "1 quarantined message(s)" in err.getvalue()
+    out = StringIO()
+    call_command("reprocess-quarantine", "--list", "--json", stdout=out)
+    [entry] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert (entry["id"], entry["error_code"]) == (quarantined.pk, quarantined.error_code)
+    assert entry["error_detail"]
+    quarantined.refresh_from_db()
+    assert quarantined.attempts == 1
+
+
 def test_import_mail_logs_no_queries_under_debug(settings):
     settings.DEBUG = True
     reset_queries()
