@@ -60,7 +60,16 @@ def _ticket_sentences() -> dict[str, str]:
         ),
         "follow_up_of": _("Follow-up of closed ticket %(previous)s"),
         "follow_up_opened": _("Follow-up ticket %(follow_up)s opened"),
-        "acknowledgement_skipped": _("Acknowledgement not sent: %(reason)s"),
+    }
+
+
+def _acknowledgement_skip_reasons() -> dict[str, str]:
+    # The reason codes of channels.email.outbound._acknowledgement_skip_reason.
+    return {
+        "automatic_message": _("the message was sent automatically"),
+        "no_sender_address": _("the message has no sender address"),
+        "sender_is_support_address": _("the sender is one of our support addresses"),
+        "rate_limited": _("this address reached its hourly limit of acknowledgements"),
     }
 
 
@@ -90,6 +99,11 @@ def describe(event: TimelineEvent) -> str:
         return _("Delivery attempt %(attempt)s: %(status)s") % {
             "attempt": data.get("attempt"),
             "status": label(DeliveryStatus, data.get("status")),
+        }
+    if event.kind == "acknowledgement_skipped":
+        reason = str(data.get("reason", ""))
+        return _("Acknowledgement not sent: %(reason)s") % {
+            "reason": _acknowledgement_skip_reasons().get(reason, reason)
         }
     template = _ticket_sentences().get(event.kind)
     if template is not None:
