@@ -167,18 +167,21 @@ def test_smtp_oversize_rejected_at_mail(settings):
     finally:
         server.stop()
     assert refused.value.smtp_code == 552
+    assert b"exceeds the limit of 1024 bytes" in refused.value.smtp_error
     assert RawMessage.objects.count() == 0
 
 
-def test_smtp_oversize_rejected_at_data(settings):
+def test_smtp_oversize_rejected_at_data(settings, caplog):
     settings.RELAYDESK = {**settings.RELAYDESK, "MAX_MESSAGE_BYTES": 1024}
     server = start_endpoint()
     big = client_email() + b"more detail\r\n" * 200
     try:
-        code, _reply = send(server, big)
+        with caplog.at_level(logging.INFO, logger="relaydesk.channels.email.smtp_inbound"):
+            code, reply = send(server, big)
     finally:
         server.stop()
-    assert code == 552
+    assert (code, reply) == (552, b"5.3.4 Message size exceeds the limit of 1024 bytes")
+    assert "smtp message rejected as too large" in caplog.messages
     assert RawMessage.objects.count() == 0
 
 

@@ -114,8 +114,11 @@ class InboundHandler:
         content = bytes(envelope.original_content or b"")
         limit = config.get("MAX_MESSAGE_BYTES")
         if len(content) > limit:
-            logger.info("smtp message rejected as too large", extra={"size": len(content)})
-            return f"552 5.3.4 Message size exceeds the limit of {limit} bytes"
+            logger.info(
+                "smtp message rejected as too large",
+                extra={"size": len(content), "limit": limit, "peer": _peer_host(session)},
+            )
+            return size_rejection(limit)
 
         envelope_from = envelope.mail_from or ""
         recipients = list(envelope.rcpt_tos)
@@ -134,6 +137,41 @@ class InboundHandler:
             # stored row waits for reprocessing.
             logger.exception("smtp processing failed", extra={"raw": stored.raw.pk})
         return f"250 2.0.0 Message accepted as raw {stored.raw.pk}"
+
+
+# What aiosmtpd answers by itself when a message is over its size limit: to
+# MAIL FROM with a larger SIZE= parameter, and after DATA.
+_AIOSMTPD_SIZE_REJECTIONS = (
+    "552 Error: message size exceeds fixed maximum",
+    "552 Error: Too much mail data",
+)
+
+
+def size_rejection(limit: int) -> str:
+    return f"552 5.3.4 Message size exceeds the limit of {limit} bytes"
+
+
+class _SizeReportingSMTP(SMTP):
+    """aiosmtpd's session, logging its size rejections and naming the limit in them.
+
+    aiosmtpd refuses an oversized message before any handler hook runs, with
+    a reply that gives no limit, so the sender cannot tell how much to cut.
+    """
+
+    async def push(self, status: str | bytes) -> None:
+        text = status.decode("ascii", "replace") if isinstance(status, bytes) else status
+        if text.startswith(_AIOSMTPD_SIZE_REJECTIONS) and self.data_size_limit:
+            logger.info(
+                "smtp message rejected as too large",
+                extra={"limit": self.data_size_limit, "peer": _peer_host(self.session)},
+            )
+            status = size_rejection(self.data_size_limit)
+        await super().push(status)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _SizeReportingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class InboundSmtpServer:
@@ -162,7 +200,7 @@ class InboundSmtpServer:
             raise RuntimeError("the SMTP endpoint is already running")
         # aiosmtpd logs full envelope addresses at INFO on "mail.log".
         logging.getLogger("mail.log").setLevel(logging.WARNING)
-        controller = Controller(
+        controller = _Controller(
             self.handler,
             hostname=self.host,
             port=self.port,
