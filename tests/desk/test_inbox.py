@@ -120,6 +120,15 @@ def test_inbox_search_matches_later_message_once(agent_client: Client, agent: Us
     assert listed_numbers(agent_client.get("/?q=legacy+connector")) == [ticket.number]
 
 
+@pytest.mark.parametrize("query", ["bakery", "Bakery+Brothers", "dan@bakerybros", "Daniel"])
+def test_inbox_search_matches_contact_and_organization(agent_client: Client, make_ticket, query):
+    bakery = OrganizationFactory(name="Bakery Brothers")
+    daniel = ContactFactory(name="Daniel Pão", organization=bakery, email="dan@bakerybros.example")
+    wanted = [make_ticket(contact=daniel).number, make_ticket(contact=daniel).number]
+    make_ticket()
+    assert sorted(listed_numbers(agent_client.get(f"/?q={query}"))) == wanted
+
+
 def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):
     make_ticket()
     wanted = make_ticket()

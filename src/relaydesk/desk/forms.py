@@ -23,7 +23,14 @@ class InboxFilterForm(forms.Form):
     view = forms.ChoiceField(
         choices=[(view, INBOX_VIEW_LABELS[view]) for view in INBOX_VIEWS], required=False
     )
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Ticket number, subject, message text, contact name or address, or organization."
+        ),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any open"))] + Status.choices,

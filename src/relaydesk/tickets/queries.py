@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from relaydesk.accounts.models import Team, User
-from relaydesk.customers.models import Contact, Organization
+from relaydesk.customers.models import Contact, ContactEmail, Organization
 from relaydesk.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket, Visibility
 
 
@@ -137,16 +137,21 @@ def inbox(agent: User, filters: InboxFilters) -> QuerySet[Ticket]:
 
 
 def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Narrow ``tickets`` to those whose number, subject or any message text match ``text``.
+    """Narrow ``tickets`` to those whose number, subject, message text or client match ``text``.
 
-    ``CS-42`` or ``42`` also matches ticket number 42.
+    The client is the contact's name or one of their e-mail addresses, or the
+    organization's name. ``CS-42`` or ``42`` also matches ticket number 42.
     """
     # NOTE: a case-insensitive substring scan over every message; it reads
     # whole tables on large desks. The SQLite FTS5 / PostgreSQL full-text
     # backend replaces the body of this function, and callers stay as they are.
     text = text.strip()
-    matches = Q(subject__icontains=text) | Exists(
-        Message.objects.filter(ticket=OuterRef("pk"), text__icontains=text)
+    matches = (
+        Q(subject__icontains=text)
+        | Q(contact__name__icontains=text)
+        | Q(organization__name__icontains=text)
+        | Exists(ContactEmail.objects.filter(contact=OuterRef("contact"), address__icontains=text))
+        | Exists(Message.objects.filter(ticket=OuterRef("pk"), text__icontains=text))
     )
     number = re.fullmatch(r"(?:cs-)?(\d{1,18})", text, flags=re.IGNORECASE)
     if number:
