@@ -49,7 +49,7 @@ _MAX_NON_ASCII_RUN = 3
 
 
 def _reads_as_latin_script(text: str) -> bool:
-    """Whether ``text`` has the few, scattered accented letters of a Latin-script language.
+    """Tell whether ``text`` has the few, scattered accented letters of a Latin-script language.
 
     Portuguese, Spanish, French or German keep most letters in ASCII, with an
     accented letter here and there inside a word. Cyrillic or Greek from a

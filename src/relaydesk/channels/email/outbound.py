@@ -137,7 +137,7 @@ def _record_failure(message: Message, failure: relay.DeliveryFailed) -> Delivery
 
 @dataclass(frozen=True)
 class Recipients:
-    """Where an outbound message goes: one ``to`` address and any ``cc`` addresses."""
+    """The addresses of an outbound message: one ``to`` address and any ``cc`` addresses."""
 
     to: str
     cc: tuple[str, ...] = ()

@@ -139,8 +139,8 @@ class InboundHandler:
         return f"250 2.0.0 Message accepted as raw {stored.raw.pk}"
 
 
-# What aiosmtpd answers by itself when a message is over its size limit: to
-# MAIL FROM with a larger SIZE= parameter, and after DATA.
+# The replies aiosmtpd sends by itself when a message is over its size limit,
+# to a MAIL FROM with a larger SIZE= parameter and after DATA.
 _AIOSMTPD_SIZE_REJECTIONS = (
     "552 Error: message size exceeds fixed maximum",
     "552 Error: Too much mail data",

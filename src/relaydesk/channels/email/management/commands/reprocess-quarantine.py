@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from relaydesk.channels.email.intake import process_raw
 from relaydesk.channels.email.models import RawMessage, RawState
 
-# The quarantined messages --list reads from the database at a time.
+# Rows that --list reads from the database per query.
 LIST_CHUNK = 500
 
 
