@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from relaydesk.channels.email.models import RawMessage, RawState, Source
 from relaydesk.channels.email.store import store_raw, store_raw_batch
@@ -38,3 +41,34 @@ def test_store_raw_batch_uses_two_statements(django_assert_num_queries):
     ]
     with django_assert_num_queries(2):
         store_raw_batch(messages, source=Source.IMPORT)
+
+
+def crlf(content: bytes) -> bytes:
+    return content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("name", ["wrong_charset.eml", "undeclared_8bit.eml"])
+def test_same_message_by_file_and_smtp_is_a_duplicate(name):
+    """A Maildir or .eml file often holds LF; SMTP and IMAP deliver the same bytes as CRLF."""
+    lf = load(name).replace(b"\r\n", b"\n")
+    [from_file] = store_raw_batch([(lf, name)], source=Source.IMPORT)
+    by_smtp = store_raw(crlf(lf) + b"\r\n", source=Source.SMTP)
+    assert by_smtp.duplicate_of == from_file.raw.pk
+    assert by_smtp.raw.state == RawState.DUPLICATE
+
+
+def test_changed_body_is_no_duplicate():
+    content = load("wrong_charset.eml")
+    store_raw(content, source=Source.SMTP)
+    edited = store_raw(content.rstrip() + b"\nOne more line.\n", source=Source.SMTP)
+    assert edited.duplicate_of is None
+
+
+def test_migration_rekeys_stored_rows():
+    migration = importlib.import_module(
+        "relaydesk.channels.email.migrations.0003_dedupe_keys_ignore_line_endings"
+    )
+    stored = store_raw(load("wrong_charset.eml"), source=Source.IMPORT)
+    RawMessage.objects.filter(pk=stored.raw.pk).update(dedupe_key="key-before-the-migration")
+    migration.recompute_keys(django_apps, None)
+    assert RawMessage.objects.get(pk=stored.raw.pk).dedupe_key == stored.raw.dedupe_key

@@ -43,15 +43,22 @@ def dedupe_key_for(content: bytes) -> tuple[str, str]:
     """Return (message_id, key) identifying a re-delivery of the same message.
 
     Relays add trace headers (Received, Delivered-To) on every delivery, so
-    with a Message-ID only the ID and the body are compared.
+    with a Message-ID only the ID and the body are compared. Line endings
+    and trailing blank lines are compared as LF without a tail: SMTP and
+    IMAP deliver CRLF, while Maildir, mbox and .eml files often hold LF, and
+    the same message can arrive both ways.
     """
     head, body = split_head(content)
     message_id = extract_message_id(head)
     if message_id:
-        digest = hashlib.sha256(message_id.encode() + b"\0" + body).hexdigest()
+        digest = hashlib.sha256(message_id.encode() + b"\0" + _canonical(body)).hexdigest()
     else:
-        digest = hashlib.sha256(content).hexdigest()
+        digest = hashlib.sha256(_canonical(content)).hexdigest()
     return message_id, digest
+
+
+def _canonical(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").rstrip(b"\n")
 
 
 def store_raw(
