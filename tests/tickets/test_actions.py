@@ -74,6 +74,25 @@ def test_client_message_reopens_pending_ticket():
     assert ticket.status == Status.OPEN
 
 
+def test_new_ticket_records_when_the_client_wrote():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    ticket.refresh_from_db()
+    assert ticket.last_client_message_at == ticket.created_at
+
+
+def test_ticket_opened_with_agent_message_has_no_client_message_time():
+    note = MessageDraft(
+        direction=Direction.INTERNAL, kind=MessageKind.NOTE, text="Called the client back."
+    )
+    ticket = actions.create_ticket(
+        channel="agent", first_message=note, contact=ContactFactory(), actor=AgentFactory()
+    )
+    ticket.refresh_from_db()
+    assert ticket.last_client_message_at is None
+
+
 def test_messages_move_an_open_ticket_up_the_recent_activity():
     contact = ContactFactory()
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

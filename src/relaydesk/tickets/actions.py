@@ -121,6 +121,7 @@ def open_ticket(
             organization=organization,
             created_at=now,
             updated_at=now,
+            last_client_message_at=now if first_message.direction == Direction.INBOUND else None,
         )
         # Inside an import batch the INSERT waits for the batch's others.
         inserts.add(ticket)
