@@ -181,11 +181,12 @@ def test_fetch_mail_reads_several_mailboxes(dovecot, settings):
 
 
 @pytest.mark.imap
-def test_fetch_mail_unknown_folder_fails(dovecot, settings):
+def test_fetch_mail_unknown_folder_fails(dovecot, settings, caplog):
     set_option(settings, IMAP_URL=dovecot.url(folder="NoSuchFolder"))
     with pytest.raises(CommandError) as raised:
         call_command("fetch-mail")
     assert "1 of 1 mailboxes failed" in str(raised.value)
+    assert "folder not found or not readable" in caplog.text
 
 
 @pytest.mark.imap
@@ -193,7 +194,8 @@ def test_fetch_mail_wrong_password_fails(dovecot, settings, caplog):
     set_option(settings, IMAP_URL=f"imap://desk:wrong@127.0.0.1:{dovecot.port}")
     with pytest.raises(CommandError):
         call_command("fetch-mail")
-    assert "imap fetch failed" in caplog.text
+    assert "imap fetch failed: login as 'desk'" in caplog.text
+    assert "check the user name and password" in caplog.text
     assert "wrong" not in caplog.text
 
 
@@ -213,7 +215,7 @@ def test_fetch_mail_connection_refused(settings, caplog):
     with pytest.raises(CommandError) as raised:
         call_command("fetch-mail")
     assert "the next run retries" in str(raised.value)
-    assert "imap fetch failed" in caplog.text
+    assert "refused the connection: check the host and port" in caplog.text
 
 
 def test_fetch_mail_bad_url_names_value(settings):

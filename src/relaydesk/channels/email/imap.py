@@ -14,11 +14,12 @@ raw store's Message-ID deduplication keeps tickets from being created twice.
 
 import imaplib
 import logging
+import socket
 import ssl
 from dataclasses import dataclass, field
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
-from imap_tools.errors import ImapToolsError
+from imap_tools.errors import ImapToolsError, MailboxFolderSelectError, MailboxLoginError
 
 from relaydesk.channels.email import intake
 from relaydesk.channels.email.mailurl import MailServer, parse_imap_urls
@@ -80,10 +81,37 @@ def fetch_all(servers: list[MailServer] | None = None) -> FetchRun:
             run.failed.append(f"{server.host}:{server.port}/{folder}")
             logger.error(
                 "imap fetch failed: %s",
-                error,
+                failure_reason(error, server),
                 extra={"host": server.host, "port": server.port, "folder": folder},
             )
     return run
+
+
+def failure_reason(error: BaseException, server: MailServer) -> str:
+    """Return what went wrong with ``server`` in plain words, and what to check."""
+    address = f"{server.host}:{server.port}"
+    if isinstance(error, MailboxLoginError):
+        return (
+            f"login as {server.username!r} on {address} failed: check the user name and "
+            f"password in RELAYDESK_IMAP_URL (server reply: {error})"
+        )
+    if isinstance(error, MailboxFolderSelectError):
+        return f"folder not found or not readable on {address}: check its name ({error})"
+    if isinstance(error, ConnectionRefusedError):
+        return f"{address} refused the connection: check the host and port, and that it runs"
+    if isinstance(error, socket.gaierror):
+        return f"host {server.host!r} not found: check the host name ({error})"
+    if isinstance(error, TimeoutError):
+        return (
+            f"{address} did not answer within {IMAP_TIMEOUT_SECONDS} s: "
+            "check the host, port and firewall"
+        )
+    if isinstance(error, ssl.SSLError):
+        return (
+            f"TLS with {address} failed: check the scheme (imaps, imap+starttls or imap) "
+            f"and the server's certificate ({error})"
+        )
+    return str(error)
 
 
 def fetch_mailbox(server: MailServer, folder: str) -> MailboxReport:
