@@ -235,3 +235,27 @@ def test_import_mail_batch_ends_at_byte_limit(tmp_path, monkeypatch):
     folder = copy_fixtures(tmp_path / "inbox", ["wrong_charset.eml", "list_mail.eml"])
     import_mail(folder)
     assert batches == [1, 1]
+
+
+def test_import_mail_progress_ends_with_the_total(capsys):
+    command_module = importlib.import_module(
+        "relaydesk.channels.email.management.commands.import-mail"
+    )
+    progress = command_module.Progress(total_bytes=3000, enabled=True)
+    progress.update(2500, 3000)
+    progress.finish(3000)
+    lines = capsys.readouterr().err.split("\r")
+    assert lines[1].startswith("2500 messages, ")
+    assert lines[2].startswith("3000 messages, ")
+    assert " done in " in lines[2]
+    assert lines[2].endswith("\n")
+
+
+def test_import_mail_progress_off_writes_nothing(capsys):
+    command_module = importlib.import_module(
+        "relaydesk.channels.email.management.commands.import-mail"
+    )
+    progress = command_module.Progress(total_bytes=3000, enabled=False)
+    progress.update(2500, 3000)
+    progress.finish(3000)
+    assert capsys.readouterr().err == ""

@@ -68,9 +68,15 @@ class Progress:
         sys.stderr.write(f"\r{done} messages, {rate:.0f}/s, about {left:.0f} s left   ")
         sys.stderr.flush()
 
-    def finish(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
+    def finish(self, done: int) -> None:
+        """Replace the progress line with the final count, rate and time taken."""
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        sys.stderr.write(
+            f"\r{done} messages, {done / elapsed:.0f}/s, done in {elapsed:.1f} s          \n"
+        )
+        sys.stderr.flush()
 
 
 @contextmanager
@@ -231,6 +237,6 @@ class Command(BaseCommand):
                     counts[_SUMMARY_KEYS[result.outcome]] += 1
                 progress.update(counts["stored"], reader.bytes_read)
         counts["unreadable"] = reader.unreadable
-        progress.finish()
+        progress.finish(counts["stored"])
         logger.info("mail import finished", extra={"stored": counts["stored"]})
         return dict(counts)
