@@ -233,6 +233,24 @@ def test_reply_to_a_colleague_copies_the_ticket_contact(relay, django_capture_on
     assert (message.to_addresses, message.cc_addresses) == (["rui@client.example"], [CLIENT])
 
 
+def test_reply_to_an_outsider_does_not_copy_the_ticket_contact(
+    relay, django_capture_on_commit_callbacks
+):
+    ticket = open_ticket()
+    outsider = ContactFactory(name="Partner IT", email="helpdesk@partner.example")
+    follow_up = MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.EMAIL,
+        text="We host their server; any news?",
+        from_address="helpdesk@partner.example",
+    )
+    actions.add_client_message(ticket, follow_up, contact=outsider)
+    agent_reply(django_capture_on_commit_callbacks, ticket)
+    sent = relay.handler.received[0]
+    assert sent.rcpt_tos == ["helpdesk@partner.example"]
+    assert sent.email["Cc"] is None
+
+
 def test_retry_keeps_the_first_attempts_recipients(relay, django_capture_on_commit_callbacks):
     ticket = open_ticket()
     message = agent_reply(django_capture_on_commit_callbacks, ticket)

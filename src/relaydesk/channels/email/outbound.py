@@ -164,10 +164,11 @@ def reply_recipients(ticket: Ticket) -> Recipients:
     """Return where an agent's reply on ``ticket`` goes now.
 
     It goes to the address the client last wrote from on the ticket, then to
-    the primary (first) address of the ticket's contact. When someone other
-    than the ticket's contact wrote last, such as a colleague, the contact's
-    primary address is copied, so the person who opened the ticket keeps
-    hearing about it.
+    the primary (first) address of the ticket's contact. When a colleague of
+    the ticket's contact (another contact of its organization) wrote last,
+    the contact's primary address is copied, so the person who opened the
+    ticket keeps hearing about it. Someone from outside the organization
+    never gets the contact's address this way.
     """
     contact = ticket.contact
     primary = contact.emails.order_by("id").first() if contact is not None else None
@@ -183,15 +184,20 @@ def reply_recipients(ticket: Ticket) -> Recipients:
         )
         .exclude(from_address="")
         .order_by("-created_at", "-id")
-        .values_list("from_address", "contact_id")
+        .values_list("from_address", "contact_id", "contact__organization_id")
         .first()
     )
     if last_inbound is None:
         return Recipients(requester)
-    writer, writer_contact = last_inbound[0].strip().lower(), last_inbound[1]
-    if writer_contact is None or contact is None or writer_contact == contact.pk or not requester:
-        return Recipients(writer)
-    return Recipients(writer, (requester,))
+    address, writer_id, writer_organization_id = last_inbound
+    writer = address.strip().lower()
+    colleague = (
+        contact is not None
+        and writer_id not in (None, contact.pk)
+        and writer_organization_id is not None
+        and writer_organization_id == ticket.organization_id
+    )
+    return Recipients(writer, (requester,)) if colleague and requester else Recipients(writer)
 
 
 def display_names(addresses: list[str]) -> dict[str, str]:
