@@ -108,6 +108,7 @@ def test_fetch_mail_moves_to_processed(dovecot, settings):
     call_command("fetch-mail")
     assert count_in(dovecot, "INBOX") == 0
     assert count_in(dovecot, "Processed") == 2
+    assert all("\\Seen" in flags for flags in flags_in(dovecot, "Processed"))
     assert RawMessage.objects.count() == 2
 
 

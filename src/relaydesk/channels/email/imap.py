@@ -199,14 +199,17 @@ def _store_once(fetched: _RawFetch, ref: str, report: MailboxReport) -> RawMessa
 
 
 def _mark_done(mailbox: BaseMailBox, uid: str, processed_folder: str) -> None:
-    if processed_folder:
-        mailbox.move(uid, processed_folder)
-        return
+    """Flag the message \\Seen, then move it to ``processed_folder`` when one is set.
+
+    Flagged first, the moved message arrives read in the processed folder too.
+    """
     # A plain UID STORE: imap-tools' flag() also expunges, which would delete
     # messages that someone else marked \Deleted in a shared mailbox.
     result = mailbox.client.uid("STORE", uid, "+FLAGS", r"(\Seen)")
     if result[0] != "OK":
         raise imaplib.IMAP4.error(f"UID STORE {uid} +FLAGS (\\Seen) failed: {result[1]!r}")
+    if processed_folder:
+        mailbox.move(uid, processed_folder)
 
 
 def _process(raw: RawMessage, report: MailboxReport) -> None:
