@@ -142,10 +142,20 @@ def test_ingest_not_an_email_quarantined():
     assert result.reason == "not_an_email"
 
 
+@pytest.mark.parametrize("content", [b"", b"\r\n\r\n"])
+def test_ingest_empty_message_quarantined_as_empty(content):
+    result = ingest(content, source=Source.IMPORT)
+    assert (result.outcome, result.reason) == ("quarantined", "not_an_email")
+    assert RawMessage.objects.get().error_detail == "the message is empty"
+
+
 def test_ingest_too_large_quarantined(settings):
     settings.RELAYDESK = {**settings.RELAYDESK, "MAX_MESSAGE_BYTES": 100}
     result = receive("wrong_charset.eml")
     assert result.reason == "too_large"
+    assert "over the limit of 100 bytes (RELAYDESK_MAX_MESSAGE_BYTES)" in (
+        RawMessage.objects.get().error_detail
+    )
 
 
 def test_ingest_crash_quarantines_and_next_message_continues(monkeypatch):

@@ -196,13 +196,19 @@ class _Checked:
 
 def _check(raw: RawMessage, parsed: ParsedEmail | ParseFailure | None) -> _Checked:
     """Parse and classify ``raw`` without writing; raise UnusableMessage for unusable input."""
-    if raw.size > config.get("MAX_MESSAGE_BYTES"):
-        raise UnusableMessage("too_large", f"{raw.size} bytes is over MAX_MESSAGE_BYTES")
+    limit = config.get("MAX_MESSAGE_BYTES")
+    if raw.size > limit:
+        raise UnusableMessage(
+            "too_large",
+            f"{raw.size} bytes is over the limit of {limit} bytes (RELAYDESK_MAX_MESSAGE_BYTES)",
+        )
     if parsed is None:
         parsed = parse_message(bytes(raw.content))
     elif isinstance(parsed, ParseFailure):
         raise ParserFailed(parsed.detail)
     if not (parsed.from_address or parsed.from_name or parsed.subject or parsed.message_id):
+        if not bytes(raw.content).strip():
+            raise UnusableMessage("not_an_email", "the message is empty")
         raise UnusableMessage("not_an_email", "no From, Subject or Message-ID header found")
     # Only SMTP receives the envelope sender. An empty one there is the null
     # sender ("<>") that RFC 5321 reserves for notifications.
