@@ -46,11 +46,15 @@ def test_reply_form_and_sent_reply_show_their_recipients(
     )
     page = f"/tickets/{ticket.number}/"
     assert agent_client.get(page).content.decode().count(recipients) == 1
+    # Queued: the reply shows where delivery will send it.
+    agent_client.post(f"{page}reply/", {"text": "It is on its way."})
+    assert agent_client.get(page).content.decode().count(recipients) == 2
     with django_capture_on_commit_callbacks(execute=True):
         agent_client.post(f"{page}reply/", {"text": "It is fixed."})
-    assert ticket.messages.get(kind=MessageKind.REPLY).delivery_status == DeliveryStatus.SENT
-    # Once in the reply form, once on the sent reply.
-    assert agent_client.get(page).content.decode().count(recipients) == 2
+    sent = ticket.messages.filter(kind=MessageKind.REPLY).order_by("id").last()
+    assert sent.delivery_status == DeliveryStatus.SENT
+    # In the reply form, on the queued reply and on the sent one.
+    assert agent_client.get(page).content.decode().count(recipients) == 3
 
 
 def test_reply_form_warns_when_the_contact_has_no_address(agent_client: Client, make_ticket):

@@ -16,7 +16,7 @@ from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, 
 from relaydesk.desk.views import ticket_case
 from relaydesk.sla import queries as sla_queries
 from relaydesk.tickets import queries
-from relaydesk.tickets.models import Direction, Message, Ticket, Visibility
+from relaydesk.tickets.models import DeliveryStatus, Direction, Message, Ticket, Visibility
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,11 @@ def _labelled(addresses: list[str], names: dict[str, str]) -> list[str]:
 
 
 def _message_view(
-    ticket: Ticket, message: Message, remote_message_id: int | None, names: dict[str, str]
+    ticket: Ticket,
+    message: Message,
+    remote_message_id: int | None,
+    names: dict[str, str],
+    reply_to: outbound.Recipients,
 ) -> MessageView:
     remote_allowed = message.pk == remote_message_id
     frame_document = ""
@@ -69,7 +73,14 @@ def _message_view(
         )
         frame_document = html.frame_document(safe, allow_remote=remote_allowed)
         has_remote_images = safe.has_remote_images
-    outbound_message = message.direction == Direction.OUTBOUND
+    recipients = outbound.Recipients("")
+    if message.direction == Direction.OUTBOUND:
+        recipients = outbound.Recipients(
+            message.to_addresses[0] if message.to_addresses else "", tuple(message.cc_addresses)
+        )
+        if not recipients.to and message.delivery_status == DeliveryStatus.QUEUED:
+            # Delivery stores the addresses; until then they are where it will send.
+            recipients = reply_to
     return MessageView(
         message=message,
         is_note=message.visibility == Visibility.INTERNAL,
@@ -77,8 +88,8 @@ def _message_view(
         frame_document=frame_document,
         has_remote_images=has_remote_images,
         remote_allowed=remote_allowed,
-        sent_to=_labelled(message.to_addresses, names) if outbound_message else [],
-        copied_to=_labelled(message.cc_addresses, names) if outbound_message else [],
+        sent_to=_labelled(recipients.addresses[:1], names),
+        copied_to=_labelled(list(recipients.cc), names),
     )
 
 
@@ -129,7 +140,7 @@ def render_ticket(
         ]
     )
     conversation = [
-        _message_view(ticket, message, remote_message_id, names) for message in messages
+        _message_view(ticket, message, remote_message_id, names, reply_to) for message in messages
     ]
     organization = ticket.organization
     ticket_events = list(timeline.events_for(ticket))
