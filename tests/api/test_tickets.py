@@ -121,7 +121,7 @@ def test_list_tickets_filters_assignee(api, make_ticket, agent):
         ({"organization": 999999}, "unknown_organization", "999999"),
     ],
 )
-def test_list_tickets_rejects_filter_naming_nothing(api, make_ticket, query, code, named):
+def test_list_tickets_rejects_unknown_filter(api, make_ticket, query, code, named):
     make_ticket()
     problem = assert_problem(api.get("/api/tickets", query), 422, code)
     assert named in problem["detail"]

@@ -98,7 +98,7 @@ def test_domain_of_another_organization_rejected(admin_client):
 
 
 @pytest.mark.parametrize("unseen_by", [1, 2], ids=["form", "form-and-action"])
-def test_domain_taken_during_the_save_is_shown_on_the_form(admin_client, monkeypatch, unseen_by):
+def test_domain_taken_during_save_shown(admin_client, monkeypatch, unseen_by):
     """Another admin's organization took the domain after this form's check.
 
     Its domain is not seen by the first ``unseen_by`` checks, as when it was

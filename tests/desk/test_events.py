@@ -26,20 +26,20 @@ def test_describe_unknown_kind_shows_code():
     assert events.describe(event("something_new")) == "something_new"
 
 
-def test_describe_skipped_acknowledgement_in_words():
+def test_describe_skip_reason_in_words():
     text = events.describe(event("acknowledgement_skipped", reason="rate_limited"))
     assert text == (
         "Acknowledgement not sent: this address reached its hourly limit of acknowledgements"
     )
 
 
-def test_describe_skipped_acknowledgement_in_portuguese():
+def test_describe_skip_reason_in_portuguese():
     with translation.override("pt-pt"):
         text = events.describe(event("acknowledgement_skipped", reason="rate_limited"))
     assert "rate_limited" not in text
     assert text.startswith("Confirmação de receção não enviada: ")
 
 
-def test_describe_skipped_acknowledgement_unknown_reason_shows_code():
+def test_describe_unknown_skip_reason():
     text = events.describe(event("acknowledgement_skipped", reason="new_reason"))
     assert text == "Acknowledgement not sent: new_reason"

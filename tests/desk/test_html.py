@@ -52,7 +52,7 @@ def test_sanitize_keeps_remote_images_when_allowed():
     assert 'src="https://tracker.example/pixel.gif"' in safe.html
 
 
-def test_sanitize_offers_remote_images_that_intake_set_aside():
+def test_sanitize_offers_stored_remote_images():
     stored = sanitize_html(HOSTILE)
     assert 'data-remote-src="https://tracker.example/pixel.gif"' in stored
     blocked = sanitize(stored, cid_urls={}, allow_remote=False)

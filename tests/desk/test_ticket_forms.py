@@ -29,7 +29,7 @@ def test_reply_shows_success_message_after_redirect(agent_client: Client, make_t
     assert "Reply queued for sending to the client." in response.content.decode()
 
 
-def test_reply_form_and_sent_reply_show_their_recipients(
+def test_reply_recipients_shown(
     agent_client: Client, make_ticket, django_capture_on_commit_callbacks
 ):
     joana = ContactFactory(name="Joana Ferreira", email="joana@client.example")
@@ -57,7 +57,7 @@ def test_reply_form_and_sent_reply_show_their_recipients(
     assert agent_client.get(page).content.decode().count(recipients) == 3
 
 
-def test_reply_form_warns_when_the_contact_has_no_address(agent_client: Client, make_ticket):
+def test_reply_form_warns_without_address(agent_client: Client, make_ticket):
     ticket = make_ticket(draft={"from_address": ""})
     ticket.contact.emails.all().delete()
     content = agent_client.get(f"/tickets/{ticket.number}/").content.decode()

@@ -74,7 +74,7 @@ def test_client_message_reopens_pending_ticket():
     assert ticket.status == Status.OPEN
 
 
-def test_new_ticket_records_when_the_client_wrote():
+def test_new_ticket_records_client_time():
     ticket = actions.create_ticket(
         channel="email", first_message=inbound(), contact=ContactFactory()
     )
@@ -82,7 +82,7 @@ def test_new_ticket_records_when_the_client_wrote():
     assert ticket.last_client_message_at == ticket.created_at
 
 
-def test_ticket_opened_with_agent_message_has_no_client_message_time():
+def test_agent_ticket_has_no_client_time():
     note = MessageDraft(
         direction=Direction.INTERNAL, kind=MessageKind.NOTE, text="Called the client back."
     )
@@ -93,7 +93,7 @@ def test_ticket_opened_with_agent_message_has_no_client_message_time():
     assert ticket.last_client_message_at is None
 
 
-def test_messages_move_an_open_ticket_up_the_recent_activity():
+def test_messages_touch_open_ticket():
     contact = ContactFactory()
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with clock.frozen_at(start):

@@ -99,7 +99,7 @@ def test_import_batch_reply_threads_to_parent_in_same_batch():
     assert reply.ticket_number == parent.ticket_number
 
 
-def test_import_batch_reply_moves_its_ticket_up_the_recent_activity():
+def test_import_batch_reply_touches_ticket():
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with clock.frozen_at(start):
         [parent] = BatchImporter().import_batch([incoming("wrong_charset.eml")])

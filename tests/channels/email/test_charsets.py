@@ -14,7 +14,7 @@ WESTERN = [
 
 
 @pytest.mark.parametrize("text", WESTERN)
-def test_undeclared_western_text_reads_as_windows_1252(text):
+def test_undeclared_western_text_is_cp1252(text):
     assert decode_bytes(text.encode("cp1252")) == text
 
 
@@ -27,7 +27,7 @@ def test_undeclared_western_text_reads_as_windows_1252(text):
         ("Γεια σας, δεν μπορώ να ανοίξω την εφαρμογή", "iso8859_7"),
     ],
 )
-def test_undeclared_other_scripts_are_still_detected(text, encoding):
+def test_undeclared_other_scripts_detected(text, encoding):
     assert decode_bytes(text.encode(encoding)) == text
 
 

@@ -133,7 +133,7 @@ def test_reprocess_quarantine_unknown_id_changes_nothing(missing):
     assert (quarantined.state, quarantined.attempts) == (RawState.QUARANTINED, 1)
 
 
-def test_reprocess_quarantine_lists_reasons_without_retrying():
+def test_reprocess_quarantine_lists_reasons():
     import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
     quarantined = RawMessage.objects.get(state=RawState.QUARANTINED)
     out, err = StringIO(), StringIO()
@@ -237,7 +237,7 @@ def test_import_mail_batch_ends_at_byte_limit(tmp_path, monkeypatch):
     assert batches == [1, 1]
 
 
-def test_import_mail_progress_ends_with_the_total(capsys):
+def test_import_progress_ends_with_total(capsys):
     command_module = importlib.import_module(
         "relaydesk.channels.email.management.commands.import-mail"
     )

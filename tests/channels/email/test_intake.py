@@ -143,7 +143,7 @@ def test_ingest_not_an_email_quarantined():
 
 
 @pytest.mark.parametrize("content", [b"", b"\r\n\r\n"])
-def test_ingest_empty_message_quarantined_as_empty(content):
+def test_ingest_empty_message_quarantined(content):
     result = ingest(content, source=Source.IMPORT)
     assert (result.outcome, result.reason) == ("quarantined", "not_an_email")
     assert RawMessage.objects.get().error_detail == "the message is empty"

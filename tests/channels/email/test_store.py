@@ -48,7 +48,7 @@ def crlf(content: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("name", ["wrong_charset.eml", "undeclared_8bit.eml"])
-def test_same_message_by_file_and_smtp_is_a_duplicate(name):
+def test_file_and_smtp_copies_are_duplicates(name):
     """A Maildir or .eml file often holds LF; SMTP and IMAP deliver the same bytes as CRLF."""
     lf = load(name).replace(b"\r\n", b"\n")
     [from_file] = store_raw_batch([(lf, name)], source=Source.IMPORT)
