@@ -27,6 +27,14 @@ def test_organization_list_search_by_name(agent_client: Client):
     assert row_links(response, "organizations") == [wanted.pk]
 
 
+@pytest.mark.parametrize("query", ["camara", "CÂMARA", "Camara Municipal"])
+def test_organization_list_search_ignores_accents(agent_client: Client, query):
+    wanted = OrganizationFactory(name="Câmara Municipal de Braga")
+    OrganizationFactory(name="Farmácia Central")
+    response = agent_client.get("/organizations/", {"q": query})
+    assert row_links(response, "organizations") == [wanted.pk]
+
+
 def test_organization_list_search_by_domain(agent_client: Client):
     wanted = OrganizationFactory(name="Acme", domain="acme.example")
     OrganizationFactory(name="Other")

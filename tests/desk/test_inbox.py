@@ -120,7 +120,9 @@ def test_inbox_search_matches_later_message_once(agent_client: Client, agent: Us
     assert listed_numbers(agent_client.get("/?q=legacy+connector")) == [ticket.number]
 
 
-@pytest.mark.parametrize("query", ["bakery", "Bakery+Brothers", "dan@bakerybros", "Daniel"])
+@pytest.mark.parametrize(
+    "query", ["bakery", "Bakery+Brothers", "dan@bakerybros", "Daniel", "daniel+pao", "PÃO"]
+)
 def test_inbox_search_matches_client(agent_client: Client, make_ticket, query):
     bakery = OrganizationFactory(name="Bakery Brothers")
     daniel = ContactFactory(name="Daniel Pão", organization=bakery, email="dan@bakerybros.example")

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from relaydesk.core.folding import Fold, fold
 from relaydesk.customers.models import (
     Contact,
     ContactEmail,
@@ -12,12 +13,12 @@ from relaydesk.customers.models import (
 
 
 def organization_list(search: str = "") -> QuerySet[Organization]:
-    """Return organizations by name, narrowed to a name or e-mail domain match."""
+    """Return organizations by name, narrowed to a name (accents ignored) or e-mail domain match."""
     organizations = Organization.objects.select_related("plan", "csm").prefetch_related("domains")
     search = search.strip()
     if search:
-        organizations = organizations.filter(
-            Q(name__icontains=search)
+        organizations = organizations.alias(name_folded=Fold("name")).filter(
+            Q(name_folded__contains=fold(search))
             | Exists(
                 OrganizationDomain.objects.filter(
                     organization=OuterRef("pk"), domain__icontains=search
@@ -38,7 +39,7 @@ def organization_detail(organization_id: int) -> Organization:
 
 
 def contact_list(search: str = "", organization_id: int | None = None) -> QuerySet[Contact]:
-    """Return contacts by name, narrowed to a name, e-mail address or phone number match."""
+    """Return contacts by name, narrowed to a name (accents ignored), address or number match."""
     contacts = Contact.objects.select_related(
         "organization", "organization__plan"
     ).prefetch_related("emails", "phones")
@@ -46,8 +47,8 @@ def contact_list(search: str = "", organization_id: int | None = None) -> QueryS
         contacts = contacts.filter(organization_id=organization_id)
     search = search.strip()
     if search:
-        contacts = contacts.filter(
-            Q(name__icontains=search)
+        contacts = contacts.alias(name_folded=Fold("name")).filter(
+            Q(name_folded__contains=fold(search))
             | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=search))
             | Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__icontains=search))
         )

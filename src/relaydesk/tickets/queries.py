@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from relaydesk.accounts.models import Team, User
+from relaydesk.core.folding import Fold, fold
 from relaydesk.customers.models import Contact, ContactEmail, Organization
 from relaydesk.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket, Visibility
 
@@ -140,16 +141,24 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Narrow ``tickets`` to those whose number, subject, message text or client match ``text``.
 
     The client is the contact's name or one of their e-mail addresses, or the
-    organization's name. ``CS-42`` or ``42`` also matches ticket number 42.
+    organization's name. The subject and the names match without regard to
+    accents ("camara" finds "Câmara"). ``CS-42`` or ``42`` also matches
+    ticket number 42.
     """
     # NOTE: a case-insensitive substring scan over every message; it reads
     # whole tables on large desks. The SQLite FTS5 / PostgreSQL full-text
     # backend replaces the body of this function, and callers stay as they are.
     text = text.strip()
+    folded = fold(text)
+    tickets = tickets.alias(
+        subject_folded=Fold("subject"),
+        contact_folded=Fold("contact__name"),
+        organization_folded=Fold("organization__name"),
+    )
     matches = (
-        Q(subject__icontains=text)
-        | Q(contact__name__icontains=text)
-        | Q(organization__name__icontains=text)
+        Q(subject_folded__contains=folded)
+        | Q(contact_folded__contains=folded)
+        | Q(organization_folded__contains=folded)
         | Exists(ContactEmail.objects.filter(contact=OuterRef("contact"), address__icontains=text))
         | Exists(Message.objects.filter(ticket=OuterRef("pk"), text__icontains=text))
     )
