@@ -106,3 +106,34 @@ def test_postgres_uses_custom_plans():
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("force_custom_plan",)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("RELAYDESK_LOG_LEVEL", "LOUD", "RELAYDESK_LOG_LEVEL='LOUD' is invalid: use one of DEBUG"),
+        ("RELAYDESK_TIME_ZONE", "Mars/Base", "RELAYDESK_TIME_ZONE='Mars/Base' is invalid"),
+        ("DATABASE_URL", "mysqlx://x", "DATABASE_URL scheme 'mysqlx' is invalid"),
+        ("RELAYDESK_SMTP_URL", "http://relay", "has the unsupported scheme 'http'"),
+        ("RELAYDESK_IMAP_URL", "pop3://desk:secret@mail", "has the unsupported scheme 'pop3'"),
+    ],
+)
+def test_cli_rejects_invalid_setting_in_one_line(tmp_path, variable, value, expected):
+    result = subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "check"],
+        env={"PATH": "/usr/bin:/bin", "RELAYDESK_DATA_DIR": str(tmp_path), variable: value},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"relaydesk: configuration error: {variable}")
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secret" not in result.stderr
+
+
+def test_log_level_in_lower_case_is_accepted():
+    result = _read_setting(
+        "s.LOGGING['loggers']['relaydesk']['level']", RELAYDESK_LOG_LEVEL="debug"
+    )
+    assert result.stdout.strip() == "DEBUG"

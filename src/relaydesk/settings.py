@@ -7,12 +7,16 @@ SQLite database and files under ``var/`` in the working directory. With
 """
 
 import os
+import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
 
 
 def _number(name: str, default: float, *, minimum: float, maximum: float | None = None) -> Any:
@@ -33,6 +37,45 @@ def _number(name: str, default: float, *, minimum: float, maximum: float | None 
         allowed = "a whole number" if kind is int else "a number"
         bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         raise ImproperlyConfigured(f"{name}={text!r} is invalid: use {allowed} {bounds}.")
+    return value
+
+
+def _choice(name: str, default: str, choices: list[str]) -> str:
+    """Read the variable ``name``, one of ``choices`` in any case, or stop start-up."""
+    text = os.environ.get(name, "").strip() or default
+    if text.upper() not in choices:
+        raise ImproperlyConfigured(f"{name}={text!r} is invalid: use one of {', '.join(choices)}.")
+    return text.upper()
+
+
+def _time_zone(name: str, default: str) -> str:
+    """Read the IANA time zone in the variable ``name``, or stop start-up."""
+    text = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is invalid: use an IANA time zone name such as Europe/Lisbon."
+        ) from None
+    return text
+
+
+def _database(url: str, conn_max_age: int) -> dict[str, Any]:
+    """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes."""
+    try:
+        return dj_database_url.parse(url, conn_max_age=conn_max_age)
+    except (ValueError, dj_database_url.UnknownSchemeError):
+        scheme = url.partition(":")[0]
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is invalid: use postgres://user@host:port/name "
+            "for PostgreSQL, or leave it unset for the embedded SQLite database."
+        ) from None
+
+
+def _mail_url(name: str, parse: Callable[[str], object]) -> str:
+    """Read a mail server URL, checked at start-up so a typo stops every command (MailUrlError)."""
+    value = os.environ.get(name, "")
+    parse(value)
     return value
 
 
@@ -125,9 +168,9 @@ TEMPLATES = [
 
 SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": _database(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=_number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0),
+        _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -175,7 +218,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-pt", _("Portuguese (Portugal)"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = os.environ.get("RELAYDESK_TIME_ZONE", "Europe/Lisbon")
+TIME_ZONE = _time_zone("RELAYDESK_TIME_ZONE", "Europe/Lisbon")
 USE_I18N = True
 USE_TZ = True
 
@@ -216,7 +259,9 @@ LOGGING = {
     "loggers": {
         "relaydesk": {
             "handlers": ["console"],
-            "level": os.environ.get("RELAYDESK_LOG_LEVEL", "INFO"),
+            "level": _choice(
+                "RELAYDESK_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+            ),
         },
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
     },
@@ -226,8 +271,8 @@ LOGGING = {
 # call time, so tests and operators can change them without re-importing.
 RELAYDESK = {
     "SUPPORT_ADDRESSES": os.environ.get("RELAYDESK_SUPPORT_ADDRESS", "support@localhost"),
-    "SMTP_URL": os.environ.get("RELAYDESK_SMTP_URL", ""),
-    "IMAP_URL": os.environ.get("RELAYDESK_IMAP_URL", ""),
+    "SMTP_URL": _mail_url("RELAYDESK_SMTP_URL", parse_smtp_url),
+    "IMAP_URL": _mail_url("RELAYDESK_IMAP_URL", parse_imap_urls),
     "IMAP_FOLDER": os.environ.get("RELAYDESK_IMAP_FOLDER", "INBOX"),
     "IMAP_PROCESSED_FOLDER": os.environ.get("RELAYDESK_IMAP_PROCESSED_FOLDER", ""),
     "IMAP_POLL_SECONDS": _number("RELAYDESK_IMAP_POLL_SECONDS", 60, minimum=1),
