@@ -81,6 +81,15 @@ def test_contact_list_search_by_email(agent_client: Client):
     assert row_links(agent_client.get("/contacts/?q=hotel.example"), "contacts") == [wanted.pk]
 
 
+@pytest.mark.parametrize("query", ["camara", "Câmara Municipal"])
+def test_contact_list_search_by_organization(agent_client: Client, query):
+    council = OrganizationFactory(name="Câmara Municipal de Vila Nova")
+    wanted = ContactFactory(name="Rita Sousa", organization=council)
+    ContactFactory(name="Rui")
+    response = agent_client.get("/contacts/", {"q": query})
+    assert row_links(response, "contacts") == [wanted.pk]
+
+
 def test_contact_list_search_by_phone(agent_client: Client):
     wanted = ContactFactory(name="Rita")
     ContactPhone.objects.create(contact=wanted, number="+351211234567")

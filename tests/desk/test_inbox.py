@@ -112,6 +112,13 @@ def test_inbox_search_matches_message_text(agent_client: Client, make_ticket):
     assert listed_numbers(agent_client.get("/?q=saf-t")) == [wanted.number]
 
 
+@pytest.mark.parametrize("query", ["manha", "MANHÃ", "tentamos"])
+def test_inbox_search_text_ignores_accents(agent_client: Client, make_ticket, query):
+    wanted = make_ticket("Desde esta manhã a exportação falha. Já tentámos reiniciar.")
+    make_ticket()
+    assert listed_numbers(agent_client.get("/", {"q": query})) == [wanted.number]
+
+
 def test_inbox_search_matches_later_message_once(agent_client: Client, agent: User, make_ticket):
     ticket = make_ticket()
     actions.add_note(ticket, author=agent, text="Customer uses the legacy connector.")

@@ -39,7 +39,10 @@ def organization_detail(organization_id: int) -> Organization:
 
 
 def contact_list(search: str = "", organization_id: int | None = None) -> QuerySet[Contact]:
-    """Return contacts by name, narrowed to a name (accents ignored), address or number match."""
+    """Return contacts by name, narrowed to a match of their name, organization, address or number.
+
+    Names match without regard to accents or case.
+    """
     contacts = Contact.objects.select_related(
         "organization", "organization__plan"
     ).prefetch_related("emails", "phones")
@@ -47,8 +50,12 @@ def contact_list(search: str = "", organization_id: int | None = None) -> QueryS
         contacts = contacts.filter(organization_id=organization_id)
     search = search.strip()
     if search:
-        contacts = contacts.alias(name_folded=Fold("name")).filter(
-            Q(name_folded__contains=fold(search))
+        folded = fold(search)
+        contacts = contacts.alias(
+            name_folded=Fold("name"), organization_folded=Fold("organization__name")
+        ).filter(
+            Q(name_folded__contains=folded)
+            | Q(organization_folded__contains=folded)
             | Exists(ContactEmail.objects.filter(contact=OuterRef("pk"), address__icontains=search))
             | Exists(ContactPhone.objects.filter(contact=OuterRef("pk"), number__icontains=search))
         )

@@ -141,13 +141,14 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Narrow ``tickets`` to those whose number, subject, message text or client match ``text``.
 
     The client is the contact's name or one of their e-mail addresses, or the
-    organization's name. The subject and the names match without regard to
-    accents ("camara" finds "Câmara"). ``CS-42`` or ``42`` also matches
-    ticket number 42.
+    organization's name. Text and names match without regard to accents or
+    case ("camara" finds "Câmara"). ``CS-42`` or ``42`` also matches ticket
+    number 42.
     """
-    # NOTE: a case-insensitive substring scan over every message; it reads
-    # whole tables on large desks. The SQLite FTS5 / PostgreSQL full-text
-    # backend replaces the body of this function, and callers stay as they are.
+    # NOTE: a substring scan over every message that folds each text first;
+    # it reads whole tables on large desks. The SQLite FTS5 / PostgreSQL
+    # full-text backend replaces the body of this function, and callers stay
+    # as they are.
     text = text.strip()
     folded = fold(text)
     tickets = tickets.alias(
@@ -160,7 +161,11 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
         | Q(contact_folded__contains=folded)
         | Q(organization_folded__contains=folded)
         | Exists(ContactEmail.objects.filter(contact=OuterRef("contact"), address__icontains=text))
-        | Exists(Message.objects.filter(ticket=OuterRef("pk"), text__icontains=text))
+        | Exists(
+            Message.objects.alias(text_folded=Fold("text")).filter(
+                ticket=OuterRef("pk"), text_folded__contains=folded
+            )
+        )
     )
     number = re.fullmatch(r"(?:cs-)?(\d{1,18})", text, flags=re.IGNORECASE)
     if number:
