@@ -492,7 +492,7 @@ def test_portal_ticket_outside_hours_gets_opening(api):
     line = response.json()["support_line"]
     assert line["opens_at"] == "2026-03-09T09:00:00Z"
     assert line["notice"].startswith("Neste momento, a linha de apoio do seu plano está encerrada.")
-    assert "Segunda-feira, 9 de Março de 2026, às 09:00" in line["notice"]
+    assert "segunda-feira, 9 de março de 2026, às 09:00" in line["notice"]
 
 
 def test_ticket_in_hours_has_no_notice(api):
