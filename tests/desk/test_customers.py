@@ -29,10 +29,10 @@ def test_organization_list_search_by_name(agent_client: Client):
 
 @pytest.mark.parametrize("query", ["camara", "CÂMARA", "Camara Municipal"])
 def test_organization_list_search_ignores_accents(agent_client: Client, query):
-    wanted = OrganizationFactory(name="Câmara Municipal de Braga")
+    expected = OrganizationFactory(name="Câmara Municipal de Braga")
     OrganizationFactory(name="Farmácia Central")
     response = agent_client.get("/organizations/", {"q": query})
-    assert row_links(response, "organizations") == [wanted.pk]
+    assert row_links(response, "organizations") == [expected.pk]
 
 
 def test_organization_list_search_by_domain(agent_client: Client):
@@ -84,10 +84,10 @@ def test_contact_list_search_by_email(agent_client: Client):
 @pytest.mark.parametrize("query", ["camara", "Câmara Municipal"])
 def test_contact_list_search_by_organization(agent_client: Client, query):
     council = OrganizationFactory(name="Câmara Municipal de Vila Nova")
-    wanted = ContactFactory(name="Rita Sousa", organization=council)
+    expected = ContactFactory(name="Rita Sousa", organization=council)
     ContactFactory(name="Rui")
     response = agent_client.get("/contacts/", {"q": query})
-    assert row_links(response, "contacts") == [wanted.pk]
+    assert row_links(response, "contacts") == [expected.pk]
 
 
 def test_contact_list_search_by_phone(agent_client: Client):

@@ -114,9 +114,9 @@ def test_inbox_search_matches_message_text(agent_client: Client, make_ticket):
 
 @pytest.mark.parametrize("query", ["manha", "MANHÃ", "tentamos"])
 def test_inbox_search_text_ignores_accents(agent_client: Client, make_ticket, query):
-    wanted = make_ticket("Desde esta manhã a exportação falha. Já tentámos reiniciar.")
+    expected = make_ticket("Desde esta manhã a exportação falha. Já tentámos reiniciar.")
     make_ticket()
-    assert listed_numbers(agent_client.get("/", {"q": query})) == [wanted.number]
+    assert listed_numbers(agent_client.get("/", {"q": query})) == [expected.number]
 
 
 def test_inbox_search_matches_later_message_once(agent_client: Client, agent: User, make_ticket):
@@ -133,9 +133,9 @@ def test_inbox_search_matches_later_message_once(agent_client: Client, agent: Us
 def test_inbox_search_matches_client(agent_client: Client, make_ticket, query):
     bakery = OrganizationFactory(name="Bakery Brothers")
     daniel = ContactFactory(name="Daniel Pão", organization=bakery, email="dan@bakerybros.example")
-    wanted = [make_ticket(contact=daniel).number, make_ticket(contact=daniel).number]
+    expected = [make_ticket(contact=daniel).number, make_ticket(contact=daniel).number]
     make_ticket()
-    assert sorted(listed_numbers(agent_client.get(f"/?q={query}"))) == wanted
+    assert sorted(listed_numbers(agent_client.get(f"/?q={query}"))) == expected
 
 
 def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):

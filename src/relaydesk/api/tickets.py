@@ -80,7 +80,7 @@ def _check_filters(assignee: str | None, organization_id: int | None) -> None:
     """Reject a filter naming an agent or organization that does not exist.
 
     Such a filter would match no ticket, and a client would take the empty
-    list for an answer.
+    list for a result.
     """
     if assignee not in (None, "none") and not User.objects.filter(username=assignee).exists():
         raise UnknownAgent(

@@ -100,8 +100,8 @@ def opening_context(opens_at: datetime, time_zone: str) -> dict[str, Any]:
     local = opens_at.astimezone(ZoneInfo(time_zone))
     weekday, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
     if (get_language() or "").startswith("pt"):
-        # Portuguese writes weekdays and months in lower case (Base XIX of the
-        # 1990 spelling agreement), but Django's catalogue capitalises them.
+        # Current Portuguese spelling writes weekdays and months in lower
+        # case, but Django's catalogue capitalises them.
         weekday, date = weekday.lower(), date.lower()
     return {
         "opens_weekday": weekday,

@@ -13,6 +13,7 @@ from relaydesk.channels.email import outbound
 from relaydesk.channels.email.mailurl import MailUrlError, parse_smtp_url
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
+from relaydesk.customers.models import Contact
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import store_blob
 from relaydesk.tickets.drafts import MessageDraft
@@ -78,6 +79,16 @@ def agent_reply(capture, ticket: Ticket, text: str = "Please try again now.") ->
         message = actions.reply(ticket, author=AgentFactory(), text=text)
     message.refresh_from_db()
     return message
+
+
+def follow_up(text: str, contact: Contact) -> MessageDraft:
+    """Return an inbound e-mail from ``contact``'s first address."""
+    return MessageDraft(
+        direction=Direction.INBOUND,
+        kind=MessageKind.EMAIL,
+        text=text,
+        from_address=contact.emails.first().address,
+    )
 
 
 def first_message(ticket: Ticket) -> Message:
@@ -218,13 +229,9 @@ def test_reply_to_colleague_copies_contact(relay, django_capture_on_commit_callb
     colleague = ContactFactory(
         name="Rui Costa", organization=ticket.organization, email="rui@client.example"
     )
-    follow_up = MessageDraft(
-        direction=Direction.INBOUND,
-        kind=MessageKind.EMAIL,
-        text="Ana is away; I am following this up.",
-        from_address="rui@client.example",
+    actions.add_client_message(
+        ticket, follow_up("Ana is away; I am following this up.", colleague), contact=colleague
     )
-    actions.add_client_message(ticket, follow_up, contact=colleague)
     message = agent_reply(django_capture_on_commit_callbacks, ticket)
     sent = relay.handler.received[0]
     assert sent.rcpt_tos == ["rui@client.example", CLIENT]
@@ -236,13 +243,9 @@ def test_reply_to_colleague_copies_contact(relay, django_capture_on_commit_callb
 def test_reply_to_outsider_copies_nobody(relay, django_capture_on_commit_callbacks):
     ticket = open_ticket()
     outsider = ContactFactory(name="Partner IT", email="helpdesk@partner.example")
-    follow_up = MessageDraft(
-        direction=Direction.INBOUND,
-        kind=MessageKind.EMAIL,
-        text="We host their server; any news?",
-        from_address="helpdesk@partner.example",
+    actions.add_client_message(
+        ticket, follow_up("We host their server; any news?", outsider), contact=outsider
     )
-    actions.add_client_message(ticket, follow_up, contact=outsider)
     agent_reply(django_capture_on_commit_callbacks, ticket)
     sent = relay.handler.received[0]
     assert sent.rcpt_tos == ["helpdesk@partner.example"]

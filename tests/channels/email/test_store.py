@@ -49,7 +49,7 @@ def crlf(content: bytes) -> bytes:
 
 @pytest.mark.parametrize("name", ["wrong_charset.eml", "undeclared_8bit.eml"])
 def test_file_and_smtp_copies_are_duplicates(name):
-    """A Maildir or .eml file often holds LF; SMTP and IMAP deliver the same bytes as CRLF."""
+    """A Maildir or .eml file often contains LF line endings, and SMTP and IMAP deliver CRLF."""
     lf = load(name).replace(b"\r\n", b"\n")
     [from_file] = store_raw_batch([(lf, name)], source=Source.IMPORT)
     by_smtp = store_raw(crlf(lf) + b"\r\n", source=Source.SMTP)

@@ -29,7 +29,7 @@ class MessageView:
     frame_document: str
     has_remote_images: bool
     remote_allowed: bool
-    # Where an outbound message went, as "Name <address>".
+    # An outbound message's To and Cc addresses, each as "Name <address>".
     sent_to: list[str]
     copied_to: list[str]
 

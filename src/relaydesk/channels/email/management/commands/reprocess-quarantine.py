@@ -87,7 +87,7 @@ class Command(BaseCommand):
             chunk_size=LIST_CHUNK
         ):
             count += 1
-            # A processing failure stores a traceback; its last line names the error.
+            # A processing failure stores a traceback, whose last line names the error.
             reason = detail.strip().splitlines()[-1] if detail.strip() else ""
             if as_json:
                 entry = {
