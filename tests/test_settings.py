@@ -114,6 +114,19 @@ def test_postgres_uses_custom_plans():
         ("RELAYDESK_LOG_LEVEL", "LOUD", "RELAYDESK_LOG_LEVEL='LOUD' is invalid: use one of DEBUG"),
         ("RELAYDESK_TIME_ZONE", "Mars/Base", "RELAYDESK_TIME_ZONE='Mars/Base' is invalid"),
         ("DATABASE_URL", "mysqlx://x", "DATABASE_URL scheme 'mysqlx' is invalid"),
+        ("DATABASE_URL", "mysql://desk@db/relaydesk", "DATABASE_URL scheme 'mysql' is invalid"),
+        ("DATABASE_URL", "oracle://desk@db/relaydesk", "DATABASE_URL scheme 'oracle' is invalid"),
+        ("RELAYDESK_DEBUG", "maybe", "RELAYDESK_DEBUG='maybe' is invalid: use 1 (or true"),
+        (
+            "RELAYDESK_SUPPORT_ADDRESS",
+            "notanaddress",
+            "has 'notanaddress', which is not an e-mail address",
+        ),
+        (
+            "RELAYDESK_SUPPORT_ADDRESS",
+            "support@example.com, help desk@example.com",
+            "has 'help desk@example.com', which is not an e-mail address",
+        ),
         ("RELAYDESK_SMTP_URL", "http://relay", "has the unsupported scheme 'http'"),
         ("RELAYDESK_IMAP_URL", "pop3://desk:secret@mail", "has the unsupported scheme 'pop3'"),
     ],
@@ -137,3 +150,23 @@ def test_log_level_in_lower_case_is_accepted():
         "s.LOGGING['loggers']['relaydesk']['level']", RELAYDESK_LOG_LEVEL="debug"
     )
     assert result.stdout.strip() == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", "True"), ("Yes", "True"), ("off", "False")]
+)
+def test_debug_accepts_words_for_yes_and_no(value, expected):
+    result = _read_setting("s.DEBUG", RELAYDESK_DEBUG=value)
+    assert result.stdout.strip() == expected
+
+
+def test_debug_defaults_to_on_in_embedded_mode():
+    assert _read_setting("s.DEBUG").stdout.strip() == "True"
+
+
+def test_several_support_addresses_are_accepted():
+    result = _read_setting(
+        "s.RELAYDESK['SUPPORT_ADDRESSES']",
+        RELAYDESK_SUPPORT_ADDRESS="support@example.com, help@example.com",
+    )
+    assert result.stdout.strip() == "support@example.com, help@example.com"

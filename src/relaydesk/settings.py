@@ -60,16 +60,56 @@ def _time_zone(name: str, default: str) -> str:
     return text
 
 
+_DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+
+
 def _database(url: str, conn_max_age: int) -> dict[str, Any]:
-    """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes."""
+    """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes.
+
+    dj-database-url knows MySQL, Oracle and others, which relaydesk does not
+    support, so those are refused here rather than when a driver is missing.
+    """
     try:
-        return dj_database_url.parse(url, conn_max_age=conn_max_age)
+        database = dj_database_url.parse(url, conn_max_age=conn_max_age)
     except (ValueError, dj_database_url.UnknownSchemeError):
+        database = {}
+    if database.get("ENGINE") not in _DATABASE_ENGINES:
         scheme = url.partition(":")[0]
         raise ImproperlyConfigured(
             f"DATABASE_URL scheme {scheme!r} is invalid: use postgres://user@host:port/name "
             "for PostgreSQL, or leave it unset for the embedded SQLite database."
-        ) from None
+        )
+    return database
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(name: str, default: bool) -> bool:
+    """Read the yes/no variable ``name`` (1/0, true/false, yes/no, on/off), or stop start-up."""
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in _TRUE + _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is invalid: use 1 (or true, yes, on) or 0 (or false, no, off)."
+        )
+    return text in _TRUE
+
+
+def _addresses(name: str, default: str) -> str:
+    """Read a comma-separated list of e-mail addresses, or stop start-up naming the bad one."""
+    text = os.environ.get(name, "").strip() or default
+    addresses = [address.strip() for address in text.split(",") if address.strip()]
+    for address in addresses or [text]:
+        local, at, domain = address.rpartition("@")
+        if not (at and local and domain) or any(char.isspace() for char in address):
+            raise ImproperlyConfigured(
+                f"{name} has {address!r}, which is not an e-mail address: "
+                "use addresses such as support@example.com, separated by commas."
+            )
+    return text
 
 
 def _mail_url(name: str, parse: Callable[[str], object]) -> str:
@@ -97,7 +137,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
 
-DEBUG = os.environ.get("RELAYDESK_DEBUG", "1" if MODE == "embedded" else "0") == "1"
+DEBUG = _flag("RELAYDESK_DEBUG", MODE == "embedded")
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
@@ -270,7 +310,7 @@ LOGGING = {
 # relaydesk's own settings. Code reads them through relaydesk.core.config at
 # call time, so tests and operators can change them without re-importing.
 RELAYDESK = {
-    "SUPPORT_ADDRESSES": os.environ.get("RELAYDESK_SUPPORT_ADDRESS", "support@localhost"),
+    "SUPPORT_ADDRESSES": _addresses("RELAYDESK_SUPPORT_ADDRESS", "support@localhost"),
     "SMTP_URL": _mail_url("RELAYDESK_SMTP_URL", parse_smtp_url),
     "IMAP_URL": _mail_url("RELAYDESK_IMAP_URL", parse_imap_urls),
     "IMAP_FOLDER": os.environ.get("RELAYDESK_IMAP_FOLDER", "INBOX"),
@@ -284,7 +324,6 @@ RELAYDESK = {
     "DELIVERY_RETRY_SECONDS": _number("RELAYDESK_DELIVERY_RETRY_SECONDS", 60, minimum=1),
     "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
-    "BASE_URL": os.environ.get("RELAYDESK_BASE_URL", "http://127.0.0.1:8000"),
     # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
     # seconds between sweeps and the clocks one sweep task handles per pass.
     "SLA_WARNING_SHARE": _number("RELAYDESK_SLA_WARNING_SHARE", 0.8, minimum=0.0, maximum=1.0),
