@@ -43,3 +43,8 @@ def test_describe_skip_reason_in_portuguese():
 def test_describe_unknown_skip_reason():
     text = events.describe(event("acknowledgement_skipped", reason="new_reason"))
     assert text == "Acknowledgement not sent: new_reason"
+
+
+def test_describe_assignment_from_before_names_were_kept_shows_identifiers():
+    text = events.describe(event("ticket_assigned", assignee="carla", team="front"))
+    assert text == "Assigned to carla, team front"

@@ -129,6 +129,15 @@ def test_assign_sets_agent_and_team(agent_client: Client, agent: User, make_tick
     assert ticket.team == team
 
 
+def test_assign_shows_names_on_the_timeline(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket()
+    team = TeamFactory(slug="front", name="Front Desk")
+    team.members.add(agent)
+    agent_client.post(f"/tickets/{ticket.number}/assign/", {"assignee": agent.pk, "team": team.pk})
+    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert f"Assigned to {agent.get_full_name()}, team Front Desk" in page
+
+
 def test_assign_to_non_member_is_rejected(agent_client: Client, make_ticket):
     ticket = make_ticket()
     outsider = AgentFactory(first_name="Rui", last_name="Costa")

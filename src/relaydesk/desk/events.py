@@ -92,8 +92,9 @@ def describe(event: TimelineEvent) -> str:
         }
     if event.kind == "ticket_assigned":
         return _("Assigned to %(assignee)s, team %(team)s") % {
-            "assignee": data.get("assignee") or _("nobody"),
-            "team": data.get("team") or _("none"),
+            # Events recorded before the names were kept show the identifiers.
+            "assignee": data.get("assignee_name") or data.get("assignee") or _("nobody"),
+            "team": data.get("team_name") or data.get("team") or _("none"),
         }
     if event.kind == "message_delivery":
         return _("Delivery attempt %(attempt)s: %(status)s") % {

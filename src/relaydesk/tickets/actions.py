@@ -269,6 +269,9 @@ def assign(
             actor=actor,
             assignee=assignee.username if assignee else None,
             team=ticket.team.slug if ticket.team else None,
+            # The names as they read when the ticket was assigned, for the timeline.
+            assignee_name=str(assignee) if assignee else None,
+            team_name=ticket.team.name if ticket.team else None,
         )
     return ticket
 
