@@ -184,7 +184,7 @@ def reply(
     contact. Raises InvalidMessage for an empty reply and InvalidTransition
     for a status the ticket cannot take.
     """
-    _require_text(text)
+    text = _typed_text(text)
     if status is not None:
         _check_manual_transition(ticket, status)
 
@@ -222,7 +222,7 @@ def reply(
 
 def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
     """Add an internal note that clients never see."""
-    _require_text(text)
+    text = _typed_text(text)
     draft = MessageDraft(
         direction=Direction.INTERNAL,
         kind=MessageKind.NOTE,
@@ -408,9 +408,15 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, reason: str 
     )
 
 
-def _require_text(text: str) -> None:
+def _typed_text(text: str) -> str:
+    """Return an agent's text with ``\n`` line endings; raises InvalidMessage when it is empty.
+
+    Browsers send a textarea's lines ending in CRLF, and the API passes on
+    whatever its caller sends, while mail intake stores ``\n``.
+    """
     if not text or not text.strip():
         raise InvalidMessage(_("The message text is empty: write something before sending."))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _insert_message(
@@ -513,7 +519,7 @@ def add_back_office_answer(ticket: Ticket, *, text: str, actor: User | None) -> 
     Service passes it on with ``reply``. A closed ticket gets the entry and
     keeps its status.
     """
-    _require_text(text)
+    text = _typed_text(text)
     draft = MessageDraft(
         direction=Direction.INTERNAL,
         kind=MessageKind.REPLY,
