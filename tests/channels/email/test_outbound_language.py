@@ -16,7 +16,7 @@ from relaydesk.channels.email import outbound
 from relaydesk.core import clock, config
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import MessageDraft
-from relaydesk.tickets.models import Direction, Message, MessageKind, Ticket
+from relaydesk.tickets.models import Direction, Message, MessageKind, Status, Ticket
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +144,36 @@ def test_reply_footer_english_contact(django_capture_on_commit_callbacks):
     assert f"Ticket {ticket.reference}. To add to it, reply to this e-mail" in plain_text(email)
     assert "pedido" not in plain_text(email).lower()
     assert "pedido" not in html_text(email).lower()
+
+
+def _closed(ticket: Ticket) -> Ticket:
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def test_reply_footer_on_closed_ticket_says_a_reply_opens_a_new_one(
+    django_capture_on_commit_callbacks,
+):
+    ticket = _closed(open_ticket(organization_locale="en"))
+    email = agent_reply(django_capture_on_commit_callbacks, ticket)
+    footer = (
+        f"Ticket {ticket.reference} is closed. If you reply to this e-mail, "
+        "we open a new ticket that refers to it."
+    )
+    assert footer in plain_text(email)
+    assert footer in html_text(email)
+    assert "To add to it" not in plain_text(email)
+
+
+def test_reply_footer_on_closed_ticket_portuguese_contact(django_capture_on_commit_callbacks):
+    ticket = _closed(open_ticket(organization_locale="pt-pt"))
+    email = agent_reply(django_capture_on_commit_callbacks, ticket)
+    footer = (
+        f"O pedido {ticket.reference} está fechado. Se responder a este e-mail, "
+        "abrimos um novo pedido que o refere."
+    )
+    assert footer in plain_text(email)
 
 
 def test_reply_without_subject_portuguese_contact(django_capture_on_commit_callbacks):

@@ -33,6 +33,7 @@ from relaydesk.tickets.models import (
     Direction,
     Message,
     MessageKind,
+    Status,
     Ticket,
     Visibility,
 )
@@ -313,6 +314,9 @@ def _add_body(email: EmailMessage, message: Message, language: str) -> None:
     context = {
         "text": message.text,
         "reference": message.ticket.reference,
+        # A client's answer to a closed ticket opens a follow-up ticket
+        # (intake), so the footer does not invite them to add to this one.
+        "closed": message.ticket.status == Status.CLOSED,
         "subject": email["Subject"],
         "language_tag": language,
     }
