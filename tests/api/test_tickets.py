@@ -454,7 +454,7 @@ def test_phone_ticket_outside_hours_rejected(api):
     with clock.frozen_at(datetime(2026, 3, 7, 10, 0, tzinfo=UTC)):
         response = api.post("/api/tickets", new_ticket_body(contact, channel="phone"))
     body = assert_problem(response, 422, "support_line_closed")
-    assert body["opens_at"] == "2026-03-09T09:00:00+00:00"
+    assert body["opens_at"] == "2026-03-09T09:00:00Z"
     assert body["notice"].startswith("This support line is closed now")
     assert row_counts() == before
 
@@ -475,6 +475,15 @@ def test_channel_outside_plan_rejected(api):
     body = assert_problem(response, 422, "channel_not_in_plan")
     assert "opens_at" not in body
     assert row_counts() == before
+
+
+def test_channel_outside_plan_names_the_api_values(api):
+    contact = ContactFactory(organization=OrganizationFactory())
+    response = api.post("/api/tickets", new_ticket_body(contact, channel="assistant"))
+    body = assert_problem(response, 422, "channel_not_in_plan")
+    assert body["channel"] == "assistant"
+    assert "email" in body["allowed_channels"]
+    assert "assistant" not in body["allowed_channels"]
 
 
 def test_unknown_channel_invalid(api):

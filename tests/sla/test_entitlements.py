@@ -28,7 +28,7 @@ def test_universal_phone_closed_outside_hours():
     assert "Monday" in raised.value.message
     assert "09:00 (Europe/Lisbon)" in raised.value.message
     assert raised.value.problem_members() == {
-        "opens_at": "2026-03-09T09:00:00+00:00",
+        "opens_at": "2026-03-09T09:00:00Z",
         "notice": "This support line is closed now for your plan. It opens on Monday, "
         "March 9, 2026 at 09:00 (Europe/Lisbon time).",
     }

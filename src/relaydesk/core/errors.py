@@ -23,7 +23,7 @@ class DomainError(Exception):
     def __str__(self) -> str:
         return str(self.message)
 
-    def problem_members(self) -> dict[str, str]:
+    def problem_members(self) -> dict[str, Any]:
         """Return extra members for the API's problem response, such as ``opens_at``."""
         return {}
 

@@ -46,7 +46,9 @@ def check_channel(
         )
         raise ChannelNotInPlan(
             _("Plan %(plan)s does not include the “%(channel)s” channel: use one of %(allowed)s.")
-            % {"plan": plan, "channel": label, "allowed": allowed or "-"}
+            % {"plan": plan, "channel": label, "allowed": allowed or "-"},
+            channel=channel,
+            allowed=[name for name in plan.channels if name in Channel.values],
         )
     if channel not in plan.hours_only_channels:
         return

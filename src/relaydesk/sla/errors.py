@@ -1,5 +1,7 @@
 """SLA errors with stable codes."""
 
+from typing import Any
+
 from relaydesk.core.errors import ValidationFailed
 
 
@@ -38,11 +40,17 @@ class ChannelNotInPlan(ValidationFailed):
 
     code = "channel_not_in_plan"
 
+    def problem_members(self) -> dict[str, Any]:
+        # The message names the channels by their labels; API clients get the values.
+        return {"channel": self.params["channel"], "allowed_channels": self.params["allowed"]}
+
 
 class SupportLineClosed(ValidationFailed):
     """A channel the plan opens only during support hours is used outside them."""
 
     code = "support_line_closed"
 
-    def problem_members(self) -> dict[str, str]:
-        return {"opens_at": self.params["opens_at"].isoformat(), "notice": self.params["notice"]}
+    def problem_members(self) -> dict[str, Any]:
+        # Written as the API writes its other times, with "Z" for UTC.
+        opens_at = self.params["opens_at"].isoformat().replace("+00:00", "Z")
+        return {"opens_at": opens_at, "notice": self.params["notice"]}
