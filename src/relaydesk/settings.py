@@ -256,6 +256,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["relaydesk.formats"]
 LANGUAGES = [("en", _("English")), ("pt-pt", _("Portuguese (Portugal)"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = _time_zone("RELAYDESK_TIME_ZONE", "Europe/Lisbon")
