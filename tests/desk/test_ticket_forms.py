@@ -188,7 +188,7 @@ def test_invalid_status_transition_is_conflict(agent_client: Client, agent: User
     events_before = TimelineEvent.objects.count()
     response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": Status.OPEN})
     assert response.status_code == 409
-    assert "A ticket in status “Closed” cannot be moved to “Open”." in response.content.decode()
+    assert "A closed ticket cannot be moved to “Open”" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert TimelineEvent.objects.count() == events_before

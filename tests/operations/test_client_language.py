@@ -59,7 +59,7 @@ def test_incident_transition_error_names_labels(make_ticket, cs_agent, po_agent)
     assert caught.value.code == "invalid_incident_transition"
     assert caught.value.message == (
         f"O incidente {incident.reference} está no estado “Triagem” "
-        "e não pode passar para “Triagem”."
+        "e não pode passar para “Triagem”: só pode passar para esse estado a partir de “Novo”."
     )
 
 

@@ -27,7 +27,8 @@ def test_transition_error_names_labels_in_english():
         actions.change_status(ticket, actor=AgentFactory(), status=Status.PENDING_CLIENT)
     assert error.value.code == "invalid_status_transition"
     assert error.value.message == (
-        "A ticket in status “Closed” cannot be moved to “Pending client”."
+        "A closed ticket cannot be moved to “Pending client”: a new message from the "
+        "client opens a follow-up ticket instead."
     )
 
 
@@ -37,7 +38,8 @@ def test_transition_error_names_labels_in_portuguese():
         actions.change_status(ticket, actor=AgentFactory(), status=Status.PENDING_CLIENT)
     assert error.value.code == "invalid_status_transition"
     assert error.value.message == (
-        "Um pedido no estado “Fechado” não pode passar para “A aguardar o cliente”."
+        "Um pedido fechado não pode passar para “A aguardar o cliente”: uma nova mensagem "
+        "do cliente abre antes um pedido de seguimento."
     )
 
 
@@ -50,3 +52,27 @@ def test_back_office_status_error_names_label():
     assert error.value.code == "invalid_status_transition"
     assert "“Solução recebida”" in error.value.message
     assert "solution_received" not in error.value.message
+
+
+def ticket_in(status: str) -> Ticket:
+    ticket = closed_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def test_transition_error_lists_the_statuses_the_ticket_can_take():
+    ticket = ticket_in(Status.SOLVED)
+    with pytest.raises(InvalidTransition) as error:
+        actions.change_status(ticket, actor=AgentFactory(), status=Status.PENDING_CLIENT)
+    assert error.value.message == (
+        "A ticket in status “Solved” cannot be moved to “Pending client”: "
+        "from there it can move to “Open”, “Closed”."
+    )
+
+
+def test_transition_error_of_escalated_ticket_says_what_moves_it():
+    ticket = ticket_in(Status.ESCALATED)
+    with pytest.raises(InvalidTransition) as error:
+        actions.change_status(ticket, actor=AgentFactory(), status=Status.OPEN)
+    assert "it moves when Production Operations answers through its incident" in str(error.value)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Team, User
 from relaydesk.core import clock, inserts, memo, sequences, timeline
+from relaydesk.core.choices import quoted_labels
 from relaydesk.customers.models import Contact, Organization
 from relaydesk.tickets import delivery
 from relaydesk.tickets.blobs import store_blob
@@ -392,11 +393,26 @@ def _check_manual_transition(ticket: Ticket, status: str) -> None:
             _("Status %(value)r is invalid: use one of %(choices)s.")
             % {"value": status, "choices": ", ".join(Status.values)}
         )
-    if status != ticket.status and status not in MANUAL_TRANSITIONS[ticket.status]:
-        raise InvalidTransition(
-            _("A ticket in status “%(current)s” cannot be moved to “%(status)s”.")
-            % {"current": Status(ticket.status).label, "status": Status(status).label}
+    if status == ticket.status or status in MANUAL_TRANSITIONS[ticket.status]:
+        return
+    names = {"current": Status(ticket.status).label, "status": Status(status).label}
+    if ticket.status == Status.ESCALATED:
+        message = _(
+            "A ticket in status “%(current)s” cannot be moved to “%(status)s” by hand: "
+            "it moves when Production Operations answers through its incident."
         )
+    elif ticket.status == Status.CLOSED:
+        message = _(
+            "A closed ticket cannot be moved to “%(status)s”: a new message from the "
+            "client opens a follow-up ticket instead."
+        )
+    else:
+        message = _(
+            "A ticket in status “%(current)s” cannot be moved to “%(status)s”: "
+            "from there it can move to %(allowed)s."
+        )
+        names["allowed"] = quoted_labels(Status, MANUAL_TRANSITIONS[ticket.status])
+    raise InvalidTransition(message % names)
 
 
 def _set_status(ticket: Ticket, status: str, *, actor: User | None, reason: str = "") -> None:

@@ -295,7 +295,9 @@ def test_close_new_incident_is_conflict(signed_in, po_agent, escalated):
     _ticket, incident = escalated
     response = signed_in(po_agent).post(incident_url(incident, "close"), {"resolution": "Done"})
     assert response.status_code == 409
-    assert "is in status “New” and cannot move to “Closed”" in response.content.decode()
+    page = response.content.decode()
+    assert "is in status “New” and cannot move to “Closed”" in page
+    assert "it can move there only from “Triage”" in page
     incident.refresh_from_db()
     assert incident.public_resolution == ""
 

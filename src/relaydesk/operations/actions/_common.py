@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from relaydesk.accounts import permissions
 from relaydesk.accounts.models import User
 from relaydesk.core import clock, timeline
+from relaydesk.core.choices import quoted_labels
 from relaydesk.core.errors import Conflict, ValidationFailed
 from relaydesk.operations.errors import (
     InvalidChangeTransition,
@@ -78,11 +79,15 @@ def move_incident(
     """
     current = Incident.objects.get(pk=incident.pk)
     error = InvalidIncidentTransition(
-        _("Incident %(incident)s is in status “%(current)s” and cannot move to “%(status)s”.")
+        _(
+            "Incident %(incident)s is in status “%(current)s” and cannot move to “%(status)s”: "
+            "it can move there only from %(allowed)s."
+        )
         % {
             "incident": current.reference,
             "current": current.get_status_display(),
             "status": IncidentStatus(to).label,
+            "allowed": quoted_labels(IncidentStatus, allowed_from),
         }
     )
     return _move(current, allowed_from, to, error, actor, actor_label, reason, fields)
@@ -101,11 +106,15 @@ def move_change(
     """Move the change to ``to`` like ``move_incident``; raises InvalidChangeTransition."""
     current = Change.objects.get(pk=change.pk)
     error = InvalidChangeTransition(
-        _("Change %(change)s is in status “%(current)s” and cannot move to “%(status)s”.")
+        _(
+            "Change %(change)s is in status “%(current)s” and cannot move to “%(status)s”: "
+            "it can move there only from %(allowed)s."
+        )
         % {
             "change": current.reference,
             "current": current.get_status_display(),
             "status": ChangeStatus(to).label,
+            "allowed": quoted_labels(ChangeStatus, allowed_from),
         }
     )
     return _move(current, allowed_from, to, error, actor, actor_label, reason, fields)
@@ -124,11 +133,15 @@ def move_known_error(
     """Move the known error to ``to`` like ``move_incident``; raises Conflict."""
     current = KnownError.objects.get(pk=known_error.pk)
     error = Conflict(
-        _("Known error %(known_error)s is in status “%(current)s” and cannot move to “%(status)s”.")
+        _(
+            "Known error %(known_error)s is in status “%(current)s” and cannot move to "
+            "“%(status)s”: it can move there only from %(allowed)s."
+        )
         % {
             "known_error": current.reference,
             "current": current.get_status_display(),
             "status": KnownErrorStatus(to).label,
+            "allowed": quoted_labels(KnownErrorStatus, allowed_from),
         },
         code="invalid_known_error_transition",
     )
