@@ -30,7 +30,7 @@ def test_universal_phone_closed_outside_hours():
     assert raised.value.problem_members() == {
         "opens_at": "2026-03-09T09:00:00Z",
         "notice": "This support line is closed now for your plan. It opens on Monday, "
-        "March 9, 2026 at 09:00 (Europe/Lisbon time).",
+        "9 March 2026 at 09:00 (Europe/Lisbon time).",
     }
 
 

@@ -53,7 +53,7 @@ def test_out_of_hours_answer_says_when_line_opens(django_capture_on_commit_callb
     text = answer(ticket)
 
     assert "opened ticket " + ticket.reference in text
-    assert "It opens on Monday, March 2, 2026 at 09:00 (Europe/Lisbon time)" in text
+    assert "It opens on Monday, 2 March 2026 at 09:00 (Europe/Lisbon time)" in text
 
 
 def test_out_of_hours_answer_in_portuguese(django_capture_on_commit_callbacks):
