@@ -1,8 +1,8 @@
 """The administration pages at ``/admin/``, open to agents with the admin role.
 
 Admins edit the records that shape the service here: client organizations
-and contacts, plans and their entitlements, business calendars and SLA
-policies. Each app registers its
+and contacts, plans and their entitlements, business calendars, SLA
+policies and deploy environments. Each app registers its
 models with ``site`` in its ``admin`` module, on ``AdminRoleModelAdmin``.
 """
 
@@ -29,7 +29,7 @@ def is_admin(request: HttpRequest) -> bool:
 class RelaydeskAdminSite(admin.AdminSite):
     site_header = _("relaydesk administration")
     site_title = _("relaydesk administration")
-    index_title = _("Clients, plans, calendars and SLA policies")
+    index_title = _("Clients, plans, calendars, SLA policies and environments")
     site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -106,9 +106,10 @@ class SavedThroughActions(AdminRoleModelAdmin):
         except (ValidationFailed, IntegrityError):
             if request.method != "POST":
                 raise
-            # Another admin took one of the form's domains or addresses after
-            # the form checked them. The admin's transaction rolled back, and
-            # the form, checked again, now shows the conflict on its field.
+            # Another admin took one of the form's unique values (a domain, an
+            # address or a name) after the form checked it. The admin's
+            # transaction rolled back, and the form, checked again, now shows
+            # the conflict on its field.
             logger.info(
                 "admin form changed concurrently; checking it again",
                 extra={"model": self.model._meta.label, "object": object_id},
