@@ -1,8 +1,8 @@
 """The administration pages at ``/admin/``, open to agents with the admin role.
 
-Admins edit the records that shape the service here: client organizations
-and contacts, plans and their entitlements, business calendars, SLA
-policies and deploy environments. Each app registers its
+Admins edit the records that shape the service here: agents and teams,
+client organizations and contacts, plans and their entitlements, business
+calendars, SLA policies and deploy environments. Each app registers its
 models with ``site`` in its ``admin`` module, on ``AdminRoleModelAdmin``.
 """
 
@@ -29,7 +29,7 @@ def is_admin(request: HttpRequest) -> bool:
 class RelaydeskAdminSite(admin.AdminSite):
     site_header = _("relaydesk administration")
     site_title = _("relaydesk administration")
-    index_title = _("Clients, plans, calendars, SLA policies and environments")
+    index_title = _("Agents, clients, plans, calendars, SLA policies and environments")
     site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:
