@@ -34,6 +34,11 @@ def test_create_token_unknown_user():
     assert ApiToken.objects.count() == 0
 
 
+def test_create_token_unknown_user_names_admin_page():
+    with pytest.raises(CommandError, match=r"/admin/accounts/user/add/.*createsuperuser"):
+        run("--user", "ghost")
+
+
 def test_create_token_inactive_user():
     AgentFactory(username="gone", is_active=False)
     with pytest.raises(CommandError, match="inactive"):

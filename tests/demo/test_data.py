@@ -5,6 +5,7 @@ from relaydesk.accounts.models import Role, User
 from relaydesk.channels.email.models import RawMessage
 from relaydesk.customers.models import Organization
 from relaydesk.demo import data
+from relaydesk.operations.models import Environment
 from relaydesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,12 @@ def test_load_creates_an_agent_per_team_role():
     data.load()
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
+
+
+def test_load_creates_test_then_production_environment():
+    data.load()
+    environments = list(Environment.objects.values_list("name", "kind"))
+    assert environments == [("test", "test"), ("production", "production")]
 
 
 def test_load_makes_tickets_through_the_intake():

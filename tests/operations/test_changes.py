@@ -233,6 +233,30 @@ def test_api_deploy_unknown_environment(change, release_agent, api_client):
     assert response.json()["code"] == "unknown_environment"
 
 
+def test_api_deploy_unknown_environment_lists_names(
+    change, release_agent, test_env, production_env, api_client
+):
+    response = post_json(
+        api_client(release_agent),
+        f"/api/changes/{change.reference}/deployments",
+        {"environment": "moon", "version": "1"},
+    )
+    assert "use one of staging, production." in response.json()["detail"]
+
+
+def test_api_deploy_without_environments_names_admin(change, release_agent, api_client):
+    response = post_json(
+        api_client(release_agent),
+        f"/api/changes/{change.reference}/deployments",
+        {"environment": "test", "version": "1.4.1"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_environment"
+    detail = response.json()["detail"]
+    assert "no environments exist yet" in detail
+    assert "Environments in the administration pages (/admin/)" in detail
+
+
 def test_api_test_result_outside_test_answers_409(change, release_agent, api_client):
     response = post_json(
         api_client(release_agent),

@@ -181,6 +181,16 @@ def test_webhook_rejects_invalid_field(change, secret, case, overrides, code):
     assert snapshot(change) == before
 
 
+def test_webhook_without_environments_names_admin(po_agent, secret):
+    change = actions.create_change(actor=po_agent, title="Faster export")
+
+    response = post_webhook(Client(), encode(payload(change)), secret=secret)
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_environment"
+    assert "no environments exist yet" in response.json()["detail"]
+
+
 def test_webhook_untested_production_deploy_conflicts(po_agent, production_env, secret):
     change = actions.create_change(actor=po_agent, title="Untested")
     before = snapshot(change)

@@ -1,21 +1,25 @@
 """The administration pages at ``/admin/``, open to agents with the admin role.
 
-Admins edit the records that shape the service here: client organizations
-and contacts, plans and their entitlements, business calendars and SLA
-policies. Each app registers its
+Admins edit the records that shape the service here: agents and teams,
+client organizations and contacts, plans and their entitlements, business
+calendars, SLA policies and deploy environments. Each app registers its
 models with ``site`` in its ``admin`` module, on ``AdminRoleModelAdmin``.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts import permissions
 from relaydesk.core.errors import ValidationFailed
+
+logger = logging.getLogger(__name__)
 
 
 def is_admin(request: HttpRequest) -> bool:
@@ -25,7 +29,7 @@ def is_admin(request: HttpRequest) -> bool:
 class RelaydeskAdminSite(admin.AdminSite):
     site_header = _("relaydesk administration")
     site_title = _("relaydesk administration")
-    index_title = _("Clients, plans, calendars and SLA policies")
+    index_title = _("Agents, clients, plans, calendars, SLA policies and environments")
     site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -78,3 +82,47 @@ def checked(check: Callable[..., Any], *args: Any) -> Any:
         return check(*args)
     except ValidationFailed as error:
         raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class SavedThroughActions(AdminRoleModelAdmin):
+    """A model admin that saves through a create and an update action instead of ``Model.save``.
+
+    The actions take the form's fields as keyword arguments and the admin as
+    ``actor``, so each save is validated and written to the timeline.
+    """
+
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationFailed, IntegrityError):
+            if request.method != "POST":
+                raise
+            # Another admin took one of the form's unique values (a domain, an
+            # address or a name) after the form checked it. The admin's
+            # transaction rolled back, and the form, checked again, now shows
+            # the conflict on its field.
+            logger.info(
+                "admin form changed concurrently; checking it again",
+                extra={"model": self.model._meta.label, "object": object_id},
+            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if change:
+            saved = self.update(obj, actor=request.user, **values)
+        else:
+            saved = self.create(actor=request.user, **values)
+        obj.pk = saved.pk
+        obj._state.adding = False

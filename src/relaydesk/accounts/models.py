@@ -1,8 +1,9 @@
 """Agents, teams, roles and API tokens."""
 
 import hashlib
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,14 +17,35 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class AgentManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> "User":
+        """Create an agent with the admin role, as ``relaydesk createsuperuser`` does.
+
+        The administration pages open by role, not by Django's superuser
+        flag, so a superuser without the admin role could not sign in there.
+        """
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     """A person who signs in to relaydesk: an agent of one of the teams.
 
     The role decides what the agent may see and do; see ``accounts.permissions``.
     """
 
-    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CUSTOMER_SERVICE)
-    locale = models.CharField(max_length=10, default="en")
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.CUSTOMER_SERVICE
+    )
+    locale = models.CharField(_("language"), max_length=10, default="en")
+
+    objects = AgentManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -32,13 +54,17 @@ class User(AbstractUser):
 class Team(models.Model):
     """A group of agents that tickets and incidents can be assigned to."""
 
-    slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=100)
-    role = models.CharField(max_length=32, choices=Role.choices)
-    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    members = models.ManyToManyField(
+        User, related_name="teams", blank=True, verbose_name=_("members")
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name

@@ -40,5 +40,5 @@ def can_work_back_office(user: User) -> bool:
 
 
 def can_administer(user: User) -> bool:
-    """Edit plans, business calendars and SLA policies in the administration pages."""
+    """Edit agents, teams, plans, calendars, SLA policies and environments in the admin pages."""
     return is_agent(user) and user.role == Role.ADMIN

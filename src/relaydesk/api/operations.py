@@ -16,7 +16,7 @@ from relaydesk.api.problems import Problem
 from relaydesk.api.schemas import InputSchema
 from relaydesk.api.tickets import parse_ticket_number
 from relaydesk.operations import actions, queries, suggestions, webhooks
-from relaydesk.operations.errors import NotAllowed, UnknownEnvironment
+from relaydesk.operations.errors import NotAllowed, unknown_environment
 from relaydesk.operations.models import (
     Change,
     Deployment,
@@ -383,10 +383,7 @@ def deploy(request: HttpRequest, number: str, payload: DeploymentIn) -> Status:
     change = queries.change_for(agent, number)
     lookup = queries.environment_named(payload.environment)
     if lookup.environment is None:
-        raise UnknownEnvironment(
-            _("Environment %(value)r does not exist: use one of %(names)s.")
-            % {"value": payload.environment, "names": ", ".join(lookup.names) or "-"}
-        )
+        raise unknown_environment(payload.environment, lookup.names)
     result = actions.deploy_to_environment(
         change,
         lookup.environment,

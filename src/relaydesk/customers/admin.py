@@ -6,28 +6,22 @@ The forms run the same checks first, so bad input is shown on the form and
 nothing is stored.
 """
 
-import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db import IntegrityError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
+from relaydesk.accounts.admin_site import AdminRoleModelAdmin, SavedThroughActions, checked, site
 from relaydesk.accounts.models import Role, User
-from relaydesk.core.errors import ValidationFailed
 from relaydesk.core.languages import language_name
 from relaydesk.customers import actions
 from relaydesk.customers.models import Channel, Contact, Organization, Plan
-
-logger = logging.getLogger(__name__)
 
 # Channels a client uses; "agent" marks tickets an agent opened and is no entitlement.
 CLIENT_CHANNELS = [choice for choice in Channel.choices if choice[0] != Channel.AGENT]
@@ -109,49 +103,6 @@ def _list_field(label: str, help_text: str) -> forms.CharField:
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=help_text,
     )
-
-
-class SavedThroughActions(AdminRoleModelAdmin):
-    """A model admin that saves through a create and an update action instead of ``Model.save``.
-
-    The actions take the form's fields as keyword arguments and the admin as
-    ``actor``, so each save is validated and written to the timeline.
-    """
-
-    create: Callable[..., Any]
-    update: Callable[..., Any]
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationFailed, IntegrityError):
-            if request.method != "POST":
-                raise
-            # Another admin took one of the form's domains or addresses after
-            # the form checked them. The admin's transaction rolled back, and
-            # the form, checked again, now shows the conflict on its field.
-            logger.info(
-                "admin form changed concurrently; checking it again",
-                extra={"model": self.model._meta.label, "object": object_id},
-            )
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
-    ) -> None:
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        if change:
-            saved = self.update(obj, actor=request.user, **values)
-        else:
-            saved = self.create(actor=request.user, **values)
-        obj.pk = saved.pk
-        obj._state.adding = False
 
 
 class OrganizationForm(forms.ModelForm):

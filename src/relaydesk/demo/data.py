@@ -1,4 +1,4 @@
-"""Demo organizations, agents and conversations for ``make run``.
+"""Demo organizations, agents, environments and conversations for ``make run``.
 
 Tickets are created by feeding e-mail through the real intake pipeline, so the
 demo shows what relaydesk does with mail rather than hand-made rows.
@@ -15,6 +15,8 @@ from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core import clock, config
 from relaydesk.customers import actions as customers
 from relaydesk.customers.models import Organization, Plan
+from relaydesk.operations import actions as operations
+from relaydesk.operations.models import EnvironmentKind
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ TEAMS: tuple[tuple[str, str, str], ...] = (
     ("production_operations", "Production Operations", Role.PRODUCTION_OPERATIONS),
     ("second_line", "2nd line", Role.SECOND_LINE),
     ("release", "Release", Role.RELEASE),
+)
+
+# Name, kind and pipeline order: a change goes to test first, then to production.
+ENVIRONMENTS: tuple[tuple[str, str, int], ...] = (
+    ("test", EnvironmentKind.TEST, 10),
+    ("production", EnvironmentKind.PRODUCTION, 20),
 )
 
 
@@ -101,6 +109,7 @@ def load() -> int:
     with transaction.atomic():
         agents = _create_agents()
         _create_organizations(agents)
+        _create_environments()
     return _feed_sample_mail()
 
 
@@ -145,6 +154,11 @@ def _create_organizations(agents: dict[str, User]) -> list[Organization]:
             )
         organizations.append(organization)
     return organizations
+
+
+def _create_environments() -> None:
+    for name, kind, order in ENVIRONMENTS:
+        operations.create_environment(name=name, kind=kind, order=order)
 
 
 def _feed_sample_mail() -> int:

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
     name = "relaydesk.operations"
     label = "operations"
-    verbose_name = "Production Operations"
+    verbose_name = _("Production Operations")

@@ -1,5 +1,9 @@
 """Back-office errors with stable codes that API clients can rely on."""
 
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
 from relaydesk.core.errors import (
     Conflict,
     DomainError,
@@ -76,6 +80,10 @@ class NoTeam(ValidationFailed):
     code = "team_not_configured"
 
 
+class InvalidEnvironment(ValidationFailed):
+    code = "invalid_environment"
+
+
 class InvalidIntegration(ValidationFailed):
     code = "invalid_integration"
 
@@ -119,3 +127,25 @@ class UnknownChange(ValidationFailed):
 
 class UnknownEnvironment(ValidationFailed):
     code = "unknown_environment"
+
+
+def unknown_environment(value: object, names: Iterable[str]) -> UnknownEnvironment:
+    """Build the error for a deployment to ``value``, which names no environment.
+
+    ``names`` are the environments that exist. When there are none, the
+    message names the page where an administrator adds them.
+    """
+    known = ", ".join(names)
+    if not known:
+        return UnknownEnvironment(
+            _(
+                "Environment %(value)r does not exist, and no environments exist yet: "
+                "an administrator adds them under Environments in the administration "
+                "pages (/admin/)."
+            )
+            % {"value": value}
+        )
+    return UnknownEnvironment(
+        _("Environment %(value)r does not exist: use one of %(names)s.")
+        % {"value": value, "names": known}
+    )

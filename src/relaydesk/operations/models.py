@@ -246,12 +246,14 @@ class Change(models.Model):
 class Environment(models.Model):
     """A named deploy target. Admins maintain the list in the database."""
 
-    name = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=EnvironmentKind.choices)
-    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EnvironmentKind.choices)
+    order = models.PositiveSmallIntegerField(_("pipeline order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
+        verbose_name = _("environment")
+        verbose_name_plural = _("environments")
 
     def __str__(self) -> str:
         return self.name

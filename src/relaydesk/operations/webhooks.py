@@ -24,8 +24,8 @@ from relaydesk.operations.errors import (
     MissingField,
     MissingSignature,
     UnknownChange,
-    UnknownEnvironment,
     UnknownIntegration,
+    unknown_environment,
 )
 from relaydesk.operations.models import Change, Environment, Integration, Outcome
 from relaydesk.operations.queries import parse_number
@@ -153,11 +153,7 @@ def _change(value: Any) -> Change:
 def _environment(value: Any) -> Environment:
     environment = Environment.objects.filter(name=value).first() if isinstance(value, str) else None
     if environment is None:
-        names = ", ".join(Environment.objects.values_list("name", flat=True))
-        raise UnknownEnvironment(
-            _("Environment %(value)r does not exist: use one of %(names)s.")
-            % {"value": value, "names": names or "-"}
-        )
+        raise unknown_environment(value, Environment.objects.values_list("name", flat=True))
     return environment
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from relaydesk.accounts.models import Role
 from relaydesk.operations import actions
 from relaydesk.operations.models import (
     Change,
@@ -11,6 +12,7 @@ from relaydesk.operations.models import (
     KnownError,
     KnownErrorStatus,
 )
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,15 @@ def test_environment_list_shows_latest_deployment(
     assert environments["staging"].latest_version == "2.1.0"
     assert environments["staging"].deployment_count == 2
     assert environments["production"].latest_version is None
+
+
+def test_environment_list_links_admin_to_edit_page(signed_in):
+    admin = AgentFactory(username="root", role=Role.ADMIN)
+    content = signed_in(admin).get("/operations/environments/").content.decode()
+    assert 'href="/admin/operations/environment/"' in content
+
+
+def test_environment_list_hides_edit_link_from_agents(signed_in, release_agent):
+    content = signed_in(release_agent).get("/operations/environments/").content.decode()
+    assert "in the administration pages" in content
+    assert "/admin/operations/environment/" not in content

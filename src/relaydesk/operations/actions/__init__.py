@@ -15,6 +15,11 @@ from relaydesk.operations.actions.deployments import (
     deploy_to_environment,
     rollback,
 )
+from relaydesk.operations.actions.environments import (
+    create_environment,
+    delete_environment,
+    update_environment,
+)
 from relaydesk.operations.actions.incidents import (
     apply_known_error,
     close_incident,
@@ -31,9 +36,11 @@ __all__ = [
     "apply_known_error",
     "close_incident",
     "create_change",
+    "create_environment",
     "create_incident",
     "create_integration",
     "create_known_error",
+    "delete_environment",
     "deploy_to_environment",
     "escalate_ticket",
     "inform_client",
@@ -43,4 +50,5 @@ __all__ = [
     "rollback",
     "start_triage",
     "transfer_to_second_line",
+    "update_environment",
 ]

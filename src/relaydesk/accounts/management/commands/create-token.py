@@ -49,7 +49,11 @@ class Command(BaseCommand):
     def _find_user(self, username: str) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"User {username!r} not found: create the agent first.")
+            raise CommandError(
+                f"User {username!r} not found: an administrator adds agents under Agents "
+                "in the administration pages (/admin/accounts/user/add/). For the first "
+                "administrator, run `relaydesk createsuperuser`."
+            )
         return user
 
     def _revoke(self, prefix: str, user: User | None) -> None:

@@ -9,7 +9,10 @@ from relaydesk.demo import data
 
 
 class Command(BaseCommand):
-    help = "Create demo agents, organizations and tickets, unless they are already loaded."
+    help = (
+        "Create demo agents, organizations, environments and tickets, "
+        "unless they are already loaded."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.MODE == "production":

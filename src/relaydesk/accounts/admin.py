@@ -1,0 +1,124 @@
+"""Agents and teams in the administration pages.
+
+Agents get Django's usual password forms. The admin role, not Django's
+superuser or staff flag, opens these pages, so the forms leave those flags
+and Django's permission groups out.
+
+NOTE: agents and teams are saved with ``Model.save``, so their changes are
+kept in the admin pages' own history (each record's "History" page), not
+as timeline events.
+"""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
+from relaydesk.accounts.checks import check_agent_email, check_keeps_an_admin, check_team_members
+from relaydesk.accounts.models import Team, User
+
+AGENT_FIELDS = ["first_name", "last_name", "email", "role", "locale"]
+
+
+def _language_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the desk pages until the agent picks another."),
+    )
+
+
+class AgentCreationForm(AdminUserCreationForm):
+    locale = _language_field()
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", *AGENT_FIELDS]
+
+    def clean_email(self) -> str:
+        return checked(check_agent_email, self.cleaned_data["email"])
+
+
+class AgentChangeForm(UserChangeForm):
+    locale = _language_field()
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = ["username", "password", *AGENT_FIELDS, "is_active"]
+
+    def clean_email(self) -> str:
+        return checked(check_agent_email, self.cleaned_data["email"], self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        role, is_active = cleaned.get("role"), cleaned.get("is_active", False)
+        if role:
+            try:
+                checked(check_keeps_an_admin, self.instance, role, is_active)
+            except forms.ValidationError as error:
+                self.add_error("role", error)
+        return cleaned
+
+
+@admin.register(User, site=site)
+class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
+    form = AgentChangeForm
+    add_form = AgentCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Agent"), {"fields": (*AGENT_FIELDS, "is_active")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (_("Agent"), {"classes": ("wide",), "fields": tuple(AGENT_FIELDS)}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
+    list_filter = ["role", "is_active", "teams"]
+    filter_horizontal = []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Timeline events keep their actor, so an agent who leaves is deactivated.
+        return False
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "role", "members"]
+        help_texts = {
+            "slug": _("A short name for links, such as second_line."),
+            "role": _("Transfers to the 2nd line go to the oldest team with the 2nd line role."),
+        }
+
+    def clean_members(self) -> list[User]:
+        return checked(check_team_members, self.cleaned_data["members"])
+
+
+@admin.register(Team, site=site)
+class TeamAdmin(AdminRoleModelAdmin):
+    form = TeamForm
+    list_display = ["name", "role", "member_list"]
+    list_filter = ["role"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("members")
+
+    @admin.display(description=_("Members"))
+    def member_list(self, team: Team) -> str:
+        return ", ".join(member.username for member in team.members.all())

@@ -1,0 +1,65 @@
+"""Checks on agents and teams that the administration pages run before saving."""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from relaydesk.accounts.errors import InvalidAgent, InvalidTeam
+from relaydesk.accounts.models import Role, User
+
+
+def check_agent_email(address: str, agent: User | None = None) -> str:
+    """Return ``address`` stripped, or raise InvalidAgent when another agent has it.
+
+    An empty address is allowed. ``agent`` is the one being changed, which
+    may keep its own address. Addresses are compared case-insensitively.
+    """
+    address = (address or "").strip()
+    if not address:
+        return address
+    others = User.objects.filter(email__iexact=address)
+    if agent is not None:
+        others = others.exclude(pk=agent.pk)
+    existing = others.first()
+    if existing is not None:
+        raise InvalidAgent(
+            _("E-mail address %(address)s already belongs to agent %(username)s.")
+            % {"address": address, "username": existing.username}
+        )
+    return address
+
+
+def check_keeps_an_admin(agent: User, role: str, is_active: bool) -> None:
+    """Raise InvalidAgent when the change would leave no active administrator.
+
+    The administration pages open only for active agents with the admin
+    role, so without one nobody could add agents or give the role back.
+    """
+    if role == Role.ADMIN and is_active:
+        return
+    if not User.objects.filter(pk=agent.pk, role=Role.ADMIN, is_active=True).exists():
+        return
+    others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=agent.pk)
+    if not others.exists():
+        raise InvalidAgent(
+            _(
+                "%(username)s is the only active administrator: give another agent the "
+                "Administrator role first."
+            )
+            % {"username": agent.username}
+        )
+
+
+def check_team_members(members: Iterable[User]) -> list[User]:
+    """Return ``members`` as a list, or raise InvalidTeam when one is inactive."""
+    members = list(members)
+    inactive = sorted(member.username for member in members if not member.is_active)
+    if inactive:
+        raise InvalidTeam(
+            _(
+                "Inactive agents cannot be team members: %(usernames)s. "
+                "Reactivate them or remove them from the team."
+            )
+            % {"usernames": ", ".join(inactive)}
+        )
+    return members

@@ -1,0 +1,251 @@
+"""The administration pages for agents and teams."""
+
+import pytest
+from django.test import Client
+
+from relaydesk.accounts.models import Role, Team, User
+from tests.factories import AgentFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+AGENTS = "/admin/accounts/user/"
+TEAMS = "/admin/accounts/team/"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_user() -> User:
+    return AgentFactory(username="root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def new_agent_form(**fields: str) -> dict[str, str]:
+    data = {
+        "username": "marta",
+        "usable_password": "true",
+        "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42",
+        "first_name": "Marta",
+        "last_name": "Lima",
+        "email": "marta@desk.example",
+        "role": Role.SECOND_LINE,
+        "locale": "pt-pt",
+    }
+    data.update(fields)
+    return data
+
+
+def agent_form(agent: User, **fields: str) -> dict[str, str]:
+    data = {
+        "username": agent.username,
+        "first_name": agent.first_name,
+        "last_name": agent.last_name,
+        "email": agent.email,
+        "role": agent.role,
+        "locale": agent.locale,
+        "is_active": "on" if agent.is_active else "",
+    }
+    data.update(fields)
+    return {name: value for name, value in data.items() if value != ""}
+
+
+def team_form(**fields) -> dict:
+    data = {"name": "2nd line", "slug": "second_line", "role": Role.SECOND_LINE, "members": []}
+    data.update(fields)
+    return data
+
+
+def test_admin_index_lists_agents_and_teams(admin_client):
+    content = admin_client.get("/admin/").content.decode()
+    assert "Agents" in content
+    assert "Teams" in content
+
+
+@pytest.mark.parametrize("path", [AGENTS, TEAMS, f"{AGENTS}add/"])
+def test_agent_admin_non_admin_redirected(client, path):
+    client.force_login(AgentFactory(role=Role.PRODUCTION_OPERATIONS))
+    page = client.get(path)
+    assert page.status_code == 302
+    assert "/admin/login/" in page["Location"]
+
+
+def test_agent_admin_non_admin_cannot_add(client):
+    client.force_login(AgentFactory(role=Role.CSM))
+    client.post(f"{AGENTS}add/", new_agent_form())
+    assert not User.objects.filter(username="marta").exists()
+
+
+def test_agent_admin_adds_agent_with_password(admin_client):
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form())
+    assert page.status_code == 302
+    agent = User.objects.get(username="marta")
+    assert agent.check_password("a-long-pass-phrase-42")
+    assert (agent.first_name, agent.last_name) == ("Marta", "Lima")
+    assert agent.email == "marta@desk.example"
+    assert agent.role == Role.SECOND_LINE
+    assert agent.locale == "pt-pt"
+    assert agent.is_active
+
+
+def test_agent_admin_mismatched_passwords_shown(admin_client):
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(password2="something-else-42"))
+    assert page.status_code == 200
+    assert "The two password fields didn’t match." in page.content.decode()
+    assert not User.objects.filter(username="marta").exists()
+
+
+def test_agent_admin_taken_username_shown(admin_client):
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(username="root"))
+    assert page.status_code == 200
+    assert "A user with that username already exists." in page.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_agent_admin_taken_email_shown(admin_client):
+    AgentFactory(username="ana", email="ana@desk.example")
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(email="ANA@desk.example"))
+    assert page.status_code == 200
+    assert "ANA@desk.example already belongs to agent ana" in page.content.decode()
+    assert not User.objects.filter(username="marta").exists()
+
+
+def test_agent_admin_unknown_role_shown(admin_client):
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(role="boss"))
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert not User.objects.filter(username="marta").exists()
+
+
+def test_agent_admin_unknown_language_shown(admin_client):
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(locale="xx"))
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert not User.objects.filter(username="marta").exists()
+
+
+def test_agent_admin_changes_role(admin_client):
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    page = admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, role=Role.ADMIN))
+    assert page.status_code == 302
+    agent.refresh_from_db()
+    assert agent.role == Role.ADMIN
+
+
+def test_agent_admin_deactivates_agent(admin_client):
+    agent = AgentFactory(username="ana")
+    page = admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, is_active=""))
+    assert page.status_code == 302
+    agent.refresh_from_db()
+    assert not agent.is_active
+
+
+def test_agent_admin_last_admin_keeps_role(admin_client, admin_user):
+    page = admin_client.post(
+        f"{AGENTS}{admin_user.pk}/change/", agent_form(admin_user, role=Role.RELEASE)
+    )
+    assert page.status_code == 200
+    assert "root is the only active administrator" in page.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN
+
+
+def test_agent_admin_last_admin_stays_active(admin_client, admin_user):
+    page = admin_client.post(
+        f"{AGENTS}{admin_user.pk}/change/", agent_form(admin_user, is_active="")
+    )
+    assert page.status_code == 200
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_agent_admin_admin_steps_down_with_another(admin_client, admin_user):
+    AgentFactory(username="deputy", role=Role.ADMIN)
+    page = admin_client.post(
+        f"{AGENTS}{admin_user.pk}/change/", agent_form(admin_user, role=Role.RELEASE)
+    )
+    assert page.status_code == 302
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.RELEASE
+
+
+def test_agent_admin_sets_password(admin_client):
+    agent = AgentFactory(username="ana")
+    page = admin_client.post(
+        f"{AGENTS}{agent.pk}/password/",
+        {"password1": "another-long-phrase-7", "password2": "another-long-phrase-7"},
+    )
+    assert page.status_code == 302
+    agent.refresh_from_db()
+    assert agent.check_password("another-long-phrase-7")
+
+
+def test_agent_admin_non_admin_cannot_set_password(client):
+    agent = AgentFactory(username="ana")
+    client.force_login(AgentFactory(role=Role.CSM))
+    client.post(
+        f"{AGENTS}{agent.pk}/password/",
+        {"password1": "another-long-phrase-7", "password2": "another-long-phrase-7"},
+    )
+    agent.refresh_from_db()
+    assert not agent.check_password("another-long-phrase-7")
+
+
+def test_agent_admin_offers_no_delete(admin_client):
+    agent = AgentFactory(username="ana")
+    page = admin_client.post(f"{AGENTS}{agent.pk}/delete/", {"post": "yes"})
+    assert page.status_code == 403
+    assert User.objects.filter(pk=agent.pk).exists()
+
+
+def test_agent_admin_hides_superuser_flag(admin_client, admin_user):
+    content = admin_client.get(f"{AGENTS}{admin_user.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in content
+    assert 'name="is_staff"' not in content
+
+
+def test_team_admin_adds_team_with_members(admin_client):
+    agent = AgentFactory(username="ines", role=Role.SECOND_LINE)
+    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(agent.pk)]))
+    assert page.status_code == 302
+    team = Team.objects.get(slug="second_line")
+    assert team.role == Role.SECOND_LINE
+    assert list(team.members.all()) == [agent]
+
+
+def test_team_admin_taken_slug_shown(admin_client):
+    TeamFactory(slug="second_line", name="Old 2nd line", role=Role.SECOND_LINE)
+    page = admin_client.post(f"{TEAMS}add/", team_form())
+    assert page.status_code == 200
+    assert "Team with this Slug already exists." in page.content.decode()
+    assert Team.objects.count() == 1
+
+
+def test_team_admin_missing_role_shown(admin_client):
+    page = admin_client.post(f"{TEAMS}add/", team_form(role=""))
+    assert page.status_code == 200
+    assert "This field is required." in page.content.decode()
+    assert not Team.objects.exists()
+
+
+def test_team_admin_inactive_member_shown(admin_client):
+    gone = AgentFactory(username="gone", is_active=False)
+    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(gone.pk)]))
+    assert page.status_code == 200
+    assert "Inactive agents cannot be team members: gone." in page.content.decode()
+    assert not Team.objects.exists()
+
+
+def test_team_admin_non_admin_cannot_add(client):
+    client.force_login(AgentFactory(role=Role.SECOND_LINE))
+    client.post(f"{TEAMS}add/", team_form())
+    assert not Team.objects.exists()
