@@ -1,6 +1,7 @@
 """Start the real `relaydesk run-all` process group and stop it with a signal."""
 
 import os
+import shutil
 import signal
 import smtplib
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 STARTUP_ATTEMPTS = 150  # 0.2 s apart
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -88,3 +90,16 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
     assert process.returncode == 0
     assert f"relaydesk is running at http://127.0.0.1:{web_port}/" in output
     assert "relaydesk stopped." in output
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make not found")
+def test_make_run_passes_ports_to_run_all():
+    result = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "run", "PORT=8001", "SMTP_PORT=2526"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "relaydesk run-all --port 8001 --smtp-port 2526" in result.stdout
