@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Ports of `make run`: for example `make run PORT=8001 SMTP_PORT=2526`.
+PORT = 8000
+SMTP_PORT = 2525
 
 .PHONY: run test lint bench messages clean
 
@@ -20,7 +23,7 @@ run: $(STAMP) messages
 	$(BIN)/relaydesk migrate --no-input
 	$(BIN)/relaydesk load-demo
 	$(BIN)/relaydesk collectstatic --no-input >/dev/null
-	$(BIN)/relaydesk run-all
+	$(BIN)/relaydesk run-all --port $(PORT) --smtp-port $(SMTP_PORT)
 
 test: $(STAMP) messages
 	$(BIN)/ruff check src tests bench

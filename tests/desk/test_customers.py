@@ -20,6 +20,11 @@ def row_links(response, kind: str) -> list[int]:
     return [int(pk) for pk in re.findall(pattern, response.content)]
 
 
+def ticket_links(response) -> list[int]:
+    """Return the CS numbers in the page's ticket table, in page order."""
+    return row_links(response, "tickets")
+
+
 def test_organization_list_search_by_name(agent_client: Client):
     wanted = OrganizationFactory(name="Câmara Municipal de Braga")
     OrganizationFactory(name="Farmácia Central")
@@ -113,6 +118,43 @@ def test_contact_list_query_count_is_bounded(agent_client: Client, django_assert
         ContactFactory()
     with django_assert_max_num_queries(7):
         agent_client.get("/contacts/")
+
+
+def test_organization_page_query_count_is_bounded(
+    agent_client: Client, make_ticket, django_assert_max_num_queries
+):
+    organization = PremiumOrganizationFactory()
+    for _ in range(20):
+        make_ticket(contact=ContactFactory(organization=organization))
+    # Session, user, organization, domains, contacts, their e-mails and
+    # phones, tickets with their SLA state, the tickets' contact e-mails,
+    # unread notifications.
+    with django_assert_max_num_queries(10):
+        response = agent_client.get(f"/organizations/{organization.pk}/")
+    assert len(ticket_links(response)) == 20
+
+
+def test_contact_page_query_count_is_bounded(
+    agent_client: Client, make_ticket, django_assert_max_num_queries
+):
+    contact = ContactFactory(organization=PremiumOrganizationFactory())
+    for _ in range(20):
+        make_ticket(contact=contact)
+    # Session, user, contact, e-mails, phones, tickets with their SLA state,
+    # the tickets' contact e-mails, unread notifications.
+    with django_assert_max_num_queries(8):
+        response = agent_client.get(f"/contacts/{contact.pk}/")
+    assert len(ticket_links(response)) == 20
+
+
+def test_organization_page_lists_20_latest_tickets(agent_client: Client, make_ticket):
+    contact = ContactFactory()
+    tickets = [make_ticket(contact=contact) for _ in range(21)]
+    response = agent_client.get(f"/organizations/{contact.organization.pk}/")
+    listed = ticket_links(response)
+    assert len(listed) == 20
+    assert tickets[0].number not in listed
+    assert listed[0] == tickets[-1].number
 
 
 def test_admin_gets_edit_links(client: Client):

@@ -69,6 +69,18 @@ def test_action_error_is_translated(agent_client: Client, agent: User, make_tick
     assert "Este campo é obrigatório." in response.content.decode()
 
 
+def test_inbox_filter_error_in_portuguese(agent_client: Client, agent: User):
+    agent.locale = "pt-pt"
+    agent.save()
+    response = agent_client.get("/?view=all&priority=normal&page=2")
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "Nenhum pedido é apresentado, porque estes filtros são inválidos" in content
+    assert "Vista: “all” não é um valor válido." in content
+    assert "Valores válidos: unassigned, mine, team, open." in content
+    assert '<a href="?view=open">limpe todos os filtros</a>' in content
+
+
 def test_language_switch_saves_agent_locale(agent_client: Client, agent: User):
     response = agent_client.post("/language/", {"language": "pt-pt", "next": "/contacts/"})
     assert response.status_code == 302

@@ -93,11 +93,80 @@ def test_inbox_organization_filter(agent_client: Client, make_ticket):
     assert listed_numbers(response) == [ticket.number]
 
 
+def error_summary(response) -> str:
+    """Return the text of the page-level error summary, or "" when the page has none."""
+    found = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), re.S)
+    return found.group(0) if found else ""
+
+
 def test_inbox_unknown_filter_value_is_bad_request(agent_client: Client, make_ticket):
     make_ticket()
     response = agent_client.get("/?status=whenever")
     assert response.status_code == 400
-    assert b"whenever is not one of the available choices" in response.content
+    assert "“whenever” is not a valid value." in error_summary(response)
+
+
+def test_inbox_unknown_filter_value_lists_valid_values(agent_client: Client):
+    response = agent_client.get("/?priority=someday")
+    assert "Valid values: low, normal, high, urgent." in error_summary(response)
+
+
+def test_inbox_unknown_view_is_bad_request(agent_client: Client, make_ticket):
+    make_ticket()
+    response = agent_client.get("/?view=all&priority=normal&page=2")
+    assert response.status_code == 400
+
+
+def test_inbox_unknown_view_is_reported_on_the_page(agent_client: Client):
+    summary = error_summary(agent_client.get("/?view=all&priority=normal&page=2"))
+    assert "View: “all” is not a valid value." in summary
+    assert "Valid values: unassigned, mine, team, open." in summary
+
+
+def test_inbox_invalid_filters_list_no_tickets(agent_client: Client, make_ticket):
+    make_ticket(priority=Priority.NORMAL)
+    make_ticket(priority=Priority.HIGH)
+    response = agent_client.get("/?view=all&priority=normal")
+    assert listed_numbers(response) == []
+    assert "No tickets are listed, because these filters are invalid" in error_summary(response)
+
+
+def test_inbox_invalid_filters_keep_valid_view(agent_client: Client):
+    content = agent_client.get("/?view=mine&status=whenever").content.decode()
+    assert '<input type="hidden" name="view" value="mine">' in content
+    assert 'href="?view=mine&amp;status=whenever" aria-current="page"' in content
+
+
+def test_inbox_unknown_view_falls_back_to_open(agent_client: Client):
+    content = agent_client.get("/?view=all").content.decode()
+    assert '<input type="hidden" name="view" value="open">' in content
+    assert '<a href="?view=open">clear all filters</a>' in content
+
+
+def test_inbox_unknown_organization_is_reported(agent_client: Client):
+    response = agent_client.get("/?organization=999999")
+    assert response.status_code == 400
+    assert "No organization has the ID “999999”." in error_summary(response)
+
+
+def test_inbox_non_numeric_organization_is_reported(agent_client: Client):
+    response = agent_client.get("/?organization=acme")
+    assert response.status_code == 400
+    assert "No organization has the ID “acme”." in error_summary(response)
+
+
+def test_inbox_filters_matching_nothing_say_so(agent_client: Client, make_ticket):
+    make_ticket(priority=Priority.NORMAL)
+    content = agent_client.get("/?priority=urgent").content.decode()
+    assert "<caption>0 tickets</caption>" in content
+    assert "No tickets match." in content
+
+
+def test_inbox_valid_filters_show_no_error_summary(agent_client: Client, make_ticket):
+    make_ticket()
+    response = agent_client.get("/?view=open&priority=normal")
+    assert response.status_code == 200
+    assert error_summary(response) == ""
 
 
 def test_inbox_search_matches_subject(agent_client: Client, make_ticket):

@@ -1,6 +1,7 @@
 """Start the real `relaydesk run-all` process group and stop it with a signal."""
 
 import os
+import shutil
 import signal
 import smtplib
 import socket
@@ -9,11 +10,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 STARTUP_ATTEMPTS = 150  # 0.2 s apart
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -88,3 +91,102 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
     assert process.returncode == 0
     assert f"relaydesk is running at http://127.0.0.1:{web_port}/" in output
     assert "relaydesk stopped." in output
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """Yield a port on 127.0.0.1 that a listening socket of this test holds."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def run_all_until_exit(environment: dict[str, str], *arguments: str) -> tuple[int, str]:
+    """Run ``relaydesk run-all`` and return its exit code and its combined output.
+
+    It runs in its own session, so a run that starts servers despite the
+    test's intent is stopped with everything it started.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relaydesk.cli", "run-all", *arguments],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        raise AssertionError(f"run-all kept running:\n{output}") from None
+    return process.returncode, output
+
+
+def test_run_all_busy_web_port_stops_before_banner(data_dir, busy_port):
+    code, output = run_all_until_exit(
+        data_dir, "--port", str(busy_port), "--smtp-port", str(free_port())
+    )
+
+    assert code == 1
+    assert "relaydesk is running" not in output
+    assert output.strip() == (
+        f"CommandError: 127.0.0.1:{busy_port} is already in use, so the web server cannot "
+        "start: stop the program that uses it, or choose a free port with "
+        f"--port {busy_port + 1} (make run PORT={busy_port + 1})."
+    )
+
+
+def test_run_all_busy_smtp_port_stops_before_banner(data_dir, busy_port):
+    code, output = run_all_until_exit(
+        data_dir, "--port", str(free_port()), "--smtp-port", str(busy_port)
+    )
+
+    assert code == 1
+    assert "relaydesk is running" not in output
+    assert f"127.0.0.1:{busy_port} is already in use" in output
+    assert f"--smtp-port {busy_port + 1} (make run SMTP_PORT={busy_port + 1})" in output
+
+
+def test_run_all_without_smtp_ignores_busy_smtp_port(data_dir, busy_port):
+    web_port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relaydesk.cli",
+            "run-all",
+            "--port",
+            str(web_port),
+            "--smtp-port",
+            str(busy_port),
+            "--no-smtp",
+        ],
+        env=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status = wait_for_http(f"http://127.0.0.1:{web_port}/login/")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+
+    assert status == 200
+    assert "already in use" not in output
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make not found")
+def test_make_run_passes_ports_to_run_all():
+    result = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "run", "PORT=8001", "SMTP_PORT=2526"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "relaydesk run-all --port 8001 --smtp-port 2526" in result.stdout

@@ -1,4 +1,4 @@
-"""SLA badges, filters and sorting in the inbox, and the clocks on the ticket page."""
+"""SLA badges, filters and sorting in the inbox, badges on the client pages, and ticket clocks."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -93,6 +93,52 @@ def test_inbox_rejects_unknown_sla_filter(agent_client, tickets):
     response = get(agent_client, "/?sla=late")
 
     assert response.status_code == 400
+
+
+def test_organization_page_badge_shows_overdue(agent_client, tickets):
+    organization = tickets["overdue"].organization
+
+    html = get(agent_client, f"/organizations/{organization.pk}/").content.decode()
+
+    assert "Overdue by 50\xa0minutes" in html
+
+
+def test_organization_page_badge_shows_time_left(agent_client, tickets):
+    organization = tickets["calm"].organization
+
+    html = get(agent_client, f"/organizations/{organization.pk}/").content.decode()
+
+    assert "22\xa0hours, 50\xa0minutes left" in html
+
+
+def test_contact_page_badge_shows_at_risk(agent_client, tickets):
+    contact = tickets["at_risk"].contact
+
+    html = get(agent_client, f"/contacts/{contact.pk}/").content.decode()
+
+    assert 'class="sla sla-at_risk"' in html
+    assert "20\xa0minutes left" in html
+
+
+def test_contact_page_badge_shows_paused(agent_client):
+    ticket = open_ticket(premium_contact(), START)
+    with clock.frozen_at(at(10)):
+        actions.reply(ticket, author=AgentFactory(), text="Which browser?", status="pending_client")
+
+    html = get(agent_client, f"/contacts/{ticket.contact.pk}/", minutes=20).content.decode()
+
+    assert '<span class="sla sla-paused">Paused</span>' in html
+
+
+def test_contact_page_badge_without_policy_is_dash(agent_client):
+    ticket = open_ticket(None, START)
+    contact = premium_contact()
+    ticket.contact = contact
+    ticket.save(update_fields=["contact"])
+
+    html = get(agent_client, f"/contacts/{contact.pk}/").content.decode()
+
+    assert 'aria-label="No SLA target running">–</span>' in html
 
 
 def test_ticket_page_shows_clocks_and_pause(agent_client):

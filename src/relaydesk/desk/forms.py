@@ -1,6 +1,9 @@
 """Forms of the desk pages. They parse input; tickets.actions decides what is allowed."""
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +22,35 @@ INBOX_VIEW_LABELS = {
 }
 
 
+class FilterChoiceField(forms.ChoiceField):
+    """A choice field whose error names the rejected value and lists the valid ones.
+
+    Filter values arrive in links that agents keep or edit by hand, and a
+    select does not show the codes that a link must contain.
+    """
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            valid = ", ".join(str(code) for code, _label in self.choices if code)
+            raise ValidationError(
+                _("“%(value)s” is not a valid value. Valid values: %(valid)s."),
+                code="invalid_choice",
+                params={"value": value, "valid": valid},
+            ) from error
+
+
 class InboxFilterForm(forms.Form):
-    view = forms.ChoiceField(
-        choices=[(view, INBOX_VIEW_LABELS[view]) for view in INBOX_VIEWS], required=False
+    # The template writes the hidden input itself, with the view in force,
+    # so a rejected view is reported but never sent back.
+    view = FilterChoiceField(
+        label=_("View"),
+        choices=[(view, INBOX_VIEW_LABELS[view]) for view in INBOX_VIEWS],
+        required=False,
+        widget=forms.HiddenInput,
     )
     q = forms.CharField(
         label=_("Search"),
@@ -31,16 +60,16 @@ class InboxFilterForm(forms.Form):
             "Ticket number, subject, message text, contact name or address, or organization."
         ),
     )
-    status = forms.ChoiceField(
+    status = FilterChoiceField(
         label=_("Status"),
         choices=[("", _("Any open"))] + Status.choices,
         required=False,
     )
-    priority = forms.ChoiceField(
+    priority = FilterChoiceField(
         label=_("Priority"), choices=ANY + Priority.choices, required=False
     )
-    plan = forms.ChoiceField(label=_("Plan"), choices=ANY + PlanCode.choices, required=False)
-    channel = forms.ChoiceField(label=_("Channel"), choices=ANY + Channel.choices, required=False)
+    plan = FilterChoiceField(label=_("Plan"), choices=ANY + PlanCode.choices, required=False)
+    channel = FilterChoiceField(label=_("Channel"), choices=ANY + Channel.choices, required=False)
     # NOTE: the select lists every organization, which suits hundreds of
     # clients; a desk with thousands needs a search-as-you-type field here.
     organization = forms.ModelChoiceField(
@@ -48,24 +77,31 @@ class InboxFilterForm(forms.Form):
         queryset=Organization.objects.order_by("name"),
         required=False,
         empty_label=_("Any"),
+        error_messages={
+            "invalid_choice": _("No organization has the ID “%(value)s”. Choose one from the list.")
+        },
     )
-    sla = forms.ChoiceField(
+    sla = FilterChoiceField(
         label=_("SLA"),
         choices=ANY + [("at_risk", _("At risk")), ("breached", _("Breached"))],
         required=False,
     )
-    sort = forms.ChoiceField(
+    sort = FilterChoiceField(
         label=_("Sort by"),
         choices=[("", _("Latest activity")), ("next_due", _("Next due"))],
         required=False,
     )
+
+    def view_in_force(self) -> str:
+        """Return the requested view if valid, else ``open``. Call it after ``is_valid()``."""
+        return self.cleaned_data.get("view") or "open"
 
     def filters(self) -> InboxFilters:
         """Return the cleaned filters; call only after ``is_valid()`` returned true."""
         data = self.cleaned_data
         organization = data.get("organization")
         return InboxFilters(
-            view=data.get("view") or "open",
+            view=self.view_in_force(),
             status=data.get("status", ""),
             priority=data.get("priority", ""),
             plan=data.get("plan", ""),

@@ -173,24 +173,22 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return tickets.filter(matches)
 
 
-def tickets_for_organization(organization: Organization, *, limit: int = 20) -> list[Ticket]:
-    """Return the organization's most recently updated tickets, open or not."""
-    return list(
-        ticket_list()
-        .filter(organization=organization)
-        .prefetch_related("contact__emails")
-        .order_by("-updated_at")[:limit]
-    )
+def tickets_for_organization(organization: Organization) -> QuerySet[Ticket]:
+    """Return the organization's tickets, open or not, most recently updated first.
+
+    The query is not sliced, so callers can annotate it (``sla.queries.with_sla``)
+    before they take the first rows.
+    """
+    return _recently_updated(ticket_list().filter(organization=organization))
 
 
-def tickets_for_contact(contact: Contact, *, limit: int = 50) -> list[Ticket]:
-    """Return the contact's most recently updated tickets, open or not."""
-    return list(
-        ticket_list()
-        .filter(contact=contact)
-        .prefetch_related("contact__emails")
-        .order_by("-updated_at")[:limit]
-    )
+def tickets_for_contact(contact: Contact) -> QuerySet[Ticket]:
+    """Return the contact's tickets, open or not, most recently updated first, not sliced."""
+    return _recently_updated(ticket_list().filter(contact=contact))
+
+
+def _recently_updated(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.prefetch_related("contact__emails").order_by("-updated_at", "-id")
 
 
 def attachment_of_ticket(number: int, attachment_id: int) -> Attachment:

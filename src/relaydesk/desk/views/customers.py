@@ -1,19 +1,36 @@
 """Organization and contact pages."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from relaydesk.core import clock
 from relaydesk.customers import queries as customer_queries
 from relaydesk.customers.models import Contact, Organization
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import SearchForm
 from relaydesk.desk.views.inbox import paginate
+from relaydesk.sla import queries as sla_queries
 from relaydesk.tickets import queries as ticket_queries
+from relaydesk.tickets.models import Ticket
+
+# Maximum rows in the ticket table of each page. The organization page links
+# to the inbox for the rest of its open tickets.
+ORGANIZATION_TICKETS = 20
+CONTACT_TICKETS = 50
 
 
 def _search_text(request: HttpRequest) -> tuple[SearchForm, str]:
     form = SearchForm(request.GET)
     return form, form.cleaned_data["q"] if form.is_valid() else ""
+
+
+def _ticket_table(tickets: QuerySet[Ticket], limit: int) -> dict[str, Any]:
+    """Return the first ``limit`` tickets with their SLA state, and the ``now`` the badges need."""
+    now = clock.now()
+    return {"tickets": list(sla_queries.with_sla(tickets, now)[:limit]), "now": now}
 
 
 @agent_required
@@ -31,7 +48,9 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         raise Http404(f"organization {organization_id} not found") from None
     context = {
         "organization": organization,
-        "tickets": ticket_queries.tickets_for_organization(organization),
+        **_ticket_table(
+            ticket_queries.tickets_for_organization(organization), ORGANIZATION_TICKETS
+        ),
     }
     return render(request, "desk/organization.html", context)
 
@@ -49,5 +68,8 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
         contact = customer_queries.contact_detail(contact_id)
     except Contact.DoesNotExist:
         raise Http404(f"contact {contact_id} not found") from None
-    context = {"contact": contact, "tickets": ticket_queries.tickets_for_contact(contact)}
+    context = {
+        "contact": contact,
+        **_ticket_table(ticket_queries.tickets_for_contact(contact), CONTACT_TICKETS),
+    }
     return render(request, "desk/contact.html", context)

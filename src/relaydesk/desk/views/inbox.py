@@ -22,26 +22,41 @@ def paginate(request: HttpRequest, items: object) -> Page:
 @agent_required
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
-    sla_state = sort = ""
-    if form.is_valid():
-        filters = form.filters()
-        sla_state, sort = form.cleaned_data["sla"], form.cleaned_data["sort"]
-        status = 200
-    else:
-        filters = InboxFilters()
-        status = 400
+    if not form.is_valid():
+        return _rejected_filters(request, form)
+
+    filters = form.filters()
+    sla_state, sort = form.cleaned_data["sla"], form.cleaned_data["sort"]
     now = clock.now()
     tickets = sla_queries.with_sla(queries.inbox(request.user, filters), now)
     if sla_state:
         tickets = sla_queries.filter_sla_state(tickets, sla_state, now)
     if sort == "next_due":
         tickets = sla_queries.order_by_next_due(tickets)
-    page = paginate(request, tickets)
     context = {
         "form": form,
         "filters": filters,
-        "page": page,
+        "page": paginate(request, tickets),
         "now": now,
-        "views": [(view, INBOX_VIEW_LABELS[view]) for view in INBOX_VIEWS],
+        "views": _view_tabs(),
     }
-    return render(request, "desk/inbox.html", context, status=status)
+    return render(request, "desk/inbox.html", context)
+
+
+def _rejected_filters(request: HttpRequest, form: InboxFilterForm) -> HttpResponse:
+    """Render the form with its errors and no ticket list, with status 400.
+
+    An unfiltered or partly filtered list would look like the result of the
+    requested filters, and an agent could act on tickets they did not ask for.
+    """
+    context = {
+        "form": form,
+        "filters": InboxFilters(view=form.view_in_force()),
+        "page": None,
+        "views": _view_tabs(),
+    }
+    return render(request, "desk/inbox.html", context, status=400)
+
+
+def _view_tabs() -> list[tuple[str, str]]:
+    return [(view, str(INBOX_VIEW_LABELS[view])) for view in INBOX_VIEWS]

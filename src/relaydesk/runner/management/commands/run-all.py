@@ -12,9 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
+from relaydesk.runner.ports import Listener, PortUnavailable, check_listeners
 from relaydesk.sla.tasks import schedule_sla_sweep
 
 STOP_GRACE_SECONDS = 10
+SMTP_HOST = "127.0.0.1"
 
 
 class Command(BaseCommand):
@@ -25,11 +27,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Web server address.")
-        parser.add_argument("--port", type=int, default=8000, help="Web server port.")
-        parser.add_argument("--smtp-port", type=int, default=2525, help="SMTP inbound port.")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Web server port (default: %(default)s)."
+        )
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=2525,
+            help="SMTP inbound port on 127.0.0.1 (default: %(default)s).",
+        )
         parser.add_argument("--no-smtp", action="store_true", help="Do not start SMTP inbound.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            check_listeners(self._listeners(options))
+        except PortUnavailable as error:
+            raise CommandError(str(error)) from error
         if schedule_fetch_mail(delay=timedelta(0)):
             self.stdout.write("IMAP polling scheduled in the task worker.")
         schedule_sla_sweep(delay=timedelta(0))
@@ -49,6 +62,20 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} exited unexpectedly; everything was stopped.")
         self.stdout.write("relaydesk stopped.")
 
+    def _listeners(self, options: dict[str, Any]) -> list[Listener]:
+        listeners = [Listener("web server", options["host"], options["port"], "--port", "PORT")]
+        if not options["no_smtp"]:
+            listeners.append(
+                Listener(
+                    "SMTP inbound endpoint",
+                    SMTP_HOST,
+                    options["smtp_port"],
+                    "--smtp-port",
+                    "SMTP_PORT",
+                )
+            )
+        return listeners
+
     def _start_children(self, options: dict[str, Any]) -> dict[str, subprocess.Popen[bytes]]:
         command = [sys.executable, "-m", "relaydesk.cli"]
         plan = {
@@ -66,7 +93,7 @@ class Command(BaseCommand):
                 *command,
                 "smtp-inbound",
                 "--host",
-                "127.0.0.1",
+                SMTP_HOST,
                 "--port",
                 str(options["smtp_port"]),
             ]

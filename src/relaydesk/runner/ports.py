@@ -1,0 +1,79 @@
+"""Checks that the addresses ``run-all`` listens on are free, before it starts anything."""
+
+import errno
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One address that a ``run-all`` process listens on, and how a user changes its port."""
+
+    name: str
+    host: str
+    port: int
+    option: str
+    make_variable: str
+
+    @property
+    def address(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+class PortUnavailable(Exception):
+    """Error raised when a listener's address cannot be bound. Its message names the fix."""
+
+
+def check_listeners(listeners: Sequence[Listener]) -> None:
+    """Bind every listener's address once, together, and release them all.
+
+    Raises PortUnavailable for the first one that is invalid, in use or
+    otherwise cannot be bound. Holding the probes together also catches two
+    listeners on one port. Another program can still take a port between this
+    check and the server start, so the caller must handle that failure too.
+    """
+    for listener in listeners:
+        if not 0 < listener.port < 65536:
+            raise PortUnavailable(
+                f"Port {listener.port} of the {listener.name} is invalid: "
+                f"use a number from 1 to 65535 with {listener.option}."
+            )
+    with ExitStack() as probes:
+        for listener in listeners:
+            try:
+                probes.enter_context(_bound(listener.host, listener.port))
+            except OSError as error:
+                raise PortUnavailable(_explain(listener, error)) from error
+
+
+@contextmanager
+def _bound(host: str, port: int) -> Iterator[socket.socket]:
+    family, kind, protocol, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # Django's runserver and asyncio's create_server (used by aiosmtpd) set
+        # SO_REUSEADDR on Unix too, so a port that a stopped run left in
+        # TIME_WAIT counts as free, as it is for them.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+        probe.listen()
+        yield probe
+
+
+def _explain(listener: Listener, error: OSError) -> str:
+    other_port = listener.port + 1 if listener.port < 65535 else listener.port - 1
+    fix = (
+        f"choose a free port with {listener.option} {other_port} "
+        f"(make run {listener.make_variable}={other_port})"
+    )
+    if isinstance(error, socket.gaierror):
+        return f"Host {listener.host!r} of the {listener.name} is invalid ({error}): check --host."
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"{listener.address} is already in use, so the {listener.name} cannot start: "
+            f"stop the program that uses it, or {fix}."
+        )
+    return f"The {listener.name} cannot listen on {listener.address} ({error}): {fix}."
