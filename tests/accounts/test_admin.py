@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from relaydesk.accounts.models import Role, Team, User
+from relaydesk.core.models import TimelineEvent
 from tests.factories import AgentFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,59 @@ def test_team_admin_non_admin_cannot_add(client):
     client.force_login(AgentFactory(role=Role.SECOND_LINE))
     client.post(f"{TEAMS}add/", team_form())
     assert not Team.objects.exists()
+
+
+def events_of(subject) -> list[TimelineEvent]:
+    return list(
+        TimelineEvent.objects.filter(
+            subject_type=subject._meta.model_name, subject_id=subject.pk
+        ).order_by("id")
+    )
+
+
+def test_agent_admin_records_new_agent_without_password(admin_client, admin_user):
+    admin_client.post(f"{AGENTS}add/", new_agent_form())
+    (event,) = events_of(User.objects.get(username="marta"))
+    assert event.kind == "agent_created"
+    assert event.actor == admin_user
+    assert "password1" not in event.data["fields"]
+    assert "a-long-pass-phrase-42" not in str(event.data)
+
+
+def test_agent_admin_records_role_change(admin_client):
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, role=Role.ADMIN))
+    (event,) = events_of(agent)
+    assert event.kind == "agent_changed"
+    assert event.data["fields"] == ["role"]
+    assert event.data["role"] == Role.ADMIN
+
+
+def test_agent_admin_records_deactivation(admin_client):
+    agent = AgentFactory(username="ana")
+    admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, is_active=""))
+    (event,) = events_of(agent)
+    assert event.data["active"] is False
+
+
+def test_agent_admin_rejected_form_records_nothing(admin_client, admin_user):
+    agent = AgentFactory(username="ana")
+    admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, role="wizard"))
+    assert events_of(agent) == []
+
+
+def test_agent_admin_records_password_set(admin_client):
+    agent = AgentFactory(username="ana")
+    passwords = {"password1": "another-long-phrase-7", "password2": "another-long-phrase-7"}
+    admin_client.post(f"{AGENTS}{agent.pk}/password/", {**passwords, "usable_password": "true"})
+    (event,) = events_of(agent)
+    assert event.kind == "agent_password_set"
+    assert event.data == {}
+
+
+def test_team_admin_records_new_team_with_members(admin_client):
+    agent = AgentFactory(username="ines", role=Role.SECOND_LINE)
+    admin_client.post(f"{TEAMS}add/", team_form(members=[str(agent.pk)]))
+    (event,) = events_of(Team.objects.get(slug="second_line"))
+    assert event.kind == "team_created"
+    assert event.data["members"] == ["ines"]

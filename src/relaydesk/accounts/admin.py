@@ -4,11 +4,13 @@ Agents get Django's usual password forms. The admin role, not Django's
 superuser or staff flag, opens these pages, so the forms leave those flags
 and Django's permission groups out.
 
-NOTE: agents and teams are saved with ``Model.save``, so their changes are
-kept in the admin pages' own history (each record's "History" page), not
-as timeline events.
+A change of role, team or active flag changes what an agent may do, so each
+saved form also writes one timeline event (``agent_created``,
+``agent_changed``, ``team_created``, ``team_changed``) naming the fields it
+changed, never their secrets, and logs it.
 """
 
+import logging
 from typing import Any
 
 from django import forms
@@ -16,14 +18,40 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
 from relaydesk.accounts.checks import check_agent_email, check_keeps_an_admin, check_team_members
 from relaydesk.accounts.models import Team, User
+from relaydesk.core import timeline
+
+logger = logging.getLogger(__name__)
 
 AGENT_FIELDS = ["first_name", "last_name", "email", "role", "locale"]
+# Form fields that carry a secret, left out of the events.
+SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
+
+
+def _record_change(
+    request: HttpRequest, subject: User | Team, form: forms.Form, change: bool
+) -> None:
+    """Write the timeline event and log line of one saved admin form."""
+    noun = "team" if isinstance(subject, Team) else "agent"
+    kind = f"{noun}_changed" if change else f"{noun}_created"
+    changed = sorted(name for name in form.changed_data if name not in SECRET_FIELDS)
+    data: dict[str, Any] = {"fields": changed}
+    if "role" in changed:
+        data["role"] = subject.role
+    if "is_active" in changed and isinstance(subject, User):
+        data["active"] = subject.is_active
+    if "members" in changed and isinstance(subject, Team):
+        data["members"] = sorted(member.username for member in subject.members.all())
+    timeline.record(subject, kind, actor=request.user, **data)
+    logger.info(
+        "account change saved",
+        extra={"kind": kind, "subject": subject.pk, "actor": request.user.pk, "fields": changed},
+    )
 
 
 def _language_field() -> forms.ChoiceField:
@@ -94,6 +122,20 @@ class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
         # Timeline events keep their actor, so an agent who leaves is deactivated.
         return False
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            agent = self.get_object(request, id)
+            timeline.record(agent, "agent_password_set", actor=request.user)
+            logger.info("agent password set", extra={"subject": agent.pk, "actor": request.user.pk})
+        return response
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _record_change(request, obj, form, change)
+
 
 class TeamForm(forms.ModelForm):
     class Meta:
@@ -118,6 +160,13 @@ class TeamAdmin(AdminRoleModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("members")
+
+    def save_related(
+        self, request: HttpRequest, form: forms.Form, formsets: Any, change: bool
+    ) -> None:
+        # Members are saved here, after the team itself, so the event lists them.
+        super().save_related(request, form, formsets, change)
+        _record_change(request, form.instance, form, change)
 
     @admin.display(description=_("Members"))
     def member_list(self, team: Team) -> str:
