@@ -1,5 +1,6 @@
 """Start the real `relaydesk run-all` process group and stop it with a signal."""
 
+import importlib
 import os
 import shutil
 import signal
@@ -190,3 +191,12 @@ def test_make_run_passes_ports_to_run_all():
     )
 
     assert "relaydesk run-all --port 8001 --smtp-port 2526" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("127.0.0.1", "127.0.0.1:8001"), ("::1", "[::1]:8001"), ("localhost", "localhost:8001")],
+)
+def test_web_address_brackets_ipv6(host, expected):
+    command = importlib.import_module("relaydesk.runner.management.commands.run-all")
+    assert command._web_address(host, 8001) == expected

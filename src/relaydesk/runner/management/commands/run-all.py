@@ -82,7 +82,7 @@ class Command(BaseCommand):
             "web server": [
                 *command,
                 "runserver",
-                f"{options['host']}:{options['port']}",
+                _web_address(options["host"], options["port"]),
                 "--noreload",
                 "--skip-checks",
             ],
@@ -126,7 +126,7 @@ class Command(BaseCommand):
         outbox = config.get("OUTBOX_DIR") if not config.get("SMTP_URL") else None
         lines = [
             "",
-            f"relaydesk is running at http://{options['host']}:{options['port']}/",
+            f"relaydesk is running at http://{_web_address(options['host'], options['port'])}/",
         ]
         if data.is_loaded():
             lines.append(
@@ -141,3 +141,8 @@ class Command(BaseCommand):
             lines.append(f"Outgoing mail is written to {outbox} (no RELAYDESK_SMTP_URL set).")
         lines.append("Press Ctrl-C to stop.")
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def _web_address(host: str, port: int) -> str:
+    """Return ``host:port``, with an IPv6 address in brackets as runserver and URLs need it."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
