@@ -1,8 +1,8 @@
 """English dates with the day first and the month by name, and a 24-hour clock.
 
 Django's "en" formats are American ("12/05/2026 10:33 a.m." for 5 December),
-which agents outside the United States, and clients in other time zones,
-read the wrong way round. "5 Dec 2026, 10:33" reads one way only.
+which readers outside the United States take for 12 May. "5 Dec 2026, 10:33"
+reads one way only.
 """
 
 DATE_FORMAT = "j F Y"
