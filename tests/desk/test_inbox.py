@@ -134,7 +134,13 @@ def test_inbox_invalid_filters_list_no_tickets(agent_client: Client, make_ticket
 def test_inbox_invalid_filters_keep_valid_view(agent_client: Client):
     content = agent_client.get("/?view=mine&status=whenever").content.decode()
     assert '<input type="hidden" name="view" value="mine">' in content
-    assert 'href="?view=mine&amp;status=whenever" aria-current="page"' in content
+    assert 'href="?view=mine" aria-current="page"' in content
+
+
+def test_inbox_invalid_filters_tabs_drop_them(agent_client: Client):
+    content = agent_client.get("/?view=mine&status=whenever").content.decode()
+    assert 'href="?view=team"' in content
+    assert "status=whenever" not in content.split("</nav>")[0]
 
 
 def test_inbox_unknown_view_falls_back_to_open(agent_client: Client):

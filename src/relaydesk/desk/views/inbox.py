@@ -54,6 +54,8 @@ def _rejected_filters(request: HttpRequest, form: InboxFilterForm) -> HttpRespon
         "filters": InboxFilters(view=form.view_in_force()),
         "page": None,
         "views": _view_tabs(),
+        # The tabs drop the invalid filters, or each would show this page again.
+        "rejected": True,
     }
     return render(request, "desk/inbox.html", context, status=400)
 
