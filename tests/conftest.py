@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 # RELAYDESK_CORPORA points elsewhere, for checkouts (such as git worktrees)
 # that do not sit beside ../shared.
@@ -24,6 +25,28 @@ def _isolated_data_dir(settings, tmp_path):
             "QUEUES": ["default", "mail"],
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hash the factories' passwords cheaply; the tests are not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin_user(db):
+    """An agent with the admin role, who may open the administration pages."""
+    from relaydesk.accounts.models import Role
+    from tests.factories import AgentFactory
+
+    return AgentFactory(username="root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

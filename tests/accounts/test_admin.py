@@ -1,7 +1,6 @@
 """The administration pages for agents and teams."""
 
 import pytest
-from django.test import Client
 
 from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core.models import TimelineEvent
@@ -11,23 +10,6 @@ pytestmark = pytest.mark.django_db
 
 AGENTS = "/admin/accounts/user/"
 TEAMS = "/admin/accounts/team/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin_user() -> User:
-    return AgentFactory(username="root", role=Role.ADMIN)
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def new_agent_form(**fields: str) -> dict[str, str]:

@@ -1,7 +1,6 @@
 """The administration pages for organizations and contacts."""
 
 import pytest
-from django.test import Client
 
 from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
@@ -10,23 +9,6 @@ from relaydesk.customers.models import Contact, Organization, Plan
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin_user():
-    return AgentFactory(username="root", role=Role.ADMIN)
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def organization_form(**fields: str) -> dict[str, str]:

@@ -12,12 +12,6 @@ from relaydesk.tickets.models import Direction, MessageKind, Ticket
 from tests.factories import AgentFactory, ContactFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Hash the factories' passwords cheaply; these tests are not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def agent(db) -> User:
     return AgentFactory(username="ana", first_name="Ana", last_name="Silva")

@@ -1,7 +1,6 @@
 """The administration pages for environments."""
 
 import pytest
-from django.test import Client
 
 from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
@@ -13,18 +12,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/operations/environment/"
 ADD = "/admin/operations/environment/add/"
-
-
-@pytest.fixture
-def admin_user():
-    return AgentFactory(username="root", role=Role.ADMIN)
-
-
-@pytest.fixture
-def admin_client(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def environment_form(**fields: str) -> dict[str, str]:

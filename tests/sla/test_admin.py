@@ -1,7 +1,6 @@
 """The administration pages for plans, calendars and SLA policies."""
 
 import pytest
-from django.test import Client
 
 from relaydesk.accounts.models import Role
 from relaydesk.customers.models import Plan
@@ -9,18 +8,6 @@ from relaydesk.sla.models import Calendar, OpeningInterval, SlaPolicy
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def admin_client() -> Client:
-    client = Client()
-    client.force_login(AgentFactory(username="root", role=Role.ADMIN))
-    return client
 
 
 def calendar_form(**fields: str) -> dict[str, str]:
