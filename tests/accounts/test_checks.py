@@ -14,6 +14,13 @@ def test_check_agent_email_strips_address():
     assert check_agent_email("  ana@desk.example ") == "ana@desk.example"
 
 
+def test_check_agent_email_rejects_support_address():
+    with pytest.raises(InvalidAgent) as error:
+        check_agent_email("support@localhost")
+    assert error.value.code == "invalid_agent"
+    assert "support addresses" in error.value.message
+
+
 def test_check_agent_email_allows_empty():
     assert check_agent_email("") == ""
 

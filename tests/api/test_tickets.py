@@ -256,6 +256,14 @@ def test_create_ticket_rejects_bad_email(api):
     assert row_counts() == before
 
 
+def test_create_ticket_rejects_support_address(api):
+    before = row_counts()
+    body = {"email": "support@localhost", "subject": "Loop", "text": "Call note."}
+    problem = assert_problem(api.post("/api/tickets", body), 422, "invalid_request")
+    assert "support addresses" in problem["errors"][0]["message"]
+    assert row_counts() == before
+
+
 def test_create_ticket_rejects_contact_and_email_together(api):
     contact = ContactFactory()
     before = row_counts()

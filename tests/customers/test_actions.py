@@ -79,6 +79,14 @@ def test_create_contact_rejects_invalid_email():
     assert "not-an-address" in error.value.message
 
 
+@pytest.mark.parametrize("address", ["support@localhost", "Support+CS-4@localhost"])
+def test_create_contact_rejects_support_address(address):
+    with pytest.raises(InvalidContact) as error:
+        actions.create_contact(name="Ana", emails=[address])
+    assert "is one of this desk's support addresses" in error.value.message
+    assert not Contact.objects.exists()
+
+
 def test_contact_for_sender_joins_domain_organization():
     organization = OrganizationFactory(domain="client.example")
     contact = actions.contact_for_sender("new.person@client.example", "New Person")

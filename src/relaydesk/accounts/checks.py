@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.errors import InvalidAgent, InvalidTeam
 from relaydesk.accounts.models import Role, User
+from relaydesk.core import config
 
 
 def check_agent_email(address: str, agent: User | None = None) -> str:
@@ -17,6 +18,15 @@ def check_agent_email(address: str, agent: User | None = None) -> str:
     address = (address or "").strip()
     if not address:
         return address
+    if config.is_support_address(address):
+        # Notifications to the agent would come back into the desk.
+        raise InvalidAgent(
+            _(
+                "E-mail address %(address)s is one of this desk's support addresses: "
+                "use the agent's own address."
+            )
+            % {"address": address}
+        )
     others = User.objects.filter(email__iexact=address)
     if agent is not None:
         others = others.exclude(pk=agent.pk)

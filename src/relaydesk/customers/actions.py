@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
-from relaydesk.core import inserts, memo, timeline
+from relaydesk.core import config, inserts, memo, timeline
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import (
     Contact,
@@ -70,6 +70,15 @@ def check_email_address(address: str) -> str:
             _("E-mail address %(value)r is invalid: write it as name@example.com.")
             % {"value": address}
         ) from None
+    if config.is_support_address(normalised):
+        # Mail to it would come back into the desk, which quarantines it.
+        raise InvalidContact(
+            _(
+                "E-mail address %(value)s is one of this desk's support addresses: "
+                "use the client's own address."
+            )
+            % {"value": normalised}
+        )
     return normalised
 
 

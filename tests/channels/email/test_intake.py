@@ -136,6 +136,15 @@ def test_ingest_from_support_address_quarantined():
     assert result.reason == "sender_is_support_address"
 
 
+def test_ingest_from_dotless_support_address_quarantined_as_ours(settings):
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": "support@localhost"}
+    content = load("wrong_charset.eml").replace(
+        b"Ana Silva <ana.silva@client.example>", b"support@localhost"
+    )
+    result = ingest(content, source=Source.IMPORT)
+    assert result.reason == "sender_is_support_address"
+
+
 def test_ingest_not_an_email_quarantined():
     result = ingest(b"just some words\nwithout any header\n", source=Source.IMPORT)
     assert result.outcome == "quarantined"

@@ -21,6 +21,9 @@ def sender_address(parsed: ParsedEmail) -> str:
     """
     if not parsed.from_address:
         raise UnusableMessage("sender_unusable", "the From header has no usable address")
+    # Checked first, because the address check below also rejects our own.
+    if config.is_support_address(parsed.from_address):
+        raise UnusableMessage("sender_is_support_address", "the From address is ours")
     if len(parsed.from_address.strip()) > MAX_EMAIL_ADDRESS_LENGTH:
         raise UnusableMessage(
             "sender_unusable",
@@ -30,9 +33,6 @@ def sender_address(parsed: ParsedEmail) -> str:
         address = check_email_address(parsed.from_address)
     except InvalidContact:
         raise UnusableMessage("sender_unusable", "the From address is invalid") from None
-    local, _at, domain = address.rpartition("@")
-    if f"{local.split('+', 1)[0]}@{domain}" in config.support_addresses():
-        raise UnusableMessage("sender_is_support_address", "the From address is ours")
     return address
 
 

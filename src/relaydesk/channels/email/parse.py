@@ -34,7 +34,8 @@ HEADERS_OF_INTEREST = (
 )  # fmt: skip
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# A domain without a dot (support@localhost) is an address on this machine.
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MAX_DEPTH = 20
 _MAX_HEADER = 998
