@@ -51,6 +51,27 @@ def test_import_mail_directory_skips_non_mail(tmp_path):
     assert summary["skipped_files"] == 1
 
 
+def test_import_mail_directory_quarantines_broken_eml_files(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "empty.eml").write_bytes(b"")
+    (folder / "words.eml").write_bytes(b"just some words\nwithout any header\n")
+    summary = import_mail(folder)
+    assert summary["quarantined"] == 2
+    assert summary["skipped_files"] == 0
+    reasons = dict(RawMessage.objects.values_list("source_ref", "error_code"))
+    assert set(reasons) == {str(folder / "empty.eml"), str(folder / "words.eml")}
+
+
+def test_import_mail_names_each_skipped_file(tmp_path, caplog):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "notes.json").write_text('{"not": "mail"}')
+    import_mail(folder)
+    skipped = [record for record in caplog.records if record.msg.startswith("file skipped")]
+    assert [record.path for record in skipped] == [str(folder / "notes.json")]
+
+
 def test_import_mail_mbox_splits_messages(tmp_path):
     mbox = tmp_path / "archive.mbox"
     with mbox.open("wb") as handle:

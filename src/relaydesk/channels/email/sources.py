@@ -5,6 +5,7 @@ the corpus: a directory is walked lazily, an mbox file is split while it is
 read, and a Maildir's files are read one by one.
 """
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 _HEADER_LINE = re.compile(rb"^[A-Za-z0-9][A-Za-z0-9_-]*:")
 _MBOXRD_ESCAPE = re.compile(rb"^>+From ")
 _SNIFF_BYTES = 4096
+
+logger = logging.getLogger(__name__)
 
 
 class SourceError(Exception):
@@ -37,8 +40,9 @@ def discover(paths: list[Path]) -> Iterator[MailSource]:
 
     A file named on the command line is always imported. Inside a directory
     only files that look like mail (a header line or an mbox "From " line at
-    the start) are, so README, JSON and attachment files beside .eml files
-    are passed over.
+    the start) or are named ``*.eml`` are, so README, JSON and attachment
+    files beside .eml files are passed over. A broken .eml file is imported
+    and quarantined with its reason.
     """
     for path in paths:
         if not path.exists():
@@ -51,15 +55,19 @@ def discover(paths: list[Path]) -> Iterator[MailSource]:
 
 
 def count_skipped(paths: list[Path]) -> int:
-    """Return how many files under the directories in ``paths`` do not look like mail."""
+    """Return how many files under the directories in ``paths`` were passed over, logging each."""
     skipped = 0
     for path in paths:
         if not path.is_dir() or _is_maildir(path):
             continue
         for root, _dirs, files in os.walk(path):
             for name in files:
-                if _sniff(Path(root) / name) is None:
+                if _sniff_in_directory(Path(root) / name) is None:
                     skipped += 1
+                    logger.warning(
+                        "file skipped: it does not look like an e-mail",
+                        extra={"path": str(Path(root) / name)},
+                    )
     return skipped
 
 
@@ -88,13 +96,21 @@ def _walk_directory(directory: Path) -> Iterator[MailSource]:
         dirs[:] = [name for name in dirs if name not in maildirs and not name.startswith(".")]
         for name in sorted(files):
             path = root_path / name
-            kind = _sniff(path)
+            kind = _sniff_in_directory(path)
             if kind is not None:
                 yield MailSource(path, kind, path.stat().st_size)
 
 
 def _file_source(path: Path) -> MailSource:
     return MailSource(path, _sniff(path) or "message", path.stat().st_size)
+
+
+def _sniff_in_directory(path: Path) -> str | None:
+    """Return the kind of a file found in a directory, or None to pass it over."""
+    kind = _sniff(path)
+    if kind is None and path.suffix.lower() == ".eml":
+        return "message"
+    return kind
 
 
 def _sniff(path: Path) -> str | None:
