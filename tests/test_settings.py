@@ -118,6 +118,11 @@ def test_postgres_uses_custom_plans():
         ("DATABASE_URL", "oracle://desk@db/relaydesk", "DATABASE_URL scheme 'oracle' is invalid"),
         ("RELAYDESK_DEBUG", "maybe", "RELAYDESK_DEBUG='maybe' is invalid: use 1 (or true"),
         (
+            "RELAYDESK_CSRF_TRUSTED_ORIGINS",
+            "https://ok.example.com,desk.example.com",
+            "has 'desk.example.com', which is not an origin",
+        ),
+        (
             "RELAYDESK_SUPPORT_ADDRESS",
             "notanaddress",
             "has 'notanaddress', which is not an e-mail address",

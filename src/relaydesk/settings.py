@@ -112,6 +112,19 @@ def _addresses(name: str, default: str) -> str:
     return text
 
 
+def _origins(name: str) -> list[str]:
+    """Read a comma-separated list of origins such as https://desk.example.com, or stop start-up."""
+    origins = [origin.strip() for origin in os.environ.get(name, "").split(",") if origin.strip()]
+    for origin in origins:
+        scheme, separator, host = origin.partition("://")
+        if scheme not in ("http", "https") or not separator or not host:
+            raise ImproperlyConfigured(
+                f"{name} has {origin!r}, which is not an origin: write the scheme and host "
+                "the desk is opened at, such as https://desk.example.com."
+            )
+    return origins
+
+
 def _mail_url(name: str, parse: Callable[[str], object]) -> str:
     """Read a mail server URL, checked at start-up so a typo stops every command (MailUrlError)."""
     value = os.environ.get(name, "")
@@ -143,11 +156,7 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if host.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    origin.strip()
-    for origin in os.environ.get("RELAYDESK_CSRF_TRUSTED_ORIGINS", "").split(",")
-    if origin.strip()
-]
+CSRF_TRUSTED_ORIGINS = _origins("RELAYDESK_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The administration pages (accounts.admin_site); it finds each app's admin module.
