@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -90,6 +91,19 @@ def test_fetch_mail_source_ref_names_uid(dovecot, settings):
     raw = RawMessage.objects.get()
     assert raw.source_ref == (f"imap:desk@127.0.0.1:{dovecot.port}:INBOX:{cursor.uidvalidity}:1")
     assert cursor.last_uid == 1
+
+
+@pytest.mark.imap
+def test_fetch_mail_reports_quarantined_and_duplicates(dovecot, settings):
+    set_option(settings, IMAP_URL=dovecot.url())
+    append(dovecot, 1, 1)
+    with dovecot.mailbox() as mailbox:
+        mailbox.append(b"Subject: no sender\r\n\r\nWho sent this?\r\n", "INBOX")
+    out = StringIO()
+    call_command("fetch-mail", stdout=out)
+    report = out.getvalue()
+    assert "3 stored, 2 processed, 1 quarantined, 1 duplicates, 0 failed to process" in report
+    assert "reprocess-quarantine --list" in report
 
 
 @pytest.mark.imap

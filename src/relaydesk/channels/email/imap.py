@@ -54,6 +54,10 @@ class MailboxReport:
     already_stored: int = 0
     processed: int = 0
     processing_errors: int = 0
+    # Of the stored messages: processed and kept in quarantine, and
+    # recognised as a second delivery of a message stored before.
+    quarantined: int = 0
+    duplicates: int = 0
 
 
 @dataclass
@@ -213,10 +217,12 @@ def _mark_done(mailbox: BaseMailBox, uid: str, processed_folder: str) -> None:
 
 
 def _process(raw: RawMessage, report: MailboxReport) -> None:
+    if raw.state == RawState.DUPLICATE:
+        report.duplicates += 1
     if raw.state != RawState.RECEIVED:
         return
     try:
-        intake.process_raw(raw)
+        result = intake.process_raw(raw)
     except Exception:
         # The raw message is stored and marked; it stays in state "received"
         # for reprocessing, and one broken message must not stop the mailbox.
@@ -224,3 +230,5 @@ def _process(raw: RawMessage, report: MailboxReport) -> None:
         logger.exception("imap message processing failed", extra={"raw": raw.pk})
         return
     report.processed += 1
+    if result.outcome == intake.QUARANTINED:
+        report.quarantined += 1

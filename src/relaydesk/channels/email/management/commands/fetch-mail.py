@@ -29,7 +29,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{report.folder} on {report.account.rpartition('@')[2]}: "
                 f"{report.stored} stored, {report.processed} processed, "
+                f"{report.quarantined} quarantined, {report.duplicates} duplicates, "
                 f"{report.processing_errors} failed to process"
+            )
+        if any(report.quarantined for report in run.reports):
+            self.stdout.write(
+                "relaydesk reprocess-quarantine --list shows why each was quarantined."
             )
         if run.failed:
             raise CommandError(
