@@ -233,6 +233,18 @@ def test_api_deploy_unknown_environment(change, release_agent, api_client):
     assert response.json()["code"] == "unknown_environment"
 
 
+def test_api_deploy_environment_name_in_other_case(
+    change, release_agent, test_env, production_env, api_client
+):
+    response = post_json(
+        api_client(release_agent),
+        f"/api/changes/{change.reference}/deployments",
+        {"environment": "Staging", "version": "1"},
+    )
+    assert response.status_code == 201
+    assert response.json()["environment"] == "staging"
+
+
 def test_api_deploy_unknown_environment_lists_names(
     change, release_agent, test_env, production_env, api_client
 ):

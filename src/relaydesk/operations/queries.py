@@ -155,8 +155,11 @@ class EnvironmentLookup:
 
 
 def environment_named(name: str) -> EnvironmentLookup:
-    """Return the environment called ``name`` (or None) and every known name for errors."""
-    environment = Environment.objects.filter(name=name).first()
+    """Return the environment called ``name`` (or None) and every known name for errors.
+
+    Names are unique without regard to case, so "Production" finds production.
+    """
+    environment = Environment.objects.filter(name__iexact=name.strip()).first()
     names = tuple(Environment.objects.values_list("name", flat=True))
     return EnvironmentLookup(environment, names)
 
