@@ -183,8 +183,9 @@ def _check_tested(change: Change, version: str, override_reason: str) -> None:
         return
     raise TestNotPassed(
         _(
-            "Change %(change)s is %(status)s with version %(tested)r: version %(version)r "
-            "has not passed its test. Pass the test first or give an override reason."
+            "Change %(change)s is in status “%(status)s” with version %(tested)r: version "
+            "%(version)r has not passed its test. Pass the test first or give an override "
+            "reason."
         )
         % {
             "change": change.reference,
