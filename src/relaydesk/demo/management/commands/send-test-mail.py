@@ -44,6 +44,7 @@ class Command(BaseCommand):
         except (OSError, smtplib.SMTPException) as error:
             raise CommandError(
                 f"Could not send to {options['host']}:{options['port']}: {error}. "
-                "Is `make run` (or `relaydesk smtp-inbound`) running?"
+                "Is `make run` (or `relaydesk smtp-inbound`) running? If it listens on "
+                "another port, give that port with --port, as `make run` printed it."
             ) from error
         self.stdout.write(f"Sent {message['Message-ID']} to {recipient}.")
