@@ -120,6 +120,15 @@ def test_acknowledgement_english_contact(django_capture_on_commit_callbacks):
     assert "pedido" not in body.lower()
 
 
+def test_acknowledgement_of_follow_up_quotes_subject_without_old_tag(
+    django_capture_on_commit_callbacks,
+):
+    ticket = open_ticket(organization_locale="en", subject="Re: [CS-6] Export fails")
+    body = plain_text(acknowledge(django_capture_on_commit_callbacks, ticket))
+    assert f'your message "Export fails" and opened ticket {ticket.reference}' in body
+    assert "CS-6" not in body
+
+
 def test_acknowledgement_contact_locale_beats_organization(django_capture_on_commit_callbacks):
     ticket = open_ticket(organization_locale="en", contact_locale="pt-pt")
     body = plain_text(acknowledge(django_capture_on_commit_callbacks, ticket))

@@ -258,12 +258,16 @@ def compose(message: Message, recipients: Recipients) -> EmailMessage:
 
 def subject_for(ticket: Ticket) -> str:
     """Return ``[CS-<n>] <subject>`` without reply prefixes or earlier ticket tags."""
-    subject = _TICKET_TAG.sub(" ", ticket.subject)
-    subject = _REPLY_PREFIX.sub("", subject).strip()
-    subject = _TICKET_TAG.sub(" ", subject).strip()
     # Outside the f-string because xgettext 0.21 does not look inside f-strings.
     fallback = _("Your support request")
-    return f"[{ticket.reference}] {subject or fallback}"
+    return f"[{ticket.reference}] {_plain_subject(ticket.subject) or fallback}"
+
+
+def _plain_subject(subject: str) -> str:
+    """Return ``subject`` without reply prefixes and ticket tags, such as those of a follow-up."""
+    subject = _TICKET_TAG.sub(" ", subject)
+    subject = _REPLY_PREFIX.sub("", subject).strip()
+    return _TICKET_TAG.sub(" ", subject).strip()
 
 
 def language_tag(language: str) -> str:
@@ -485,7 +489,7 @@ def _acknowledgement_text(ticket: Ticket, message: Message) -> str:
     context = {
         "name": _contact_name(ticket),
         "reference": ticket.reference,
-        "subject": _REPLY_PREFIX.sub("", ticket.subject).strip() or message.subject,
+        "subject": _plain_subject(ticket.subject) or message.subject,
     }
     template = "email/acknowledgement.txt"
     with translation.override(locale_for(ticket)):
