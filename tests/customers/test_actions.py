@@ -73,6 +73,13 @@ def test_create_contact_rejects_invalid_phone():
     assert not Contact.objects.exists()
 
 
+def test_create_contact_rejects_phone_extension():
+    with pytest.raises(InvalidContact) as error:
+        actions.create_contact(name="Ana", phones=["+1 202 555 0143 ext 5"])
+    assert "has an extension" in error.value.message
+    assert not Contact.objects.exists()
+
+
 def test_create_contact_rejects_invalid_email():
     with pytest.raises(InvalidContact) as error:
         actions.create_contact(name="Ana", emails=["not-an-address"])
@@ -272,7 +279,7 @@ def test_update_contact_replaces_addresses():
 
 
 def test_update_contact_rejects_taken_address():
-    ContactFactory(email="taken@client.example")
+    ContactFactory(name="Rui Dias", email="taken@client.example")
     contact = ContactFactory(name="Ana", email="ana@client.example")
     with pytest.raises(InvalidContact) as error:
         actions.update_contact(
@@ -284,7 +291,7 @@ def test_update_contact_rejects_taken_address():
             phones=[],
             actor=None,
         )
-    assert "taken@client.example already belongs to another contact" in error.value.message
+    assert "taken@client.example already belongs to contact Rui Dias" in error.value.message
     assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
     assert not TimelineEvent.objects.filter(kind="contact_changed").exists()
 

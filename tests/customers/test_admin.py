@@ -170,7 +170,7 @@ def test_admin_adds_contact_with_phones(admin_client):
     [
         ({"phones": "21 123 4567"}, "Phone number &#x27;21 123 4567&#x27; is invalid"),
         ({"emails": "ana at acme"}, "&#x27;ana at acme&#x27; is invalid"),
-        ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to another contact"),
+        ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to contact"),
     ],
 )
 def test_bad_contact_input_stores_nothing(admin_client, fields, expected):

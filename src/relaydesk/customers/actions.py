@@ -93,6 +93,15 @@ def check_phone_number(number: str) -> str:
             _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
             % {"value": number}
         )
+    if parsed.extension:
+        # E.164 has no extension, so storing the number would drop it unseen.
+        raise InvalidContact(
+            _(
+                "Phone number %(value)r has an extension, which relaydesk cannot store: "
+                "give the number without it."
+            )
+            % {"value": number}
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -167,21 +176,21 @@ def check_contact_addresses(
             ContactEmail,
             "address",
             clean_emails,
-            _("E-mail address %(value)s already belongs to another contact."),
+            _("E-mail address %(value)s already belongs to contact %(owner)s."),
         ),
         (
             ContactPhone,
             "number",
             clean_phones,
-            _("Phone number %(value)s already belongs to another contact."),
+            _("Phone number %(value)s already belongs to contact %(owner)s."),
         ),
     ):
         owners = model.objects.filter(**{f"{field}__in": values})
         if contact is not None:
             owners = owners.exclude(contact=contact)
-        owned = owners.first()
+        owned = owners.select_related("contact").first()
         if owned is not None:
-            raise InvalidContact(message % {"value": getattr(owned, field)})
+            raise InvalidContact(message % {"value": getattr(owned, field), "owner": owned.contact})
     return clean_emails, clean_phones
 
 
