@@ -17,7 +17,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +66,22 @@ def _language_field() -> forms.ChoiceField:
     )
 
 
+def _explain_usable_password(form: forms.Form) -> None:
+    # Django's own help text speaks of single sign-on and LDAP, which
+    # relaydesk does not offer, and has no Portuguese translation.
+    if "usable_password" in form.fields:
+        form.fields["usable_password"].help_text = _(
+            "Whether the agent signs in with a password. Without one, the agent cannot "
+            "sign in until an administrator sets a password."
+        )
+
+
 class AgentCreationForm(AdminUserCreationForm):
     locale = _language_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _explain_usable_password(self)
 
     class Meta(AdminUserCreationForm.Meta):
         model = User
@@ -94,10 +112,17 @@ class AgentChangeForm(UserChangeForm):
         return cleaned
 
 
+class AgentPasswordForm(AdminPasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _explain_usable_password(self)
+
+
 @admin.register(User, site=site)
 class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
     form = AgentChangeForm
     add_form = AgentCreationForm
+    change_password_form = AgentPasswordForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Agent"), {"fields": (*AGENT_FIELDS, "is_active")}),
@@ -170,4 +195,4 @@ class TeamAdmin(AdminRoleModelAdmin):
 
     @admin.display(description=_("Members"))
     def member_list(self, team: Team) -> str:
-        return ", ".join(member.username for member in team.members.all())
+        return ", ".join(str(member) for member in team.members.all())
