@@ -224,6 +224,14 @@ def test_fetch_mail_one_failing_mailbox_others_read(dovecot, settings):
     assert RawMessage.objects.count() == 1
 
 
+@pytest.mark.imap
+def test_fetch_mail_starttls_without_tls_names_the_schemes(dovecot, settings, caplog):
+    set_option(settings, IMAP_URL=dovecot.url().replace("imap://", "imap+starttls://"))
+    with pytest.raises(CommandError):
+        call_command("fetch-mail")
+    assert "does not offer STARTTLS: use imaps://" in caplog.text
+
+
 def test_fetch_mail_connection_refused(settings, caplog):
     caplog.set_level(logging.ERROR, logger="relaydesk")
     set_option(settings, IMAP_URL=f"imap://desk:pw@127.0.0.1:{free_port()}")

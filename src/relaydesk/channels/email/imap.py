@@ -110,6 +110,11 @@ def failure_reason(error: BaseException, server: MailServer) -> str:
             f"{address} did not answer within {IMAP_TIMEOUT_SECONDS} s: "
             "check the host, port and firewall"
         )
+    if isinstance(error, imaplib.IMAP4.error) and "TLS not supported" in str(error):
+        return (
+            f"{address} does not offer STARTTLS: use imaps:// if it takes TLS as soon as "
+            "it connects, or imap:// for a server on this machine without TLS"
+        )
     if isinstance(error, ssl.SSLError):
         return (
             f"TLS with {address} failed: check the scheme (imaps, imap+starttls or imap) "
