@@ -163,14 +163,14 @@ def test_priority_change_recomputes_from_creation():
     assert resolution(changed).due_at == resolution(urgent).due_at
 
 
-def test_plan_change_event_recomputes_open_tickets():
+def test_plan_change_event_recomputes_open_tickets(django_capture_on_commit_callbacks):
     contact = universal_contact()
     ticket = open_ticket(contact, START)
     organization = contact.organization
     organization.plan = Plan.objects.get(code="premium")
     organization.save()
 
-    with clock.frozen_at(at(5)):
+    with clock.frozen_at(at(5)), django_capture_on_commit_callbacks(execute=True):
         timeline.record(organization, "plan_changed", before="universal", after="premium")
 
     # Premium normal first response: 120 minutes from Mon 09:30 is 11:30 UTC.

@@ -1,6 +1,8 @@
 """Background tasks of the SLA clocks, on the ``default`` queue.
 
-``sweep_sla_clocks`` runs one sweep pass. While a pass finds a full chunk it
+``recompute_organization_sla_clocks`` rebuilds the clocks of an
+organization's open tickets after its plan changes. ``sweep_sla_clocks``
+runs one sweep pass. While a pass finds a full chunk it
 enqueues the next pass at once; otherwise it schedules the next sweep
 ``SLA_SWEEP_SECONDS`` later. ``schedule_sla_sweep`` starts that cycle, and
 every process may call it at start: at most one sweep waits in the queue.
@@ -15,7 +17,9 @@ from django.db import transaction
 from django_tasks import TaskResultStatus, task
 
 from relaydesk.core import clock, config, sequences
+from relaydesk.customers.models import Organization
 from relaydesk.sla.sweep import sweep_pass
+from relaydesk.sla.tracking import recompute_organization_clocks
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +40,25 @@ def sweep_sla_clocks() -> dict[str, Any]:
         "notifications": result.notifications,
         "more": result.more,
     }
+
+
+@task(queue_name=QUEUE)
+def recompute_organization_sla_clocks(organization_id: int) -> dict[str, int]:
+    """Rebuild the SLA clocks of an organization's open tickets after a plan change.
+
+    Running it twice rebuilds the same clocks, because they are computed
+    from each ticket's timeline.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        logger.warning(
+            "sla clocks not rebuilt: organization not found",
+            extra={"organization": organization_id},
+        )
+        return {"rebuilt": 0}
+    rebuilt = recompute_organization_clocks(organization)
+    logger.info("sla clocks rebuilt", extra={"organization": organization_id, "tickets": rebuilt})
+    return {"rebuilt": rebuilt}
 
 
 def _enqueue_next(*, delay: timedelta) -> None:

@@ -429,8 +429,10 @@ def _apply_to_incident(event: TimelineEvent) -> None:
 def on_timeline_event(event: TimelineEvent, subject: models.Model) -> None:
     """Update the SLA clocks for one new timeline event, inside its transaction.
 
-    A ``plan_changed`` event on an organization rebuilds the clocks of its open
-    tickets. Errors other than a missing policy propagate and roll back the
+    A ``plan_changed`` event on an organization queues a task that rebuilds
+    the clocks of its open tickets once the change commits, because an
+    organization with thousands of open tickets would hold the request for
+    seconds. Errors other than a missing policy propagate and roll back the
     action that recorded the event, because they are bugs.
     """
     if event.subject_type == "ticket" and (
@@ -443,4 +445,13 @@ def on_timeline_event(event: TimelineEvent, subject: models.Model) -> None:
         with transaction.atomic(savepoint=False):
             _apply_to_incident(event)
     elif event.subject_type == "organization" and event.kind == "plan_changed":
-        recompute_organization_clocks(Organization.objects.get(pk=event.subject_id))
+        # NOTE: until the task runs, the tickets keep the targets of the old
+        # plan, and the sweep may warn or breach by them.
+        organization_id = event.subject_id
+        transaction.on_commit(lambda: _queue_recompute(organization_id))
+
+
+def _queue_recompute(organization_id: int) -> None:
+    from relaydesk.sla.tasks import recompute_organization_sla_clocks
+
+    recompute_organization_sla_clocks.enqueue(organization_id)
