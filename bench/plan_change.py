@@ -2,14 +2,16 @@
 
 Creates a Universal organization with ``--tickets`` open e-mail tickets
 through the tickets actions, then times ``customers.actions.change_plan`` to
-Premium, which rebuilds every open ticket's SLA clocks in its transaction.
+Premium, which is what the admin's request waits for, and the task that
+rebuilds every open ticket's SLA clocks afterwards in the task worker.
 Run it against an empty, migrated database, for example:
 
     RELAYDESK_DATA_DIR=$(mktemp -d) .venv/bin/relaydesk migrate
     RELAYDESK_DATA_DIR=<same folder> .venv/bin/python bench/plan_change.py --tickets 1000
 
 Prints one JSON object with the ticket count, the seconds the plan change
-took and the distinct (clock kind, target minutes) pairs written.
+and the rebuild took, and the distinct (clock kind, target minutes) pairs
+written.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     from relaydesk.customers import actions as customers
     from relaydesk.customers.models import Plan
     from relaydesk.sla.models import SlaClock
+    from relaydesk.sla.tasks import recompute_organization_sla_clocks
     from relaydesk.tickets import actions as tickets
     from relaydesk.tickets.drafts import MessageDraft
     from relaydesk.tickets.models import Direction, MessageKind
@@ -56,10 +59,24 @@ def main() -> None:
 
     started = time.perf_counter()
     customers.change_plan(organization, plan=Plan.objects.get(code="premium"), actor=None, csm=csm)
-    seconds = time.perf_counter() - started
+    request_seconds = time.perf_counter() - started
+
+    # What the task worker runs once the change has committed.
+    started = time.perf_counter()
+    recompute_organization_sla_clocks.call(organization.pk)
+    rebuild_seconds = time.perf_counter() - started
 
     targets = sorted(set(SlaClock.objects.values_list("kind", "target_minutes")))
-    print(json.dumps({"tickets": args.tickets, "seconds": seconds, "targets": targets}))
+    print(
+        json.dumps(
+            {
+                "tickets": args.tickets,
+                "request_seconds": request_seconds,
+                "rebuild_seconds": rebuild_seconds,
+                "targets": targets,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
