@@ -112,3 +112,13 @@ def test_ticket_page_query_count_is_bounded(
     # the reply goes, and the names of those addresses).
     with django_assert_max_num_queries(20):
         agent_client.get(f"/tickets/{ticket.number}/")
+
+
+def test_ticket_page_marks_back_office_answer_as_not_emailed(
+    agent_client: Client, agent: User, make_ticket
+):
+    ticket = make_ticket()
+    actions.add_back_office_answer(ticket, text="Fixed in 4.2.1.", actor=agent)
+    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Answer from Production Operations – not e-mailed to the client" in page
+    assert page.count('class="visibility visibility-public"') == 1

@@ -25,6 +25,8 @@ class MessageView:
 
     message: Message
     is_note: bool
+    # Production Operations' answer: public, but never e-mailed by itself.
+    is_back_office_answer: bool
     shows_full_text: bool
     frame_document: str
     has_remote_images: bool
@@ -84,6 +86,9 @@ def _message_view(
     return MessageView(
         message=message,
         is_note=message.visibility == Visibility.INTERNAL,
+        is_back_office_answer=(
+            message.visibility == Visibility.PUBLIC and message.direction == Direction.INTERNAL
+        ),
         shows_full_text=message.text.strip() != message.display_text.strip(),
         frame_document=frame_document,
         has_remote_images=has_remote_images,
