@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts import permissions
 from relaydesk.accounts.models import User
+from relaydesk.core.folding import Fold, fold
 from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import events_for
 from relaydesk.operations.errors import (
@@ -211,6 +212,9 @@ def triage_queue(user: User) -> QuerySet[Incident]:
 def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[Incident]:
     """Return open incidents numbered ``text`` (``PO-12`` or ``12``) or whose summary contains it.
 
+    The summary matches without regard to accents or case, as the inbox
+    search does: "exportacao" finds "Exportação".
+
     Front-office agents choose from these the incident to link a ticket to,
     so every agent may call it.
 
@@ -224,7 +228,8 @@ def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[I
         return []
     incidents = incidents_visible_to(user).filter(status__in=OPEN_INCIDENT_STATUSES)
     number = parse_number(text, "PO")
-    matches = Q(summary__icontains=text)
+    incidents = incidents.alias(summary_folded=Fold("summary"))
+    matches = Q(summary_folded__contains=fold(text))
     if number is not None:
         matches |= Q(number=number)
     return list(incidents.filter(matches).order_by("-number")[:limit])
@@ -250,12 +255,17 @@ def referenced_messages(user: User, incident: Incident) -> QuerySet[Message]:
 def known_error_list(user: User, *, search: str = "") -> QuerySet[KnownError]:
     """Known errors, newest first, with the number of incidents they were applied to.
 
-    ``search`` matches the number (``KE-12`` or ``12``), the title or the symptoms.
+    ``search`` matches the number (``KE-12`` or ``12``), the title or the
+    symptoms, without regard to accents or case.
     """
     known_errors = known_errors_visible_to(user).annotate(incident_count=Count("incidents"))
     search = search.strip()
     if search:
-        matches = Q(title__icontains=search) | Q(symptoms__icontains=search)
+        folded = fold(search)
+        known_errors = known_errors.alias(
+            title_folded=Fold("title"), symptoms_folded=Fold("symptoms")
+        )
+        matches = Q(title_folded__contains=folded) | Q(symptoms_folded__contains=folded)
         number = parse_number(search, "KE")
         if number is not None:
             matches |= Q(number=number)

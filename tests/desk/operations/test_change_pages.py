@@ -58,6 +58,12 @@ def test_known_error_list_searches_title(signed_in, po_agent, known_error):
     assert list(response.context["page"].object_list) == [known_error]
 
 
+def test_known_error_list_search_ignores_accents(signed_in, po_agent):
+    wanted = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
+    response = signed_in(po_agent).get("/operations/known-errors/", {"q": "APOLICES"})
+    assert list(response.context["page"].object_list) == [wanted]
+
+
 def test_known_error_page_shows_both_workarounds(signed_in, po_agent, known_error):
     content = signed_in(po_agent).get(f"/operations/known-errors/{known_error.number}/")
     text = content.content.decode()

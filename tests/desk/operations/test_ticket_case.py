@@ -148,6 +148,16 @@ def test_incident_search_finds_open_incident_by_text(signed_in, cs_agent, escala
     assert "PO-1 · Invoice export times out" in content
 
 
+def test_incident_search_ignores_accents(signed_in, cs_agent, make_ticket):
+    ticket = make_ticket("A exportação de apólices falha.")
+    actions.escalate_ticket(
+        ticket, actor=cs_agent, summary="Exportação de apólices falha", impact="high", urgency="low"
+    )
+    other = make_ticket("Mesmo problema")
+    response = signed_in(cs_agent).get(f"/tickets/{other.number}/", {"incident_q": "exportacao"})
+    assert 'value="PO-1"' in response.content.decode()
+
+
 def test_incident_search_finds_by_number(signed_in, cs_agent, escalated, make_ticket):
     other = make_ticket("Same export problem")
     response = signed_in(cs_agent).get(f"/tickets/{other.number}/", {"incident_q": "PO-1"})
