@@ -48,3 +48,25 @@ def test_describe_unknown_skip_reason():
 def test_describe_assignment_from_before_names_were_kept_shows_identifiers():
     text = events.describe(event("ticket_assigned", assignee="carla", team="front"))
     assert text == "Assigned to carla, team front"
+
+
+def test_describe_sla_warning_names_target_label():
+    text = events.describe(event("sla_warning", target="first_response"))
+    assert text == "SLA warning: the “First response” target is at risk"
+
+
+def test_describe_sla_breach_met_late():
+    text = events.describe(event("sla_breached", target="resolution", met_late=True))
+    assert text == "SLA target “Resolution” met late"
+
+
+def test_describe_sla_breach_in_portuguese():
+    with translation.override("pt-pt"):
+        text = events.describe(event("sla_breached", target="first_response"))
+    assert "first_response" not in text
+    assert "Primeira resposta" in text
+
+
+def test_describe_sla_not_started_reason_in_words():
+    text = events.describe(event("sla_not_started", reason="no_sla_policy"))
+    assert text == "No SLA clocks: no SLA policy covers the plan and priority"

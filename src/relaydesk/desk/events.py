@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from relaydesk.core.models import TimelineEvent
+from relaydesk.sla.models import ClockKind
 from relaydesk.tickets.models import DeliveryStatus, MessageKind, Priority, Status
 
 
@@ -101,6 +102,8 @@ def describe(event: TimelineEvent) -> str:
             "attempt": data.get("attempt"),
             "status": label(DeliveryStatus, data.get("status")),
         }
+    if event.kind in ("sla_warning", "sla_breached", "sla_not_started"):
+        return _sla_sentence(event)
     if event.kind == "acknowledgement_skipped":
         reason = str(data.get("reason", ""))
         return _("Acknowledgement not sent: %(reason)s") % {
@@ -110,6 +113,22 @@ def describe(event: TimelineEvent) -> str:
     if template is not None:
         return template % EventData(data)
     return event.kind
+
+
+def _sla_sentence(event: TimelineEvent) -> str:
+    if event.kind == "sla_not_started":
+        reason = str(event.data.get("reason", ""))
+        reasons = {
+            "no_sla_policy": _("no SLA policy covers the plan and priority"),
+            "invalid_sla_policy": _("the SLA policies do not know the priority"),
+        }
+        return _("No SLA clocks: %(reason)s") % {"reason": reasons.get(reason, reason)}
+    target = label(ClockKind, event.data.get("target"))
+    if event.kind == "sla_warning":
+        return _("SLA warning: the “%(target)s” target is at risk") % {"target": target}
+    if event.data.get("met_late"):
+        return _("SLA target “%(target)s” met late") % {"target": target}
+    return _("SLA target “%(target)s” breached") % {"target": target}
 
 
 def lines(

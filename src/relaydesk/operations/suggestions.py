@@ -8,6 +8,8 @@ over the full-text search backends is meant to replace it.
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from relaydesk.operations.models import Incident, KnownError
 
 CANDIDATE_LIMIT = 500
@@ -22,6 +24,15 @@ STOP_WORDS = frozenset(
     after before again error problem issue client clients user users não para com uma por
     """.split()
 )
+
+
+# The fields a suggestion may have matched in, as people read them.
+FIELD_LABELS = {
+    "title": _("title"),
+    "symptoms": _("symptoms"),
+    "summary": _("summary"),
+    "public_resolution": _("resolution for clients"),
+}
 
 
 @dataclass(frozen=True)

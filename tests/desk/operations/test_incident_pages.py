@@ -113,6 +113,17 @@ def test_incident_page_suggests_known_error(signed_in, po_agent, escalated, know
     assert f'href="/operations/known-errors/{known_error.number}/"' in content
 
 
+def test_incident_page_names_matched_fields_in_portuguese(
+    signed_in, po_agent, escalated, known_error
+):
+    _ticket, incident = escalated
+    po_agent.locale = "pt-pt"
+    po_agent.save(update_fields=["locale"])
+    client = signed_in(po_agent)
+    content = client.get(incident_url(incident), HTTP_ACCEPT_LANGUAGE="pt-pt").content.decode()
+    assert "em título, sintomas" in content
+
+
 def test_incident_page_suggests_similar_incident(signed_in, po_agent, escalated):
     _ticket, incident = escalated
     other = new_incident(po_agent, "Invoice export slow")

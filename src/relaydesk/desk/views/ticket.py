@@ -118,7 +118,7 @@ def sla_context(ticket: Ticket, ticket_events: list[TimelineEvent]) -> dict[str,
     history = [event for event in ticket_events if event.kind in sla_queries.SLA_EVENT_KINDS]
     return {
         "sla_clocks": sla_queries.ticket_clock_views(ticket, clock.now()),
-        "sla_history": history,
+        "sla_history": events.lines(history),
     }
 
 
