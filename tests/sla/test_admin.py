@@ -124,6 +124,27 @@ def test_policy_with_first_response_after_resolution_is_refused(admin_client):
     assert policy.first_response_minutes == 30
 
 
+def test_policy_with_zero_minutes_is_refused_on_its_field(admin_client):
+    policy = SlaPolicy.objects.get(plan__code="premium", priority="urgent")
+    page = admin_client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/",
+        {
+            "plan": policy.plan_id,
+            "priority": "urgent",
+            "calendar": policy.calendar_id,
+            "first_response_minutes": "0",
+            "next_response_minutes": "60",
+            "resolution_minutes": "240",
+        },
+    )
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "greater than or equal to 1" in content
+    assert "sla_policy_minutes_positive" not in content
+    policy.refresh_from_db()
+    assert policy.first_response_minutes == 30
+
+
 def test_desk_header_links_to_administration_for_admins_only(admin_client, client):
     assert b'href="/admin/"' in admin_client.get("/").content
     client.force_login(AgentFactory(role=Role.CUSTOMER_SERVICE))

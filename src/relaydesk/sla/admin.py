@@ -128,10 +128,24 @@ SLA_POLICY_FIELDS = ["plan", "priority", "calendar", *SLA_MINUTES]
 INCIDENT_POLICY_FIELDS = ["priority", "calendar", *INCIDENT_MINUTES]
 
 
+def _require_positive_minutes(form: forms.ModelForm, names: tuple[str, ...]) -> None:
+    # The database rejects 0 too, but the form reports it next to the field
+    # instead of naming the database constraint.
+    for name in names:
+        field = form.fields[name]
+        field.min_value = 1
+        field.validators.append(MinValueValidator(1))
+        field.widget.attrs["min"] = 1
+
+
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = SLA_POLICY_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _require_positive_minutes(self, SLA_MINUTES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -148,12 +162,7 @@ class IncidentPolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The database rejects 0 too, but the form reports it next to the field.
-        for name in INCIDENT_MINUTES:
-            field = self.fields[name]
-            field.min_value = 1
-            field.validators.append(MinValueValidator(1))
-            field.widget.attrs["min"] = 1
+        _require_positive_minutes(self, INCIDENT_MINUTES)
 
 
 @admin.register(SlaPolicy, site=site)
