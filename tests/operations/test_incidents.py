@@ -289,13 +289,14 @@ def test_suggestions_include_past_incident(make_ticket, cs_agent):
     assert found[0].matched_terms == ("calendar", "events")
 
 
-def test_create_integration_command_prints_secret(capsys):
+def test_create_integration_command_prints_only_the_secret(capsys):
     call_command("create-integration", "gitlab-ci")
 
-    output = capsys.readouterr().out
+    printed = capsys.readouterr()
     integration = Integration.objects.get(name="gitlab-ci")
-    assert integration.secret in output
+    assert printed.out == f"{integration.secret}\n"
     assert len(integration.secret) == 64
+    assert "not shown again" in printed.err
 
 
 def test_create_integration_command_rejects_duplicate():

@@ -22,9 +22,11 @@ class Command(BaseCommand):
             integration, secret = create_integration(options["name"])
         except InvalidIntegration as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Integration: {integration.name}")
-        self.stdout.write(f"Secret: {secret}")
-        self.stdout.write(
-            "Sign each request body with HMAC-SHA256 and this secret and send it as "
-            "X-Relaydesk-Signature: sha256=<hex>. Store the secret now; it is not shown again."
+        # Only the secret goes to standard output, so SECRET=$(relaydesk
+        # create-integration NAME) captures it, as create-token's output does.
+        self.stdout.write(secret)
+        self.stderr.write(
+            f"Integration {integration.name} created. Sign each request body with HMAC-SHA256 "
+            "and the secret above and send it as X-Relaydesk-Signature: sha256=<hex>. "
+            "Store the secret now: it is not shown again."
         )
