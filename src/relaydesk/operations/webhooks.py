@@ -116,7 +116,7 @@ def parse(body: bytes) -> DeploymentNotice:
     missing = [name for name in REQUIRED_FIELDS if payload.get(name) in (None, "")]
     if missing:
         raise MissingField(
-            _("Fields %(fields)s are missing: the body needs %(required)s.")
+            _("Missing fields: %(fields)s. The body needs %(required)s.")
             % {"fields": ", ".join(missing), "required": ", ".join(REQUIRED_FIELDS)}
         )
     return DeploymentNotice(

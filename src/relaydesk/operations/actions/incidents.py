@@ -262,7 +262,7 @@ def _check_message_ids(ticket: Ticket, message_ids: list[int]) -> None:
     missing = [message_id for message_id in message_ids if message_id not in found]
     if missing:
         raise InvalidMessageReference(
-            _("Messages %(ids)s are not on ticket %(ticket)s: reference its own messages.")
+            _("Not messages of ticket %(ticket)s: %(ids)s. Reference the ticket's own messages.")
             % {"ids": ", ".join(str(i) for i in missing), "ticket": ticket.reference}
         )
 
