@@ -5,15 +5,33 @@ role. The deployment webhook authenticates by its HMAC signature, not by a
 token or session.
 """
 
-from datetime import datetime
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from relaydesk.accounts.models import User
+from relaydesk.api.operations_schemas import (
+    ApplyKnownErrorIn,
+    ChangeIn,
+    ChangeOut,
+    ChangeRefOut,
+    CloseIn,
+    DeploymentIn,
+    DeploymentOut,
+    EscalateIn,
+    IncidentIn,
+    IncidentOut,
+    IncidentSummaryOut,
+    InformIn,
+    KnownErrorIn,
+    KnownErrorOut,
+    LinkedTicketOut,
+    NoteOut,
+    SuggestionOut,
+    TestResultIn,
+    TransferIn,
+)
 from relaydesk.api.problems import Problem
-from relaydesk.api.schemas import InputSchema
 from relaydesk.api.tickets import parse_ticket_number
 from relaydesk.operations import actions, queries, suggestions, webhooks
 from relaydesk.operations.errors import NotAllowed, unknown_environment
@@ -23,8 +41,6 @@ from relaydesk.operations.models import (
     Incident,
     IncidentTicket,
     KnownError,
-    Level,
-    Outcome,
 )
 from relaydesk.tickets.errors import TicketNotFound
 from relaydesk.tickets.models import Ticket
@@ -32,166 +48,6 @@ from relaydesk.tickets.models import Ticket
 router = Router(tags=["operations"])
 
 ERRORS = frozenset({400, 401, 403, 404, 409, 413, 422})
-
-
-class EscalateIn(InputSchema):
-    """Open a new incident, or link to ``incident`` (then the other fields are ignored)."""
-
-    summary: str = ""
-    impact: Level | None = None
-    urgency: Level | None = None
-    message_ids: list[int] = []
-    incident: str | None = None
-
-
-class IncidentIn(InputSchema):
-    summary: str
-    impact: Level
-    urgency: Level
-
-
-class IncidentSummaryOut(Schema):
-    """The part of an incident that front-office agents see."""
-
-    number: str
-    status: str
-    public_resolution: str
-
-
-class LinkedTicketOut(Schema):
-    number: str
-    status: str
-    organization: str | None
-    workaround_from: str | None
-    permanent_fix_available: bool
-
-
-class ChangeRefOut(Schema):
-    number: str
-    title: str
-    status: str
-    current_version: str
-
-
-class NoteOut(Schema):
-    text: str
-    author: str
-    created_at: datetime
-
-
-class IncidentOut(Schema):
-    """An incident in full, for back-office agents."""
-
-    number: str
-    summary: str
-    impact: str
-    urgency: str
-    priority: str
-    status: str
-    assignee: str | None
-    team: str | None
-    known_error: str | None
-    public_resolution: str
-    draft_resolution: str
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-    tickets: list[LinkedTicketOut]
-    changes: list[ChangeRefOut]
-    referenced_messages: list[int]
-    notes: list[NoteOut]
-
-
-class SuggestionOut(Schema):
-    kind: str
-    reference: str
-    title: str
-    score: float
-    matched_terms: list[str]
-    matched_fields: list[str]
-
-
-class ApplyKnownErrorIn(InputSchema):
-    known_error: str
-
-
-class TransferIn(InputSchema):
-    note: str
-
-
-class CloseIn(InputSchema):
-    resolution: str
-
-
-class InformIn(InputSchema):
-    text: str | None = None
-
-
-class KnownErrorIn(InputSchema):
-    title: str
-    symptoms: str = ""
-    root_cause: str = ""
-    workaround_agents: str = ""
-    workaround_clients: str = ""
-    product_area: str = ""
-    affected_versions: str = ""
-
-
-class KnownErrorOut(Schema):
-    number: str
-    title: str
-    symptoms: str
-    root_cause: str
-    workaround_agents: str
-    workaround_clients: str
-    status: str
-    product_area: str
-    affected_versions: str
-    fixed_by: str | None
-
-
-class ChangeIn(InputSchema):
-    title: str
-    description: str = ""
-    incidents: list[str] = []
-    known_errors: list[str] = []
-
-
-class DeploymentIn(InputSchema):
-    environment: str
-    version: str
-    outcome: Outcome = Outcome.SUCCEEDED
-    notes: str = ""
-    override_reason: str = ""
-
-
-class TestResultIn(InputSchema):
-    passed: bool
-    notes: str = ""
-
-
-class DeploymentOut(Schema):
-    id: int
-    change: str | None
-    environment: str
-    version: str
-    outcome: str
-    notes: str
-    override_reason: str
-    actor: str
-    deployed_at: datetime
-    delivery_id: str | None
-
-
-class ChangeOut(Schema):
-    number: str
-    title: str
-    description: str
-    status: str
-    current_version: str
-    incidents: list[str]
-    known_errors: list[str]
-    deployments: list[DeploymentOut]
 
 
 @router.post(
