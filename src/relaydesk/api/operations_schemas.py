@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from relaydesk.api.pagination import PageBase
 from relaydesk.api.schemas import InputSchema
-from relaydesk.operations.models import Level, Outcome
+from relaydesk.operations.models import IncidentStatus, Level, Outcome
 
 
 class EscalateIn(InputSchema):
@@ -53,6 +54,23 @@ class NoteOut(Schema):
     created_at: datetime
 
 
+class ClockOut(Schema):
+    """One SLA clock of an incident, as of the request."""
+
+    kind: str = Field(description="Stable code: triage, workaround or resolution.")
+    label: str = Field(description="The kind as agents read it, in the request's language.")
+    state: str = Field(description="running, at_risk, breached, paused or met.")
+    target_minutes: int = Field(description="The target in business minutes.")
+    elapsed_minutes: int = Field(description="Business minutes counted so far, pauses excluded.")
+    remaining_minutes: int = Field(description="Business minutes left; negative once past due.")
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    paused_since: datetime | None
+    met_at: datetime | None
+    breached_at: datetime | None
+
+
 class IncidentOut(Schema):
     """An incident in full, for back-office agents."""
 
@@ -74,6 +92,9 @@ class IncidentOut(Schema):
     changes: list[ChangeRefOut]
     referenced_messages: list[int]
     notes: list[NoteOut]
+    sla_clocks: list[ClockOut] = Field(
+        description="Triage, workaround and resolution clocks, oldest first; empty without policy."
+    )
 
 
 class SuggestionOut(Schema):
@@ -166,3 +187,27 @@ class ChangeOut(Schema):
     incidents: list[str]
     known_errors: list[str]
     deployments: list[DeploymentOut]
+
+
+class IncidentFilters(Schema):
+    status: list[IncidentStatus] | None = Field(None, description="Repeat to match any of several.")
+
+
+class IncidentPage(PageBase):
+    """A page of incidents in full, for back-office agents."""
+
+    items: list[IncidentOut]
+
+
+class IncidentSummaryPage(PageBase):
+    """A page of incidents as front-office agents see them."""
+
+    items: list[IncidentSummaryOut]
+
+
+class KnownErrorPage(PageBase):
+    items: list[KnownErrorOut]
+
+
+class ChangePage(PageBase):
+    items: list[ChangeOut]

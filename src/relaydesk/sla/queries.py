@@ -232,8 +232,8 @@ def incident_clock_views(incident: Model, now: datetime) -> list[ClockView]:
     """Return the incident's clocks, oldest first, with their state and business minutes at ``now``.
 
     The minutes count on the calendar of the incident policy for the
-    incident's priority. Without such a policy (deleted since), they count
-    wall-clock minutes.
+    incident's priority, read once per priority inside a ``memo.scope()``.
+    Without such a policy (deleted since), they count wall-clock minutes.
     """
     clocks = list(
         SlaClock.objects.filter(incident=incident).order_by("started_at", "kind", "cycle")
@@ -245,13 +245,16 @@ def incident_clock_views(incident: Model, now: datetime) -> list[ClockView]:
 
 
 def _incident_calendar(priority: str) -> BusinessCalendar | None:
-    policy = (
-        IncidentPolicy.objects.select_related("calendar")
-        .prefetch_related("calendar__opening_intervals", "calendar__dates")
-        .filter(priority=priority)
-        .first()
-    )
-    return calendar_from_record(policy.calendar) if policy is not None else None
+    def read() -> BusinessCalendar | None:
+        policy = (
+            IncidentPolicy.objects.select_related("calendar")
+            .prefetch_related("calendar__opening_intervals", "calendar__dates")
+            .filter(priority=priority)
+            .first()
+        )
+        return calendar_from_record(policy.calendar) if policy is not None else None
+
+    return memo.settled(("sla.incident_calendar", priority), read)
 
 
 def _ticket_calendar(ticket: Ticket) -> BusinessCalendar | None:
