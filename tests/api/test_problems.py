@@ -25,3 +25,29 @@ def test_oversized_body_is_rejected(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     response = api.post("/api/tickets", {"contact_id": 1, "subject": "s", "text": "x" * 200})
     assert_problem(response, 413, "request_too_large")
+
+
+def test_query_error_names_rejected_value(api):
+    body = assert_problem(api.get("/api/tickets", {"limit": "many"}), 422, "invalid_request")
+    assert body["errors"][0]["field"] == "limit"
+    assert body["errors"][0]["value"] == "many"
+
+
+def test_query_error_names_value_of_repeated_parameter(api):
+    response = api.client.get("/api/tickets?status=open&status=sleeping")
+    body = assert_problem(response, 422, "invalid_request")
+    assert body["errors"][0]["field"] == "status.1"
+    assert body["errors"][0]["value"] == "sleeping"
+
+
+def test_query_error_cuts_long_value(api):
+    body = assert_problem(api.get("/api/tickets", {"status": "x" * 500}), 422, "invalid_request")
+    assert body["errors"][0]["value"] == "x" * 200
+
+
+def test_body_error_has_no_value(api):
+    response = api.post(
+        "/api/tickets", {"contact_id": 1, "subject": "s", "text": "t", "priority": "asap"}
+    )
+    body = assert_problem(response, 422, "invalid_request")
+    assert "value" not in body["errors"][0]

@@ -285,6 +285,6 @@ def test_api_lists_changes_with_deployments(change, release_agent, test_env, api
     response = api_client(release_agent).get("/api/changes")
 
     assert response.status_code == 200
-    listed = response.json()[0]
+    listed = response.json()["items"][0]
     assert listed["number"] == change.reference
     assert listed["deployments"][0]["environment"] == "staging"

@@ -94,7 +94,7 @@ def test_api_customer_service_list_hides_details(incident, cs_agent, api_client)
     response = api_client(cs_agent).get("/api/incidents")
 
     assert response.status_code == 200
-    assert set(response.json()[0]) == {"number", "status", "public_resolution"}
+    assert set(response.json()["items"][0]) == {"number", "status", "public_resolution"}
 
 
 def test_api_back_office_sees_notes(incident, po_agent, api_client):

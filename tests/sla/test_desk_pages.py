@@ -9,10 +9,12 @@ from django.utils import translation
 
 from relaydesk.accounts.models import User
 from relaydesk.core import clock
+from relaydesk.sla import events as sla_events
+from relaydesk.sla.models import ClockKind
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import Ticket
 from tests.factories import AgentFactory
-from tests.sla.helpers import open_ticket, premium_contact, universal_contact
+from tests.sla.helpers import clock_of, open_ticket, premium_contact, universal_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +156,17 @@ def test_ticket_page_shows_clocks_and_pause(agent_client):
     assert "Met" in html
     assert "Paused since" in html
     assert "10 of 1440 minutes" in html
+
+
+def test_ticket_page_history_names_target_by_label(agent_client):
+    ticket = open_ticket(premium_contact(), START)
+    with clock.frozen_at(at(96)):
+        sla_events.record_warning(clock_of(ticket, ClockKind.FIRST_RESPONSE))
+
+    html = get(agent_client, f"/tickets/{ticket.number}/", minutes=100).content.decode()
+
+    assert "SLA warning: the “First response” target is at risk" in html
+    assert "target first_response" not in html
 
 
 def test_ticket_page_without_policy_says_so(agent_client):

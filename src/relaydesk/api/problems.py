@@ -45,6 +45,7 @@ class FieldError(Schema):
     location: str
     message: str
     type: str
+    value: str | None = Field(None, description="The rejected value of a query parameter, as sent.")
 
 
 class Problem(Schema):
@@ -126,6 +127,27 @@ def field_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     return result
 
 
+# Longer rejected values are cut, so a problem never echoes a long parameter.
+MAX_ECHOED_VALUE = 200
+
+
+def _add_query_values(request: HttpRequest, errors: list[dict[str, str]]) -> None:
+    """Add the rejected ``value`` to each query parameter error, read from the URL.
+
+    ninja drops pydantic's input from its errors, so the value comes from the
+    query string: ``status.1`` is the second ``status`` parameter. Body
+    errors get none, because a body value may be large or nested.
+    """
+    for error in errors:
+        if error["location"] != "query":
+            continue
+        name, _dot, index = error["field"].partition(".")
+        values = request.GET.getlist(name)
+        position = int(index) if index.isdigit() else 0
+        if position < len(values):
+            error["value"] = values[position][:MAX_ECHOED_VALUE]
+
+
 def _starts_with_parameter_name(location: str, path: list[str]) -> bool:
     """Tell whether ninja put the view's parameter name (``payload``) before the field.
 
@@ -151,6 +173,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = field_errors(exc.errors)
+    _add_query_values(request, errors)
     names = ", ".join(error["field"] for error in errors)
     return problem_response(
         request,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.core.models import TimelineEvent
 from relaydesk.sla.models import ClockKind
+from relaydesk.sla.queries import SLA_EVENT_KINDS
 from relaydesk.tickets.models import DeliveryStatus, MessageKind, Priority, Status
 
 
@@ -102,8 +103,8 @@ def describe(event: TimelineEvent) -> str:
             "attempt": data.get("attempt"),
             "status": label(DeliveryStatus, data.get("status")),
         }
-    if event.kind in ("sla_warning", "sla_breached", "sla_not_started"):
-        return _sla_sentence(event)
+    if event.kind in SLA_EVENT_KINDS:
+        return sla_sentence(event)
     if event.kind == "acknowledgement_skipped":
         reason = str(data.get("reason", ""))
         return _("Acknowledgement not sent: %(reason)s") % {
@@ -115,7 +116,8 @@ def describe(event: TimelineEvent) -> str:
     return event.kind
 
 
-def _sla_sentence(event: TimelineEvent) -> str:
+def sla_sentence(event: TimelineEvent) -> str:
+    """Return the sentence of an ``sla_warning``, ``sla_breached`` or ``sla_not_started`` event."""
     if event.kind == "sla_not_started":
         reason = str(event.data.get("reason", ""))
         reasons = {
@@ -129,6 +131,11 @@ def _sla_sentence(event: TimelineEvent) -> str:
     if event.data.get("met_late"):
         return _("SLA target “%(target)s” met late") % {"target": target}
     return _("SLA target “%(target)s” breached") % {"target": target}
+
+
+def sla_lines(events: Iterable[TimelineEvent]) -> list[EventLine]:
+    """Return the SLA events of a ticket's or incident's timeline as lines, in their order."""
+    return lines(event for event in events if event.kind in SLA_EVENT_KINDS)
 
 
 def lines(

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable
 from django.utils.translation import gettext as _
 
 from relaydesk.core.models import TimelineEvent
-from relaydesk.desk.events import EventData, EventLine, label
+from relaydesk.desk.events import EventData, EventLine, label, sla_sentence
 from relaydesk.desk.events import lines as ticket_lines
 from relaydesk.operations.models import ChangeStatus, IncidentStatus, KnownErrorStatus, Outcome
+from relaydesk.sla.queries import SLA_EVENT_KINDS
 
 # The status choices of each subject, for "status_changed" events.
 STATUS_CHOICES: dict[str, type] = {
@@ -80,6 +81,8 @@ def describe(event: TimelineEvent) -> str:
     describer = DESCRIBERS.get(event.kind)
     if describer is not None:
         return describer(event)
+    if event.kind in SLA_EVENT_KINDS:
+        return sla_sentence(event)
     template = _data_sentences().get(event.kind)
     if template is not None:
         return template % EventData(event.data)

@@ -193,7 +193,8 @@ def incident_list(user: User, *, status: str = "") -> QuerySet[Incident]:
     _require_back_office_reader(user)
     incidents = (
         Incident.objects.select_related("known_error", "team", "assignee")
-        .annotate(ticket_count=Count("ticket_links"))
+        # distinct, so that a join the caller adds (the SLA clocks) cannot inflate it.
+        .annotate(ticket_count=Count("ticket_links", distinct=True))
         .order_by("-number")
     )
     return incidents.filter(status=status) if status else incidents

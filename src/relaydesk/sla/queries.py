@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.db.models import (
     Case,
@@ -10,9 +11,11 @@ from django.db.models import (
     Exists,
     F,
     Min,
+    Model,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -30,7 +33,14 @@ from relaydesk.sla.checks import (
     check_time_zone,
     check_weekly_hours,
 )
-from relaydesk.sla.models import Calendar, CalendarDateKind, ClockKind, SlaClock, SlaPolicy
+from relaydesk.sla.models import (
+    Calendar,
+    CalendarDateKind,
+    ClockKind,
+    IncidentPolicy,
+    SlaClock,
+    SlaPolicy,
+)
 from relaydesk.tickets.models import Ticket
 
 
@@ -123,21 +133,27 @@ SLA_STATES = ("at_risk", "breached")
 SLA_EVENT_KINDS = frozenset({"sla_warning", "sla_breached", "sla_not_started"})
 _RUNNING = Q(sla_clocks__met_at__isnull=True, sla_clocks__paused_since__isnull=True)
 
+# A ticket or an incident: both have the ``sla_clocks`` reverse relation.
+Subject = TypeVar("Subject", bound=Model)
 
-def with_sla(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
-    """Annotate ``tickets`` with their next due time and SLA state at ``now``.
+
+def with_sla(subjects: QuerySet[Subject], now: datetime) -> QuerySet[Subject]:
+    """Annotate tickets or incidents with their next due time and SLA state at ``now``.
 
     ``sla_next_due`` is the earliest due time of a running clock (None when
     none runs), ``sla_paused`` counts paused clocks, and ``sla_state`` is
     ``breached`` (a running clock is past due), ``at_risk`` (past its warning
     time), ``ok`` or ``""`` without a running clock.
     """
-    return tickets.annotate(
+    return subjects.annotate(
         sla_next_due=Min("sla_clocks__due_at", filter=_RUNNING),
         sla_next_warn=Min("sla_clocks__warn_at", filter=_RUNNING),
+        # distinct, because the caller may join another relation, such as an
+        # incident's ticket links, which repeats each clock row.
         sla_paused=Count(
             "sla_clocks",
             filter=Q(sla_clocks__met_at__isnull=True, sla_clocks__paused_since__isnull=False),
+            distinct=True,
         ),
     ).annotate(
         sla_state=Case(
@@ -148,6 +164,20 @@ def with_sla(tickets: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
             output_field=CharField(),
         )
     )
+
+
+def with_next_clock_kind(subjects: QuerySet[Subject]) -> QuerySet[Subject]:
+    """Annotate tickets or incidents with ``sla_next_kind``, the kind of the next due clock.
+
+    The next due clock is the running clock with the earliest due time, the
+    one ``with_sla`` takes ``sla_next_due`` from; None when none runs. It is
+    a subquery of the same query, so a list page pays no query per row.
+    """
+    subject_field = subjects.model._meta.model_name
+    next_running = SlaClock.objects.filter(
+        **{subject_field: OuterRef("pk")}, met_at__isnull=True, paused_since__isnull=True
+    ).order_by("due_at", "id")
+    return subjects.annotate(sla_next_kind=Subquery(next_running.values("kind")[:1]))
 
 
 def filter_sla_state(tickets: QuerySet[Ticket], state: str, now: datetime) -> QuerySet[Ticket]:
@@ -173,7 +203,7 @@ def order_by_next_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 @dataclass(frozen=True)
 class ClockView:
-    """One clock of a ticket as the ticket page shows it."""
+    """One clock of a ticket or incident as the desk's SLA panel shows it."""
 
     clock: SlaClock
     label: str
@@ -196,6 +226,35 @@ def ticket_clock_views(ticket: Ticket, now: datetime) -> list[ClockView]:
     return [_clock_view(clock, calendar, now) for clock in clocks]
 
 
+def incident_clock_views(incident: Model, now: datetime) -> list[ClockView]:
+    """Return the incident's clocks, oldest first, with their state and business minutes at ``now``.
+
+    The minutes count on the calendar of the incident policy for the
+    incident's priority, read once per priority inside a ``memo.scope()``.
+    Without such a policy (deleted since), they count wall-clock minutes.
+    """
+    clocks = list(
+        SlaClock.objects.filter(incident=incident).order_by("started_at", "kind", "cycle")
+    )
+    if not clocks:
+        return []
+    calendar = _incident_calendar(getattr(incident, "priority", ""))
+    return [_clock_view(clock, calendar, now) for clock in clocks]
+
+
+def _incident_calendar(priority: str) -> BusinessCalendar | None:
+    def read() -> BusinessCalendar | None:
+        policy = (
+            IncidentPolicy.objects.select_related("calendar")
+            .prefetch_related("calendar__opening_intervals", "calendar__dates")
+            .filter(priority=priority)
+            .first()
+        )
+        return calendar_from_record(policy.calendar) if policy is not None else None
+
+    return memo.settled(("sla.incident_calendar", priority), read)
+
+
 def _ticket_calendar(ticket: Ticket) -> BusinessCalendar | None:
     if ticket.organization is None:
         return None
@@ -216,7 +275,7 @@ def _clock_view(clock: SlaClock, calendar: BusinessCalendar | None, now: datetim
     ]
     return ClockView(
         clock=clock,
-        label=str(ClockKind(clock.kind).label),
+        label=clock_kind_label(clock.kind),
         state=_clock_state(clock, now),
         elapsed_minutes=elapsed,
         remaining_minutes=clock.target_minutes - elapsed,
@@ -234,3 +293,16 @@ def _clock_state(clock: SlaClock, now: datetime) -> str:
     if clock.warn_at <= now:
         return "at_risk"
     return "running"
+
+
+def clock_kind_label(kind: str | None) -> str:
+    """Return the translated label of a clock kind, such as "First response"; "" for None.
+
+    A kind that is no longer a ``ClockKind`` shows as stored.
+    """
+    if kind is None:
+        return ""
+    try:
+        return str(ClockKind(kind).label)
+    except ValueError:
+        return kind

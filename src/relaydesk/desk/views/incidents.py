@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relaydesk.core import clock
 from relaydesk.core.timeline import events_for
-from relaydesk.desk import operations_events
+from relaydesk.desk import events, operations_events
 from relaydesk.desk.operations_forms import (
     ActionForm,
     ApplyKnownErrorForm,
@@ -32,6 +33,7 @@ from relaydesk.operations.actions.changes import INCIDENT_STATUSES_FOR_CHANGE
 from relaydesk.operations.actions.incidents import CLOSABLE_STATUSES, WORKING_STATUSES
 from relaydesk.operations.errors import IncidentNotFound
 from relaydesk.operations.models import Incident, IncidentStatus
+from relaydesk.sla import queries as sla_queries
 
 Perform = Callable[[Incident, dict[str, Any]], str]
 
@@ -55,7 +57,8 @@ def suggestion_rows(incident: Incident) -> dict[str, list[SuggestionRow]]:
 
 @back_office_required
 def triage_queue(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, queries.triage_queue(request.user))
+    incidents = sla_queries.with_sla(queries.triage_queue(request.user), clock.now())
+    page = paginate(request, sla_queries.with_next_clock_kind(incidents))
     return render(request, "desk/operations/triage.html", {"page": page})
 
 
@@ -99,12 +102,15 @@ def render_incident(
 ) -> HttpResponse:
     """Render the incident page, showing ``bound_forms`` (with their errors) in place of blanks."""
     rows = suggestion_rows(incident)
+    incident_events = list(events_for(incident))
     context = {
         "incident": incident,
         "links": queries.incident_ticket_links(request.user, incident),
         "references": queries.referenced_messages(request.user, incident),
         "changes": queries.incident_changes(incident),
-        "timeline": operations_events.lines(events_for(incident)),
+        "timeline": operations_events.lines(incident_events),
+        "sla_clocks": sla_queries.incident_clock_views(incident, clock.now()),
+        "sla_history": events.sla_lines(incident_events),
         "known_error_suggestions": rows["known_error"],
         "incident_suggestions": rows["incident"],
         "offers_triage": incident.status == IncidentStatus.NEW,

@@ -114,11 +114,10 @@ def default_forms(ticket: Ticket) -> dict[str, object]:
 
 
 def sla_context(ticket: Ticket, ticket_events: list[TimelineEvent]) -> dict[str, object]:
-    """Return what ``desk/sla/_ticket_clocks.html`` needs: the clocks and their history."""
-    history = [event for event in ticket_events if event.kind in sla_queries.SLA_EVENT_KINDS]
+    """Return what ``desk/sla/_clocks.html`` needs: the clocks and their history."""
     return {
         "sla_clocks": sla_queries.ticket_clock_views(ticket, clock.now()),
-        "sla_history": events.lines(history),
+        "sla_history": events.sla_lines(ticket_events),
     }
 
 

@@ -1,0 +1,231 @@
+"""The back-office list endpoints' filters and pages, and the incident's SLA clocks."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from relaydesk.accounts.models import Role, User
+from relaydesk.accounts.tokens import issue_token
+from relaydesk.core import clock
+from relaydesk.operations import actions
+from relaydesk.operations.models import Incident
+from relaydesk.sla.models import IncidentPolicy
+from tests.api.helpers import ApiClient, assert_problem
+from tests.factories import AgentFactory
+
+pytestmark = pytest.mark.django_db
+
+# Monday 2 March 2026, 11:30 in Lisbon: the incident policies' calendar is open.
+START = datetime(2026, 3, 2, 11, 30, tzinfo=UTC)
+
+LIST_PATHS = ("/api/incidents", "/api/known-errors", "/api/changes")
+
+
+@pytest.fixture
+def po_agent() -> User:
+    return AgentFactory(username="pedro", role=Role.PRODUCTION_OPERATIONS)
+
+
+@pytest.fixture
+def po_api(po_agent) -> ApiClient:
+    return ApiClient(issue_token(po_agent, name="tests").plaintext)
+
+
+def new_incident(po_agent: User, summary: str = "Search is down", **levels: str) -> Incident:
+    with clock.frozen_at(START):
+        return actions.create_incident(
+            actor=po_agent,
+            summary=summary,
+            impact=levels.get("impact", "high"),
+            urgency=levels.get("urgency", "high"),
+        )
+
+
+def three_of_each(po_agent: User) -> None:
+    for index in range(3):
+        incident = new_incident(po_agent, f"Problem {index}")
+        actions.start_triage(incident, actor=po_agent)
+        actions.create_known_error(actor=po_agent, title=f"Known {index}")
+        actions.create_change(actor=po_agent, title=f"Change {index}", incidents=[incident])
+
+
+# Filters
+
+
+def test_list_incidents_rejects_unknown_status(po_api):
+    problem = assert_problem(
+        po_api.get("/api/incidents", {"status": "bogus"}), 422, "invalid_request"
+    )
+    assert problem["errors"][0]["field"] == "status.0"
+    assert problem["errors"][0]["location"] == "query"
+    assert problem["errors"][0]["value"] == "bogus"
+    assert "'awaiting_change'" in problem["errors"][0]["message"]
+
+
+def test_list_incidents_filters_status(po_api, po_agent):
+    waiting = new_incident(po_agent, "Waiting")
+    in_triage = new_incident(po_agent, "In triage")
+    actions.start_triage(in_triage, actor=po_agent)
+
+    items = po_api.get("/api/incidents", {"status": "new"}).json()["items"]
+
+    assert [item["number"] for item in items] == [waiting.reference]
+
+
+def test_list_incidents_filters_repeated_status(po_api, po_agent):
+    new_incident(po_agent, "Waiting")
+    in_triage = new_incident(po_agent, "In triage")
+    actions.start_triage(in_triage, actor=po_agent)
+    awaiting = new_incident(po_agent, "Awaiting a change")
+    actions.start_triage(awaiting, actor=po_agent)
+    actions.create_change(actor=po_agent, title="Fix", incidents=[awaiting])
+
+    response = po_api.client.get("/api/incidents?status=triage&status=awaiting_change")
+
+    numbers = [item["number"] for item in response.json()["items"]]
+    assert numbers == [awaiting.reference, in_triage.reference]
+
+
+# Pages
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_returns_page_envelope(po_api, po_agent, path):
+    three_of_each(po_agent)
+
+    body = po_api.get(path, {"limit": 2}).json()
+
+    assert body["count"] == 3
+    assert body["limit"] == 2
+    assert body["offset"] == 0
+    assert len(body["items"]) == 2
+    assert body["previous"] is None
+    assert body["next"].endswith(f"{path}?limit=2&offset=2")
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_last_page_has_no_next(po_api, po_agent, path):
+    three_of_each(po_agent)
+
+    body = po_api.get(path, {"limit": 2, "offset": 2}).json()
+
+    assert len(body["items"]) == 1
+    assert body["next"] is None
+    assert body["previous"].endswith(f"{path}?limit=2&offset=0")
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_orders_newest_first(po_api, po_agent, path):
+    three_of_each(po_agent)
+
+    numbers = [item["number"] for item in po_api.get(path).json()["items"]]
+
+    assert numbers == sorted(numbers, key=lambda number: int(number.split("-")[1]), reverse=True)
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_rejects_limit_above_maximum(po_api, path):
+    problem = assert_problem(po_api.get(path, {"limit": 1000}), 422, "invalid_request")
+    assert problem["errors"][0]["field"] == "limit"
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_rejects_zero_limit(po_api, path):
+    problem = assert_problem(po_api.get(path, {"limit": 0}), 422, "invalid_request")
+    assert problem["errors"][0]["field"] == "limit"
+
+
+@pytest.mark.parametrize("path", LIST_PATHS)
+def test_list_endpoint_rejects_negative_offset(po_api, path):
+    problem = assert_problem(po_api.get(path, {"offset": -1}), 422, "invalid_request")
+    assert problem["errors"][0]["field"] == "offset"
+
+
+def test_list_incidents_front_office_page_has_summaries(po_agent):
+    new_incident(po_agent)
+    cs_api = ApiClient(issue_token(AgentFactory(role=Role.CUSTOMER_SERVICE), name="t").plaintext)
+
+    body = cs_api.get("/api/incidents").json()
+
+    assert body["count"] == 1
+    assert set(body["items"][0]) == {"number", "status", "public_resolution"}
+
+
+# SLA clocks
+
+
+def test_get_incident_lists_clocks(po_api, po_agent):
+    incident = new_incident(po_agent)
+
+    with clock.frozen_at(START + timedelta(minutes=5)):
+        body = po_api.get(f"/api/incidents/{incident.reference}").json()
+
+    clocks = {item["kind"]: item for item in body["sla_clocks"]}
+    assert set(clocks) == {"triage", "workaround", "resolution"}
+    assert clocks["triage"]["label"] == "Triage"
+    assert clocks["triage"]["state"] == "running"
+    assert clocks["triage"]["target_minutes"] == 15
+    assert clocks["triage"]["elapsed_minutes"] == 5
+    assert clocks["triage"]["remaining_minutes"] == 10
+    assert clocks["triage"]["due_at"] == "2026-03-02T11:45:00Z"
+    assert clocks["triage"]["met_at"] is None
+
+
+def test_get_incident_clock_breached_after_due(po_api, po_agent):
+    incident = new_incident(po_agent)
+
+    with clock.frozen_at(START + timedelta(minutes=20)):
+        body = po_api.get(f"/api/incidents/{incident.reference}").json()
+
+    triage = next(item for item in body["sla_clocks"] if item["kind"] == "triage")
+    assert triage["state"] == "breached"
+    assert triage["remaining_minutes"] == -5
+
+
+def test_get_incident_clock_met_after_triage(po_api, po_agent):
+    incident = new_incident(po_agent)
+    with clock.frozen_at(START + timedelta(minutes=3)):
+        actions.start_triage(incident, actor=po_agent)
+
+    body = po_api.get(f"/api/incidents/{incident.reference}").json()
+
+    triage = next(item for item in body["sla_clocks"] if item["kind"] == "triage")
+    assert triage["state"] == "met"
+    assert triage["met_at"] == "2026-03-02T11:33:00Z"
+
+
+def test_get_incident_without_policy_has_no_clocks(po_api, po_agent):
+    IncidentPolicy.objects.all().delete()
+    incident = new_incident(po_agent)
+
+    body = po_api.get(f"/api/incidents/{incident.reference}").json()
+
+    assert body["sla_clocks"] == []
+
+
+def test_get_incident_clock_label_follows_language(po_api, po_agent):
+    incident = new_incident(po_agent)
+
+    response = po_api.client.get(
+        f"/api/incidents/{incident.reference}", headers={"Accept-Language": "pt-PT"}
+    )
+
+    labels = {item["kind"]: item["label"] for item in response.json()["sla_clocks"]}
+    assert labels["triage"] == "Triagem"
+
+
+def test_list_incidents_items_carry_clocks(po_api, po_agent):
+    new_incident(po_agent)
+
+    items = po_api.get("/api/incidents").json()["items"]
+
+    assert len(items[0]["sla_clocks"]) == 3
+
+
+def test_front_office_incident_has_no_clocks(po_agent):
+    incident = new_incident(po_agent)
+    cs_api = ApiClient(issue_token(AgentFactory(role=Role.CUSTOMER_SERVICE), name="t").plaintext)
+
+    body = cs_api.get(f"/api/incidents/{incident.reference}").json()
+
+    assert "sla_clocks" not in body
