@@ -129,7 +129,7 @@ def start_triage(incident: Incident, *, actor: User) -> Incident:
 
     with transaction.atomic():
         incident = move_incident(incident, [IncidentStatus.NEW], IncidentStatus.TRIAGE, actor=actor)
-        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.TRIAGE)
+        stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.TRIAGE)
     return incident
 
 
@@ -199,7 +199,7 @@ def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> In
         )
         timeline.record(incident, "team_changed", actor=actor, team=team.slug)
         timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
-        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.SECOND_LINE)
+        stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.SECOND_LINE)
     return incident
 
 
