@@ -8,13 +8,14 @@ an incident it goes to the assignee and the team.
 # NOTE: there is no notifications app yet, so the records and this policy live
 # in the sla app. E-mail or chat delivery of notifications is not built.
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Model, QuerySet
 
 from relaydesk.accounts.models import User
 from relaydesk.core.models import TimelineEvent
-from relaydesk.customers.models import PlanCode
+from relaydesk.customers.models import Organization, PlanCode
 from relaydesk.sla.models import Notification, NotificationKind, SlaClock
 
 # Hand-off events the back office records on a ticket, with the event data key
@@ -36,13 +37,20 @@ def recipients(clock: SlaClock) -> list[User]:
         people.append(subject.assignee)
     if subject.team is not None:
         people.extend(subject.team.members.all())
-    organization = getattr(subject, "organization", None)
-    if (
-        organization is not None
-        and organization.plan.code == PlanCode.PREMIUM
-        and organization.csm is not None
-    ):
-        people.append(organization.csm)
+    csm = premium_csm(getattr(subject, "organization", None))
+    if csm is not None:
+        people.append(csm)
+    return _active_once(people)
+
+
+def premium_csm(organization: Organization | None) -> User | None:
+    """Return the Customer Success Manager of a Premium organization, or None."""
+    if organization is None or organization.plan.code != PlanCode.PREMIUM:
+        return None
+    return organization.csm
+
+
+def _active_once(people: Iterable[User]) -> list[User]:
     seen: set[int] = set()
     unique = []
     for person in people:
