@@ -48,3 +48,29 @@ def test_describe_unknown_skip_reason():
 def test_describe_assignment_from_before_names_were_kept_shows_identifiers():
     text = events.describe(event("ticket_assigned", assignee="carla", team="front"))
     assert text == "Assigned to carla, team front"
+
+
+def test_describe_agent_notified_names_reason():
+    text = events.describe(
+        event(
+            "agent_notified",
+            agent="carla",
+            agent_name="Carla Matos",
+            incident="PO-4",
+            reason="team",
+        )
+    )
+    assert (
+        text
+        == "Carla Matos notified of the answer from incident PO-4 as a member of the ticket's team"
+    )
+
+
+def test_describe_agent_notified_in_portuguese():
+    with translation.override("pt-pt"):
+        text = events.describe(
+            event("agent_notified", agent="carla", incident="PO-4", reason="csm")
+        )
+    assert (
+        text == "carla notificado da resposta do incidente PO-4 como o Gestor de Sucesso do Cliente"
+    )
