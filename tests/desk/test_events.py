@@ -70,3 +70,29 @@ def test_describe_sla_breach_in_portuguese():
 def test_describe_sla_not_started_reason_in_words():
     text = events.describe(event("sla_not_started", reason="no_sla_policy"))
     assert text == "No SLA clocks: no SLA policy covers the plan and priority"
+
+
+def test_describe_agent_notified_names_reason():
+    text = events.describe(
+        event(
+            "agent_notified",
+            agent="carla",
+            agent_name="Carla Matos",
+            incident="PO-4",
+            reason="team",
+        )
+    )
+    assert (
+        text
+        == "Carla Matos notified of the answer from incident PO-4 as a member of the ticket's team"
+    )
+
+
+def test_describe_agent_notified_in_portuguese():
+    with translation.override("pt-pt"):
+        text = events.describe(
+            event("agent_notified", agent="carla", incident="PO-4", reason="csm")
+        )
+    assert (
+        text == "carla notificado da resposta do incidente PO-4 como o Gestor de Sucesso do Cliente"
+    )

@@ -49,3 +49,13 @@ def test_notifications_page_requires_login(client: Client, db):
     response = client.get("/notifications/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_solution_received_in_agent_language(agent_client: Client, agent: User, make_ticket):
+    agent.locale = "pt-pt"
+    agent.save(update_fields=["locale"])
+    notify(agent, make_ticket(), NotificationKind.SOLUTION_RECEIVED)
+
+    content = agent_client.get("/notifications/").content.decode()
+
+    assert "Solução recebida das Operações de Produção" in content

@@ -227,8 +227,8 @@ def test_close_notifies_assignee(make_ticket, premium_org, cs_agent, po_agent):
 
     ticket.refresh_from_db()
     assert ticket.status == Status.SOLUTION_RECEIVED
-    notified = events_for(ticket).get(kind="assignee_notified")
-    assert notified.data["assignee"] == cs_agent.username
+    notified = events_for(ticket).get(kind="agent_notified", data__agent=cs_agent.username)
+    assert notified.data["reason"] == "assignee"
 
 
 def test_inform_client_before_answer_conflicts(make_ticket, cs_agent):

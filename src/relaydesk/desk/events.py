@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.core.models import TimelineEvent
 from relaydesk.sla.models import ClockKind
+from relaydesk.sla.notifications import AnswerReason
 from relaydesk.sla.queries import SLA_EVENT_KINDS
 from relaydesk.tickets.models import DeliveryStatus, MessageKind, Priority, Status
 
@@ -53,6 +54,7 @@ def _ticket_sentences() -> dict[str, str]:
         "resolution_received": _("Resolution received from incident %(incident)s"),
         "client_informed": _("Client informed of the answer from incident %(incident)s"),
         "csm_notified": _("Customer Success Manager %(csm)s notified of incident %(incident)s"),
+        # Recorded for the answer's assignee before agent_notified replaced it.
         "assignee_notified": _("Assignee %(assignee)s notified"),
         "permanent_fix_available": _(
             "Permanent fix available: change %(change)s fixes known error %(known_error)s"
@@ -109,6 +111,12 @@ def describe(event: TimelineEvent) -> str:
         reason = str(data.get("reason", ""))
         return _("Acknowledgement not sent: %(reason)s") % {
             "reason": _acknowledgement_skip_reasons().get(reason, reason)
+        }
+    if event.kind == "agent_notified":
+        return _("%(agent)s notified of the answer from incident %(incident)s as %(reason)s") % {
+            "agent": data.get("agent_name") or data.get("agent"),
+            "incident": data.get("incident"),
+            "reason": label(AnswerReason, data.get("reason")),
         }
     template = _ticket_sentences().get(event.kind)
     if template is not None:

@@ -22,6 +22,9 @@ def enter(
 
     ``client_informed`` is the last step, so it ends when it starts.
     """
+    # NOTE: informing the client of a workaround while the incident is still
+    # worked on ends the ticket's open incident stage (2nd line, for example),
+    # so that ticket shows less time in that stage than the incident spent.
     now = at or clock.now()
     for ticket_id in ticket_ids:
         open_stages = Stage.objects.filter(ticket_id=ticket_id, ended_at__isnull=True)
@@ -38,15 +41,17 @@ def enter(
         )
 
 
-def escalated_ticket_ids(incident: Incident) -> list[int]:
-    """Ids of the incident's tickets still waiting for an answer (status ``escalated``).
+def waiting_ticket_ids(incident: Incident) -> list[int]:
+    """Return the ids of the incident's tickets that wait for its resolution.
 
-    Stages driven by the incident (triage, 2nd line, change in test,
-    deployed) apply to these only. A ticket that already received a
-    workaround has left the escalation path.
+    These are the linked tickets that are not closed, the same tickets that
+    ``close_incident`` sends the resolution to. Stages driven by the incident
+    (triage, 2nd line, change in test, deployed) apply to them. A ticket that
+    received a known error's workaround is one of them, because only the
+    workaround has reached it.
     """
     return list(
-        incident.ticket_links.filter(ticket__status=Status.ESCALATED).values_list(
+        incident.ticket_links.exclude(ticket__status=Status.CLOSED).values_list(
             "ticket_id", flat=True
         )
     )

@@ -1,28 +1,54 @@
-"""Who hears about an SLA target at risk or breached, and the desk's unread count.
+"""Who is notified of SLA targets and back-office hand-offs, and the desk's unread count.
 
 A warning or breach on a ticket goes to its assignee and the members of its
 team, and for a Premium organization to its Customer Success Manager too. On
 an incident it goes to the assignee and the team.
+
+Production Operations' answer on a ticket (a workaround or the resolution)
+goes to the agents who pass it on to the client: the assignee, otherwise the
+members of the ticket's team, otherwise the members of the Customer Service
+teams. A Premium organization's Customer Success Manager is notified as well.
 """
 
 # NOTE: there is no notifications app yet, so the records and this policy live
 # in the sla app. E-mail or chat delivery of notifications is not built.
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import models
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from relaydesk.accounts.models import User
+from relaydesk.accounts.models import Role, User
+from relaydesk.core import timeline
 from relaydesk.core.models import TimelineEvent
-from relaydesk.customers.models import PlanCode
+from relaydesk.customers.models import Organization, PlanCode
 from relaydesk.sla.models import Notification, NotificationKind, SlaClock
+from relaydesk.tickets.models import Ticket
 
-# Hand-off events the back office records on a ticket, with the event data key
-# naming the agent to tell and the kind of notification they get.
+# Hand-off events recorded on a ticket, with the event data key naming the
+# agent to notify and the kind of notification they get. The back office
+# records ``csm_notified`` on escalation, and ``_announce_answer`` records
+# ``agent_notified`` when an answer arrives. Older databases also contain
+# ``assignee_notified`` events, which nothing records any more.
 HANDOFF_NOTICES: dict[str, tuple[str, str]] = {
     "csm_notified": ("csm", NotificationKind.TICKET_ESCALATED),
-    "assignee_notified": ("assignee", NotificationKind.SOLUTION_RECEIVED),
+    "agent_notified": ("agent", NotificationKind.SOLUTION_RECEIVED),
 }
+
+# Ticket events that bring Production Operations' answer, which leaves the
+# ticket in ``solution_received`` until Customer Service passes it on.
+ANSWER_EVENTS = frozenset({"workaround_received", "resolution_received"})
+
+
+class AnswerReason(models.TextChoices):
+    """Why an agent is notified of an answer, stored as ``reason`` on ``agent_notified``."""
+
+    ASSIGNEE = "assignee", _("the ticket's assignee")
+    TEAM = "team", _("a member of the ticket's team")
+    CUSTOMER_SERVICE = "customer_service", _("a member of Customer Service")
+    CSM = "csm", _("the Customer Success Manager")
 
 
 def recipients(clock: SlaClock) -> list[User]:
@@ -36,13 +62,47 @@ def recipients(clock: SlaClock) -> list[User]:
         people.append(subject.assignee)
     if subject.team is not None:
         people.extend(subject.team.members.all())
-    organization = getattr(subject, "organization", None)
-    if (
-        organization is not None
-        and organization.plan.code == PlanCode.PREMIUM
-        and organization.csm is not None
-    ):
-        people.append(organization.csm)
+    csm = premium_csm(getattr(subject, "organization", None))
+    if csm is not None:
+        people.append(csm)
+    return _active_once(people)
+
+
+def premium_csm(organization: Organization | None) -> User | None:
+    """Return the Customer Success Manager of a Premium organization, or None."""
+    if organization is None or organization.plan.code != PlanCode.PREMIUM:
+        return None
+    return organization.csm
+
+
+def answer_recipients(ticket: Ticket) -> list[tuple[User, AnswerReason]]:
+    """Return the active agents to notify that an answer reached ``ticket``, each once.
+
+    Each agent comes with an ``AnswerReason``. The first of these groups with
+    an active agent is notified: the assignee, the members of the ticket's
+    team, the members of every team with the Customer Service role. A Premium
+    organization's CSM is notified as well.
+    """
+    reason, people = _answer_owners(ticket)
+    notices = [(person, reason) for person in people]
+    csm = premium_csm(ticket.organization)
+    if csm is not None and csm.is_active and all(csm.pk != person.pk for person in people):
+        notices.append((csm, AnswerReason.CSM))
+    return notices
+
+
+def _answer_owners(ticket: Ticket) -> tuple[AnswerReason, list[User]]:
+    if ticket.assignee is not None and ticket.assignee.is_active:
+        return AnswerReason.ASSIGNEE, [ticket.assignee]
+    if ticket.team is not None:
+        members = _active_once(ticket.team.members.order_by("pk"))
+        if members:
+            return AnswerReason.TEAM, members
+    customer_service = User.objects.filter(teams__role=Role.CUSTOMER_SERVICE).order_by("pk")
+    return AnswerReason.CUSTOMER_SERVICE, _active_once(customer_service)
+
+
+def _active_once(people: Iterable[User]) -> list[User]:
     seen: set[int] = set()
     unique = []
     for person in people:
@@ -108,14 +168,21 @@ def mark_all_read(user: User, *, now: datetime) -> int:
 
 
 def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
-    """Give the agent named by a hand-off event a notification in the desk.
+    """Give the agents notified of a hand-off a notification in the desk.
 
     The back office records ``csm_notified`` when a Premium client's ticket is
-    escalated and ``assignee_notified`` when the answer arrives; this listener
-    runs inside that action's transaction.
+    escalated, and ``workaround_received`` or ``resolution_received`` when its
+    answer arrives. For an answer this listener records one ``agent_notified``
+    event per agent from ``answer_recipients``, unless relaydesk informs the
+    client itself. It runs inside that action's transaction.
     """
+    if event.subject_type != "ticket":
+        return
+    if event.kind in ANSWER_EVENTS:
+        _announce_answer(event)
+        return
     notice = HANDOFF_NOTICES.get(event.kind)
-    if event.subject_type != "ticket" or notice is None:
+    if notice is None:
         return
     key, kind = notice
     person = User.objects.filter(username=event.data.get(key), is_active=True).first()
@@ -124,3 +191,22 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     Notification.objects.create(
         recipient=person, kind=kind, ticket_id=event.subject_id, created_at=event.created_at
     )
+
+
+def _announce_answer(event: TimelineEvent) -> None:
+    # A ticket whose client relaydesk informs on close does not wait for
+    # Customer Service, so nobody needs to pass the answer on.
+    if event.data.get("informed_automatically"):
+        return
+    ticket = Ticket.objects.select_related(
+        "assignee", "team", "organization__plan", "organization__csm"
+    ).get(pk=event.subject_id)
+    for person, reason in answer_recipients(ticket):
+        timeline.record(
+            ticket,
+            "agent_notified",
+            agent=person.username,
+            agent_name=str(person),
+            reason=reason,
+            incident=event.data.get("incident"),
+        )

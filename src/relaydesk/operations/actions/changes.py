@@ -202,6 +202,6 @@ def _link_known_error(change: Change, known_error: KnownError, actor: User) -> N
 
 
 def enter_stage_for_waiting_tickets(change: Change, name: str) -> None:
-    """Move the escalated tickets of incidents waiting on ``change`` to stage ``name``."""
+    """Move the waiting tickets of incidents waiting on ``change`` to stage ``name``."""
     for incident in change.incidents.filter(status=IncidentStatus.AWAITING_CHANGE):
-        stages.enter(stages.escalated_ticket_ids(incident), incident, name)
+        stages.enter(stages.waiting_ticket_ids(incident), incident, name)

@@ -129,7 +129,7 @@ def start_triage(incident: Incident, *, actor: User) -> Incident:
 
     with transaction.atomic():
         incident = move_incident(incident, [IncidentStatus.NEW], IncidentStatus.TRIAGE, actor=actor)
-        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.TRIAGE)
+        stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.TRIAGE)
     return incident
 
 
@@ -137,8 +137,9 @@ def apply_known_error(incident: Incident, known_error: KnownError, *, actor: Use
     """Link the known error and send its client workaround to every linked ticket.
 
     Each open ticket gets a public answer from Production Operations, moves to
-    ``solution_received`` and is remembered as having only a workaround. A
-    ticket that already received this known error's workaround is skipped.
+    ``solution_received`` and is remembered as having only a workaround. The
+    sla app's listener notifies the agents who pass it on. A ticket that
+    already received this known error's workaround is skipped.
     Raises InvalidKnownError when the known error has no client workaround
     and InvalidIncidentTransition outside triage, 2nd line or awaiting change.
     """
@@ -199,17 +200,18 @@ def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> In
         )
         timeline.record(incident, "team_changed", actor=actor, team=team.slug)
         timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
-        stages.enter(stages.escalated_ticket_ids(incident), incident, StageName.SECOND_LINE)
+        stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.SECOND_LINE)
     return incident
 
 
 def close_incident(incident: Incident, *, actor: User, resolution: str) -> Incident:
     """Close the incident and deliver its public resolution to every linked ticket.
 
-    Each open ticket receives a public answer, moves to ``solution_received``
-    and its assignee is notified. Where the organization's plan informs the
-    client on close, relaydesk replies to the client itself and the ticket
-    goes on to ``solved``. Raises MissingResolution for an empty resolution
+    Each open ticket receives a public answer and moves to
+    ``solution_received``, and the sla app's listener notifies the agents who
+    pass it on. Where the organization's plan informs the client on close,
+    relaydesk replies to the client itself, the ticket goes on to ``solved``
+    and no agent is notified. Raises MissingResolution for an empty resolution
     and InvalidIncidentTransition for a new or closed incident.
     """
     require_back_office(actor)
@@ -346,14 +348,16 @@ def _deliver_resolution(incident: Incident, link: IncidentTicket, actor: User) -
     ticket = link.ticket
     if ticket.status == Status.CLOSED:
         return
-    tickets.add_back_office_answer(ticket, text=incident.public_resolution, actor=actor)
-    timeline.record(ticket, "resolution_received", actor=actor, incident=incident.reference)
-    stages.enter([ticket.pk], incident, StageName.RESOLUTION_RECEIVED)
-    if ticket.assignee_id is not None:
-        # NOTE: recorded only; the notifications app will deliver it.
-        timeline.record(
-            ticket, "assignee_notified", assignee=ticket.assignee.username, reason="resolution"
-        )
     organization = ticket.organization
-    if organization is not None and organization.plan.informs_client_on_close:
+    informs_client = organization is not None and organization.plan.informs_client_on_close
+    tickets.add_back_office_answer(ticket, text=incident.public_resolution, actor=actor)
+    timeline.record(
+        ticket,
+        "resolution_received",
+        actor=actor,
+        incident=incident.reference,
+        informed_automatically=informs_client,
+    )
+    stages.enter([ticket.pk], incident, StageName.RESOLUTION_RECEIVED)
+    if informs_client:
         inform_automatically(ticket, incident)
