@@ -213,8 +213,9 @@ def triage_queue(user: User) -> QuerySet[Incident]:
 def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[Incident]:
     """Return open incidents numbered ``text`` (``PO-12`` or ``12``) or whose summary contains it.
 
-    The summary matches without regard to accents or case, as the inbox
-    search does: "exportacao" finds "Exportação".
+    The summary matches when it contains every word of ``text``, in any
+    order and without regard to accents or case, as the inbox search does:
+    "exportacao documentos" finds "Exportação de documentos".
 
     Front-office agents choose from these the incident to link a ticket to,
     so every agent may call it.
@@ -230,10 +231,18 @@ def open_incidents_matching(user: User, text: str, *, limit: int = 20) -> list[I
     incidents = incidents_visible_to(user).filter(status__in=OPEN_INCIDENT_STATUSES)
     number = parse_number(text, "PO")
     incidents = incidents.alias(summary_folded=Fold("summary"))
-    matches = Q(summary_folded__contains=fold(text))
+    matches = _every_word(text, "summary_folded")
     if number is not None:
         matches |= Q(number=number)
     return list(incidents.filter(matches).order_by("-number")[:limit])
+
+
+def _every_word(text: str, folded_field: str) -> Q:
+    """Match rows whose folded ``folded_field`` contains every word of ``text``, in any order."""
+    matches = Q()
+    for word in fold(text).split():
+        matches &= Q(**{f"{folded_field}__contains": word})
+    return matches
 
 
 def incident_ticket_links(user: User, incident: Incident) -> QuerySet[IncidentTicket]:
@@ -256,17 +265,17 @@ def referenced_messages(user: User, incident: Incident) -> QuerySet[Message]:
 def known_error_list(user: User, *, search: str = "") -> QuerySet[KnownError]:
     """Known errors, newest first, with the number of incidents they were applied to.
 
-    ``search`` matches the number (``KE-12`` or ``12``), the title or the
-    symptoms, without regard to accents or case.
+    ``search`` matches the number (``KE-12`` or ``12``), or the title or the
+    symptoms when one of them contains every word of it, without regard to
+    accents or case.
     """
     known_errors = known_errors_visible_to(user).annotate(incident_count=Count("incidents"))
     search = search.strip()
     if search:
-        folded = fold(search)
         known_errors = known_errors.alias(
             title_folded=Fold("title"), symptoms_folded=Fold("symptoms")
         )
-        matches = Q(title_folded__contains=folded) | Q(symptoms_folded__contains=folded)
+        matches = _every_word(search, "title_folded") | _every_word(search, "symptoms_folded")
         number = parse_number(search, "KE")
         if number is not None:
             matches |= Q(number=number)

@@ -64,6 +64,12 @@ def test_known_error_list_search_ignores_accents(signed_in, po_agent):
     assert list(response.context["page"].object_list) == [wanted]
 
 
+def test_known_error_list_search_takes_words_apart(signed_in, po_agent):
+    wanted = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
+    response = signed_in(po_agent).get("/operations/known-errors/", {"q": "falha exportacao"})
+    assert list(response.context["page"].object_list) == [wanted]
+
+
 def test_known_error_page_shows_both_workarounds(signed_in, po_agent, known_error):
     content = signed_in(po_agent).get(f"/operations/known-errors/{known_error.number}/")
     text = content.content.decode()

@@ -158,6 +158,12 @@ def test_incident_search_ignores_accents(signed_in, cs_agent, make_ticket):
     assert 'value="PO-1"' in response.content.decode()
 
 
+def test_incident_search_words_in_any_order(signed_in, cs_agent, escalated, make_ticket):
+    other = make_ticket("Same export problem")
+    response = signed_in(cs_agent).get(f"/tickets/{other.number}/", {"incident_q": "times invoice"})
+    assert 'value="PO-1"' in response.content.decode()
+
+
 def test_incident_search_finds_by_number(signed_in, cs_agent, escalated, make_ticket):
     other = make_ticket("Same export problem")
     response = signed_in(cs_agent).get(f"/tickets/{other.number}/", {"incident_q": "PO-1"})
