@@ -96,3 +96,15 @@ def test_describe_agent_notified_in_portuguese():
     assert (
         text == "carla notificado da resposta do incidente PO-4 como o Gestor de Sucesso do Cliente"
     )
+
+
+def test_describe_csm_notified_names_the_csm():
+    text = events.describe(
+        event("csm_notified", csm="miguel", csm_name="Miguel Duarte", incident="PO-1")
+    )
+    assert text == "Customer Success Manager Miguel Duarte notified of incident PO-1"
+
+
+def test_describe_csm_notified_before_names_were_kept_shows_username():
+    text = events.describe(event("csm_notified", csm="miguel", incident="PO-1"))
+    assert text == "Customer Success Manager miguel notified of incident PO-1"

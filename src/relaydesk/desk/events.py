@@ -53,7 +53,9 @@ def _ticket_sentences() -> dict[str, str]:
         ),
         "resolution_received": _("Resolution received from incident %(incident)s"),
         "client_informed": _("Client informed of the answer from incident %(incident)s"),
-        "csm_notified": _("Customer Success Manager %(csm)s notified of incident %(incident)s"),
+        "csm_notified": _(
+            "Customer Success Manager %(csm_name)s notified of incident %(incident)s"
+        ),
         # Recorded for the answer's assignee before agent_notified replaced it.
         "assignee_notified": _("Assignee %(assignee)s notified"),
         "permanent_fix_available": _(
@@ -120,6 +122,9 @@ def describe(event: TimelineEvent) -> str:
         }
     template = _ticket_sentences().get(event.kind)
     if template is not None:
+        if event.kind == "csm_notified":
+            # Events recorded before the CSM's name was kept show the username.
+            data = {**data, "csm_name": data.get("csm_name") or data.get("csm", "")}
         return template % EventData(data)
     return event.kind
 

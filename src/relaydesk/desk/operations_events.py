@@ -58,6 +58,9 @@ DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "known_error_created": lambda event: _("Known error created"),
     "change_created": lambda event: _("Change created"),
     "note_added": lambda event: _("Internal note: %(text)s") % EventData(event.data),
+    # Events recorded before the team's name was kept show its slug.
+    "team_changed": lambda event: _("Transferred to team %(team)s")
+    % {"team": event.data.get("team_name") or event.data.get("team", "")},
 }
 
 
@@ -67,7 +70,6 @@ def _data_sentences() -> dict[str, str]:
         "ticket_linked": _("Ticket %(ticket)s linked"),
         "messages_referenced": _("Ticket messages referenced: %(messages)s"),
         "known_error_applied": _("Known error %(known_error)s applied"),
-        "team_changed": _("Transferred to team %(team)s"),
         "change_linked": _("Change %(change)s linked"),
         "incident_linked": _("Incident %(incident)s linked"),
         "known_error_linked": _("Known error %(known_error)s linked"),

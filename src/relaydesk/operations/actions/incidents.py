@@ -198,7 +198,9 @@ def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> In
             reason="transferred",
             team=team,
         )
-        timeline.record(incident, "team_changed", actor=actor, team=team.slug)
+        timeline.record(
+            incident, "team_changed", actor=actor, team=team.slug, team_name=team.name
+        )
         timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
         stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.SECOND_LINE)
     return incident
@@ -315,7 +317,11 @@ def _notify_csm(ticket: Ticket, incident: Incident) -> None:
     # NOTE: only the timeline event is written. Sending it to the CSM by
     # e-mail or in the desk waits for the notifications app.
     timeline.record(
-        ticket, "csm_notified", csm=organization.csm.username, incident=incident.reference
+        ticket,
+        "csm_notified",
+        csm=organization.csm.username,
+        csm_name=str(organization.csm),
+        incident=incident.reference,
     )
 
 

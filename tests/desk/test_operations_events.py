@@ -1,0 +1,23 @@
+from relaydesk.core.models import TimelineEvent
+from relaydesk.desk import operations_events
+
+
+def event(kind: str, **data) -> TimelineEvent:
+    return TimelineEvent(subject_type="incident", subject_id=1, kind=kind, data=data)
+
+
+def test_describe_transfer_names_the_team():
+    text = operations_events.describe(
+        event("team_changed", team="second_line", team_name="2nd line")
+    )
+    assert text == "Transferred to team 2nd line"
+
+
+def test_describe_transfer_before_names_were_kept_shows_slug():
+    text = operations_events.describe(event("team_changed", team="second_line"))
+    assert text == "Transferred to team second_line"
+
+
+def test_describe_sla_breach_of_incident_in_words():
+    text = operations_events.describe(event("sla_breached", target="triage"))
+    assert text == "SLA target “Triage” breached"
