@@ -113,6 +113,16 @@ def test_production_without_passed_test_conflicts(change, release_agent, test_en
     assert Deployment.objects.filter(environment=production_env).count() == 0
 
 
+def test_production_of_untested_change_says_no_version_was_tested(
+    change, release_agent, production_env
+):
+    with pytest.raises(TestNotPassed) as caught:
+        actions.deploy_to_environment(change, production_env, version="2.0", actor=release_agent)
+
+    assert "no version of it has been tested" in caught.value.message
+    assert "''" not in caught.value.message
+
+
 def test_production_of_untested_version_conflicts(change, release_agent, test_env, production_env):
     actions.deploy_to_environment(change, test_env, version="3.1", actor=release_agent)
     actions.record_test_result(change, actor=release_agent, passed=True)

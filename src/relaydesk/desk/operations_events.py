@@ -59,8 +59,10 @@ DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "change_created": lambda event: _("Change created"),
     "note_added": lambda event: _("Internal note: %(text)s") % EventData(event.data),
     # Events recorded before the team's name was kept show its slug.
-    "team_changed": lambda event: _("Transferred to team %(team)s")
-    % {"team": event.data.get("team_name") or event.data.get("team", "")},
+    "team_changed": lambda event: (
+        _("Transferred to team %(team)s")
+        % {"team": event.data.get("team_name") or event.data.get("team", "")}
+    ),
 }
 
 

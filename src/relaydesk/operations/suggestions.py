@@ -22,6 +22,8 @@ STOP_WORDS = frozenset(
     from they will would there their what when which who why how into than then them these
     those does did doing been being very just also only more most some such where while
     after before again error problem issue client clients user users não para com uma por
+    mais que dos das nos nas pelo pela sem sobre ainda também quando como está são
+
     """.split()
 )
 

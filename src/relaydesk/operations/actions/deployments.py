@@ -181,18 +181,23 @@ def _check_tested(change: Change, version: str, override_reason: str) -> None:
     tested = change.status in (ChangeStatus.TEST_PASSED, ChangeStatus.DEPLOYED)
     if (tested and change.current_version == version) or override_reason:
         return
+    names = {"change": change.reference, "status": change.get_status_display(), "version": version}
+    if not change.current_version:
+        raise TestNotPassed(
+            _(
+                "Change %(change)s is in status “%(status)s” and no version of it has been "
+                "tested: version %(version)r has not passed its test. Pass the test first or "
+                "give an override reason."
+            )
+            % names
+        )
     raise TestNotPassed(
         _(
             "Change %(change)s is in status “%(status)s” with version %(tested)r: version "
             "%(version)r has not passed its test. Pass the test first or give an override "
             "reason."
         )
-        % {
-            "change": change.reference,
-            "status": change.get_status_display(),
-            "tested": change.current_version,
-            "version": version,
-        }
+        % {**names, "tested": change.current_version}
     )
 
 

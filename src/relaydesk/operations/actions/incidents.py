@@ -198,9 +198,7 @@ def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> In
             reason="transferred",
             team=team,
         )
-        timeline.record(
-            incident, "team_changed", actor=actor, team=team.slug, team_name=team.name
-        )
+        timeline.record(incident, "team_changed", actor=actor, team=team.slug, team_name=team.name)
         timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
         stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.SECOND_LINE)
     return incident

@@ -27,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(secret)
         self.stderr.write(
             f"Integration {integration.name} created. Sign each request body with HMAC-SHA256 "
-            "and the secret above and send it as X-Relaydesk-Signature: sha256=<hex>. "
+            "and the secret printed on standard output, and send it as "
+            "X-Relaydesk-Signature: sha256=<hex>. "
             "Store the secret now: it is not shown again."
         )
