@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from relaydesk.accounts.models import Role
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
+from relaydesk.operations.actions.incidents import create_incident
 from relaydesk.sla import tasks
 from relaydesk.sla.models import ClockKind, Notification, NotificationKind, SlaClock
 from relaydesk.sla.notifications import unread_count
@@ -154,3 +156,27 @@ def test_task_runs_one_pass():
 
 def test_schedule_needs_deferring_backend():
     assert tasks.schedule_sla_sweep() is False
+
+
+def test_warning_on_unassigned_ticket_notifies_customer_service():
+    customer_service = TeamFactory(role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory()
+    customer_service.members.add(agent)
+    open_ticket(universal_contact(), START)
+
+    sweep(datetime(2026, 3, 2, 16, 54, tzinfo=UTC), chunk=10)
+
+    assert recipients_of(NotificationKind.SLA_WARNING) == {agent.username}
+
+
+def test_warning_on_incident_in_triage_notifies_production_operations():
+    operations = TeamFactory(role=Role.PRODUCTION_OPERATIONS)
+    analyst = AgentFactory(role=Role.PRODUCTION_OPERATIONS)
+    operations.members.add(analyst)
+    with clock.frozen_at(START):
+        create_incident(actor=analyst, summary="Search is down", impact="high", urgency="high")
+
+    # The urgent triage target is 15 minutes, warned at 12.
+    sweep(at(13), chunk=10)
+
+    assert recipients_of(NotificationKind.SLA_WARNING) == {analyst.username}

@@ -2,7 +2,10 @@
 
 A warning or breach on a ticket goes to its assignee and the members of its
 team, and for a Premium organization to its Customer Success Manager too. On
-an incident it goes to the assignee and the team.
+an incident it goes to the assignee and the team. When neither has an active
+agent (a new incident in triage, an unassigned ticket), it goes to the
+members of the teams whose role owns the work: Production Operations for an
+incident, Customer Service for a ticket.
 
 Production Operations' answer on a ticket (a workaround or the resolution)
 goes to the agents who pass it on to the client: the assignee, otherwise the
@@ -62,6 +65,9 @@ def recipients(clock: SlaClock) -> list[User]:
         people.append(subject.assignee)
     if subject.team is not None:
         people.extend(subject.team.members.all())
+    if not _active_once(people):
+        owner = Role.CUSTOMER_SERVICE if clock.ticket_id is not None else Role.PRODUCTION_OPERATIONS
+        people = _role_members(owner)
     csm = premium_csm(getattr(subject, "organization", None))
     if csm is not None:
         people.append(csm)
@@ -98,8 +104,12 @@ def _answer_owners(ticket: Ticket) -> tuple[AnswerReason, list[User]]:
         members = _active_once(ticket.team.members.order_by("pk"))
         if members:
             return AnswerReason.TEAM, members
-    customer_service = User.objects.filter(teams__role=Role.CUSTOMER_SERVICE).order_by("pk")
-    return AnswerReason.CUSTOMER_SERVICE, _active_once(customer_service)
+    return AnswerReason.CUSTOMER_SERVICE, _role_members(Role.CUSTOMER_SERVICE)
+
+
+def _role_members(role: str) -> list[User]:
+    """Return the active members of every team with ``role``, each once."""
+    return _active_once(User.objects.filter(teams__role=role).order_by("pk"))
 
 
 def _active_once(people: Iterable[User]) -> list[User]:
