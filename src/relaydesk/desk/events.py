@@ -85,6 +85,9 @@ def describe(event: TimelineEvent) -> str:
     if event.kind == "ticket_created":
         return _("Ticket created")
     if event.kind == "message_added":
+        if data.get("direction") == "internal" and data.get("visibility") == "public":
+            # Production Operations' answer, which is not e-mailed (add_back_office_answer).
+            return _("Answer from Production Operations added, not e-mailed to the client")
         return _("%(kind)s added") % {"kind": label(MessageKind, data.get("kind"))}
     if event.kind == "status_changed":
         return _("Status changed from %(before)s to %(after)s") % {
