@@ -110,15 +110,15 @@ def test_describe_csm_notified_before_names_were_kept_shows_username():
     assert text == "Customer Success Manager miguel notified of incident PO-1"
 
 
+def message_added(**data) -> TimelineEvent:
+    return TimelineEvent(subject_type="ticket", subject_id=1, kind="message_added", data=data)
+
+
 def test_describe_back_office_answer_says_it_was_not_emailed():
-    text = events.describe(
-        event("message_added", kind="reply", visibility="public", direction="internal")
-    )
+    text = events.describe(message_added(kind="reply", visibility="public", direction="internal"))
     assert text == "Answer from Production Operations added, not e-mailed to the client"
 
 
 def test_describe_agent_reply_names_its_kind():
-    text = events.describe(
-        event("message_added", kind="reply", visibility="public", direction="outbound")
-    )
+    text = events.describe(message_added(kind="reply", visibility="public", direction="outbound"))
     assert text == "Reply added"
