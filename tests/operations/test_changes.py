@@ -298,3 +298,14 @@ def test_api_lists_changes_with_deployments(change, release_agent, test_env, api
     listed = response.json()["items"][0]
     assert listed["number"] == change.reference
     assert listed["deployments"][0]["environment"] == "staging"
+
+
+def test_api_deploy_by_front_office_agent_is_forbidden(change, cs_agent, test_env, api_client):
+    response = post_json(
+        api_client(cs_agent),
+        f"/api/changes/{change.reference}/deployments",
+        {"environment": "staging", "version": "1"},
+    )
+    assert response.status_code == 403
+    assert "see or change this record" in response.json()["detail"]
+    assert not Deployment.objects.exists()

@@ -168,7 +168,7 @@ def environment_named(name: str) -> EnvironmentLookup:
 def _require_back_office_reader(user: User) -> None:
     if not permissions.can_work_back_office(user):
         raise NotAllowed(
-            _("Only Production Operations, 2nd line and release agents see this record.")
+            _("Only Production Operations, 2nd line and release agents see or change this record.")
         )
 
 
