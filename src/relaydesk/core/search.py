@@ -13,8 +13,8 @@ rows with ``matching(text)``:
 
 Every word of the search must begin a word of the text: "camara munic"
 finds "Câmara Municipal", and "voice" does not find "invoice". Words are
-runs of letters and digits on both sides. Only the
-first ``INDEXED_CHARACTERS`` characters of a text are indexed, because a
+runs of letters and digits on both sides. Only the first
+``INDEXED_CHARACTERS`` characters of a text are indexed, because a
 PostgreSQL text-search vector is limited to 1 MB.
 """
 
