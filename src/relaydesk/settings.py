@@ -66,8 +66,9 @@ _DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresq
 def _database(url: str, conn_max_age: int) -> dict[str, Any]:
     """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes.
 
-    dj-database-url knows MySQL, Oracle and others, which relaydesk does not
-    support, so those are refused here rather than when a driver is missing.
+    dj-database-url also parses MySQL, Oracle and other URLs, which relaydesk
+    does not support, so those are rejected here rather than when a driver is
+    missing.
     """
     try:
         database = dj_database_url.parse(url, conn_max_age=conn_max_age)

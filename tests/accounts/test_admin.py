@@ -221,8 +221,8 @@ def test_team_admin_missing_role_shown(admin_client):
 
 
 def test_team_admin_inactive_member_shown(admin_client):
-    gone = AgentFactory(username="gone", is_active=False)
-    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(gone.pk)]))
+    inactive = AgentFactory(username="gone", is_active=False)
+    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(inactive.pk)]))
     assert page.status_code == 200
     assert "Inactive agents cannot be team members: gone." in page.content.decode()
     assert not Team.objects.exists()

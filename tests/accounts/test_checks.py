@@ -69,7 +69,7 @@ def test_check_keeps_an_admin_non_admin_change_allowed():
 
 
 def test_check_team_members_inactive_rejected():
-    gone = AgentFactory(username="gone", is_active=False)
+    inactive = AgentFactory(username="gone", is_active=False)
     with pytest.raises(InvalidTeam, match="team members: gone") as raised:
-        check_team_members([AgentFactory(username="ana"), gone])
+        check_team_members([AgentFactory(username="ana"), inactive])
     assert raised.value.code == "invalid_team"

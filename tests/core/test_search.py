@@ -26,14 +26,14 @@ def found(text: str) -> set[int]:
 
 
 def test_search_finds_words_without_accents_or_case():
-    wanted = message("A Câmara Municipal de Évora não consegue exportar.")
+    expected = message("A Câmara Municipal de Évora não consegue exportar.")
     message("The invoice export fails.")
-    assert found("camara EVORA") == {wanted.pk}
+    assert found("camara EVORA") == {expected.pk}
 
 
 def test_search_words_match_the_beginning_of_words():
-    wanted = message("The reconciliation report is empty.")
-    assert found("reconcil rep") == {wanted.pk}
+    expected = message("The reconciliation report is empty.")
+    assert found("reconcil rep") == {expected.pk}
 
 
 def test_search_words_do_not_match_inside_words():
@@ -46,16 +46,16 @@ def test_search_needs_every_word():
     assert found("invoice printer") == set()
 
 
-def test_search_splits_words_at_punctuation_as_the_text_is_split():
-    wanted = message("Since Monday the SAF-T file (v2.1) has no lines; see ana.silva@example.pt")
-    assert found("saf-t") == {wanted.pk}
-    assert found("silva") == {wanted.pk}
-    assert found("v2") == {wanted.pk}
+def test_search_splits_words_at_punctuation():
+    expected = message("Since Monday the SAF-T file (v2.1) has no lines; see ana.silva@example.pt")
+    assert found("saf-t") == {expected.pk}
+    assert found("silva") == {expected.pk}
+    assert found("v2") == {expected.pk}
 
 
 def test_search_finds_words_of_other_scripts():
-    wanted = message("Ошибка при экспорте счетов.")
-    assert found("ошибка") == {wanted.pk}
+    expected = message("Ошибка при экспорте счетов.")
+    assert found("ошибка") == {expected.pk}
 
 
 @pytest.mark.parametrize(
@@ -63,9 +63,9 @@ def test_search_finds_words_of_other_scripts():
 )
 def test_search_reads_query_syntax_as_plain_words(query):
     # Every word of each query is a word of the text, operators included.
-    wanted = message("The export fails near the AND gate, or x.")
+    expected = message("The export fails near the AND gate, or x.")
     message("The printer is offline.")
-    assert found(query) == {wanted.pk}
+    assert found(query) == {expected.pk}
 
 
 def test_search_without_letters_or_digits_matches_nothing():
@@ -86,13 +86,13 @@ def test_search_follows_edited_text():
 
 
 def test_search_forgets_deleted_messages():
-    gone = message("The invoice export fails.")
-    kept = message("The invoice export fails again.")
-    Message.objects.filter(pk=gone.pk).delete()
-    assert found("invoice") == {kept.pk}
+    deleted = message("The invoice export fails.")
+    remaining = message("The invoice export fails again.")
+    Message.objects.filter(pk=deleted.pk).delete()
+    assert found("invoice") == {remaining.pk}
 
 
-def test_search_indexes_the_beginning_of_a_very_long_text():
+def test_search_indexes_long_text_beginning():
     # Longer than PostgreSQL's 1 MB limit for a text-search vector, once
     # every word is distinct; the message is stored all the same.
     words = " ".join(f"w{number}x" for number in range(250_000))

@@ -13,7 +13,7 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_send_test_mail_without_server_names_address_and_port_option():
+def test_send_test_mail_without_server_names_port():
     port = closed_port()
     with pytest.raises(CommandError) as error:
         call_command("send-test-mail", "--port", str(port))

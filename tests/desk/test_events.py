@@ -45,7 +45,7 @@ def test_describe_unknown_skip_reason():
     assert text == "Acknowledgement not sent: new_reason"
 
 
-def test_describe_assignment_from_before_names_were_kept_shows_identifiers():
+def test_describe_old_assignment_shows_identifiers():
     text = events.describe(event("ticket_assigned", assignee="carla", team="front"))
     assert text == "Assigned to carla, team front"
 
@@ -105,7 +105,7 @@ def test_describe_csm_notified_names_the_csm():
     assert text == "Customer Success Manager Miguel Duarte notified of incident PO-1"
 
 
-def test_describe_csm_notified_before_names_were_kept_shows_username():
+def test_describe_old_csm_notice_shows_username():
     text = events.describe(event("csm_notified", csm="miguel", incident="PO-1"))
     assert text == "Customer Success Manager miguel notified of incident PO-1"
 
@@ -114,7 +114,7 @@ def message_added(**data) -> TimelineEvent:
     return TimelineEvent(subject_type="ticket", subject_id=1, kind="message_added", data=data)
 
 
-def test_describe_back_office_answer_says_it_was_not_emailed():
+def test_describe_back_office_answer_not_emailed():
     text = events.describe(message_added(kind="reply", visibility="public", direction="internal"))
     assert text == "Answer from Production Operations added, not e-mailed to the client"
 

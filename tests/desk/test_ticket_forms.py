@@ -23,7 +23,7 @@ def test_reply_adds_public_message_and_redirects(agent_client: Client, make_tick
     assert reply.visibility == Visibility.PUBLIC
 
 
-def test_reply_from_a_browser_is_stored_with_plain_line_endings(agent_client: Client, make_ticket):
+def test_reply_normalises_line_endings(agent_client: Client, make_ticket):
     ticket = make_ticket()
     agent_client.post(f"/tickets/{ticket.number}/reply/", {"text": "Hello Dan,\r\n\r\nFixed."})
     reply = ticket.messages.get(kind=MessageKind.REPLY)
@@ -31,7 +31,7 @@ def test_reply_from_a_browser_is_stored_with_plain_line_endings(agent_client: Cl
     assert reply.display_text == "Hello Dan,\n\nFixed."
 
 
-def test_note_from_a_browser_is_stored_with_plain_line_endings(agent_client: Client, make_ticket):
+def test_note_normalises_line_endings(agent_client: Client, make_ticket):
     ticket = make_ticket()
     agent_client.post(f"/tickets/{ticket.number}/note/", {"text": "Logs:\r\nnothing\rodd"})
     assert ticket.messages.get(kind=MessageKind.NOTE).text == "Logs:\nnothing\nodd"

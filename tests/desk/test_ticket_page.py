@@ -114,9 +114,7 @@ def test_ticket_page_query_count_is_bounded(
         agent_client.get(f"/tickets/{ticket.number}/")
 
 
-def test_ticket_page_marks_back_office_answer_as_not_emailed(
-    agent_client: Client, agent: User, make_ticket
-):
+def test_ticket_page_marks_back_office_answer(agent_client: Client, agent: User, make_ticket):
     ticket = make_ticket()
     actions.add_back_office_answer(ticket, text="Fixed in 4.2.1.", actor=agent)
     page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()

@@ -5,7 +5,7 @@ from django.utils import formats, translation
 FIFTH_OF_DECEMBER = datetime(2026, 12, 5, 14, 33)
 
 
-def test_english_short_date_and_time_put_the_day_first():
+def test_english_short_datetime_day_first():
     with translation.override("en"):
         text = formats.date_format(FIFTH_OF_DECEMBER, "SHORT_DATETIME_FORMAT")
     assert text == "5 Dec 2026, 14:33"

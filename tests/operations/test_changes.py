@@ -113,9 +113,7 @@ def test_production_without_passed_test_conflicts(change, release_agent, test_en
     assert Deployment.objects.filter(environment=production_env).count() == 0
 
 
-def test_production_of_untested_change_says_no_version_was_tested(
-    change, release_agent, production_env
-):
+def test_deploy_untested_change_names_no_version(change, release_agent, production_env):
     with pytest.raises(TestNotPassed) as caught:
         actions.deploy_to_environment(change, production_env, version="2.0", actor=release_agent)
 

@@ -124,7 +124,7 @@ def test_policy_with_first_response_after_resolution_is_refused(admin_client):
     assert policy.first_response_minutes == 30
 
 
-def test_policy_with_zero_minutes_is_refused_on_its_field(admin_client):
+def test_policy_zero_minutes_rejected_on_field(admin_client):
     policy = SlaPolicy.objects.get(plan__code="premium", priority="urgent")
     page = admin_client.post(
         f"/admin/sla/slapolicy/{policy.pk}/change/",

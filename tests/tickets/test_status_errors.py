@@ -61,7 +61,7 @@ def ticket_in(status: str) -> Ticket:
     return ticket
 
 
-def test_transition_error_lists_the_statuses_the_ticket_can_take():
+def test_transition_error_lists_allowed_statuses():
     ticket = ticket_in(Status.SOLVED)
     with pytest.raises(InvalidTransition) as error:
         actions.change_status(ticket, actor=AgentFactory(), status=Status.PENDING_CLIENT)
@@ -71,7 +71,7 @@ def test_transition_error_lists_the_statuses_the_ticket_can_take():
     )
 
 
-def test_transition_error_of_escalated_ticket_says_what_moves_it():
+def test_transition_error_escalated_ticket():
     ticket = ticket_in(Status.ESCALATED)
     with pytest.raises(InvalidTransition) as error:
         actions.change_status(ticket, actor=AgentFactory(), status=Status.OPEN)

@@ -43,7 +43,7 @@ def check_keeps_an_admin(agent: User, role: str, is_active: bool) -> None:
     """Raise InvalidAgent when the change would leave no active administrator.
 
     The administration pages open only for active agents with the admin
-    role, so without one nobody could add agents or give the role back.
+    role, so without one no agent could add agents or give the role back.
     """
     if role == Role.ADMIN and is_active:
         return

@@ -120,7 +120,7 @@ def test_acknowledgement_english_contact(django_capture_on_commit_callbacks):
     assert "pedido" not in body.lower()
 
 
-def test_acknowledgement_of_follow_up_quotes_subject_without_old_tag(
+def test_follow_up_acknowledgement_drops_old_tag(
     django_capture_on_commit_callbacks,
 ):
     ticket = open_ticket(organization_locale="en", subject="Re: [CS-6] Export fails")
@@ -161,7 +161,7 @@ def _closed(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def test_reply_footer_on_closed_ticket_says_a_reply_opens_a_new_one(
+def test_reply_footer_closed_ticket_english(
     django_capture_on_commit_callbacks,
 ):
     ticket = _closed(open_ticket(organization_locale="en"))
@@ -175,7 +175,7 @@ def test_reply_footer_on_closed_ticket_says_a_reply_opens_a_new_one(
     assert "To add to it" not in plain_text(email)
 
 
-def test_reply_footer_on_closed_ticket_portuguese_contact(django_capture_on_commit_callbacks):
+def test_reply_footer_closed_ticket_portuguese(django_capture_on_commit_callbacks):
     ticket = _closed(open_ticket(organization_locale="pt-pt"))
     email = agent_reply(django_capture_on_commit_callbacks, ticket)
     footer = (

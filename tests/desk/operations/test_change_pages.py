@@ -59,15 +59,15 @@ def test_known_error_list_searches_title(signed_in, po_agent, known_error):
 
 
 def test_known_error_list_search_ignores_accents(signed_in, po_agent):
-    wanted = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
+    expected = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
     response = signed_in(po_agent).get("/operations/known-errors/", {"q": "APOLICES"})
-    assert list(response.context["page"].object_list) == [wanted]
+    assert list(response.context["page"].object_list) == [expected]
 
 
 def test_known_error_list_search_takes_words_apart(signed_in, po_agent):
-    wanted = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
+    expected = actions.create_known_error(actor=po_agent, title="Exportação de apólices falha")
     response = signed_in(po_agent).get("/operations/known-errors/", {"q": "falha exportacao"})
-    assert list(response.context["page"].object_list) == [wanted]
+    assert list(response.context["page"].object_list) == [expected]
 
 
 def test_known_error_page_shows_both_workarounds(signed_in, po_agent, known_error):

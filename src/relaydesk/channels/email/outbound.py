@@ -318,7 +318,7 @@ def _add_body(email: EmailMessage, message: Message, language: str) -> None:
     context = {
         "text": message.text,
         "reference": message.ticket.reference,
-        # A client's answer to a closed ticket opens a follow-up ticket
+        # A client's reply to a closed ticket opens a follow-up ticket
         # (intake), so the footer does not invite them to add to this one.
         "closed": message.ticket.status == Status.CLOSED,
         "subject": email["Subject"],
