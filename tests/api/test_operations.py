@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from relaydesk.accounts.models import Role, User
 from relaydesk.accounts.tokens import issue_token
@@ -10,8 +12,11 @@ from relaydesk.core import clock
 from relaydesk.operations import actions
 from relaydesk.operations.models import Incident
 from relaydesk.sla.models import IncidentPolicy
+from relaydesk.tickets import actions as tickets
+from relaydesk.tickets.drafts import MessageDraft
+from relaydesk.tickets.models import Direction, MessageKind
 from tests.api.helpers import ApiClient, assert_problem
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, ContactFactory, OrganizationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +234,59 @@ def test_front_office_incident_has_no_clocks(po_agent):
     body = cs_api.get(f"/api/incidents/{incident.reference}").json()
 
     assert "sla_clocks" not in body
+
+
+# A page of incidents in full
+
+
+def escalated_incident(po_agent: User, index: int) -> Incident:
+    contact = ContactFactory(organization=OrganizationFactory(name=f"Client {index}"))
+    draft = MessageDraft(
+        direction=Direction.INBOUND, kind=MessageKind.EMAIL, text=f"Export {index} fails"
+    )
+    ticket = tickets.create_ticket(channel="email", first_message=draft, contact=contact)
+    with clock.frozen_at(START):
+        incident = actions.escalate_ticket(
+            ticket,
+            actor=AgentFactory(role=Role.CUSTOMER_SERVICE),
+            summary=f"Export {index} fails",
+            impact="high",
+            urgency="high",
+            message_ids=[ticket.messages.get().pk],
+        )
+    actions.start_triage(incident, actor=po_agent)
+    actions.transfer_to_second_line(incident, actor=po_agent, note=f"Look at export {index}")
+    actions.create_change(actor=po_agent, title=f"Fix export {index}", incidents=[incident])
+    return incident
+
+
+def test_list_incidents_items_carry_their_own_details(po_api, po_agent):
+    TeamFactory(slug="second_line", name="2nd line", role=Role.SECOND_LINE)
+    made = [escalated_incident(po_agent, index) for index in range(2)]
+
+    items = po_api.get("/api/incidents").json()["items"]
+
+    for item, incident in zip(items, reversed(made), strict=True):
+        ticket = incident.ticket_links.get().ticket
+        assert item["number"] == incident.reference
+        assert [t["number"] for t in item["tickets"]] == [ticket.reference]
+        assert [c["title"] for c in item["changes"]] == [f"Fix {incident.summary[:8].lower()}"]
+        assert item["referenced_messages"] == [ticket.messages.get().pk]
+        assert [n["text"] for n in item["notes"]] == [f"Look at {incident.summary[:8].lower()}"]
+        assert len(item["sla_clocks"]) == 3
+
+
+def test_list_incidents_queries_do_not_grow_with_the_page(po_api, po_agent):
+    TeamFactory(slug="second_line", name="2nd line", role=Role.SECOND_LINE)
+    escalated_incident(po_agent, 0)
+    po_api.get("/api/incidents")  # reads the incident policies' calendars once
+    with CaptureQueriesContext(connection) as one:
+        po_api.get("/api/incidents")
+    for index in range(1, 4):
+        escalated_incident(po_agent, index)
+
+    with CaptureQueriesContext(connection) as four:
+        items = po_api.get("/api/incidents").json()["items"]
+
+    assert len(items) == 4
+    assert len(four) == len(one)

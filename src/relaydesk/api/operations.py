@@ -40,7 +40,7 @@ from relaydesk.api.operations_schemas import (
 from relaydesk.api.pagination import PageParams, paginate
 from relaydesk.api.problems import Problem
 from relaydesk.api.tickets import parse_ticket_number
-from relaydesk.core import clock, memo
+from relaydesk.core import clock
 from relaydesk.operations import actions, queries, suggestions, webhooks
 from relaydesk.operations.errors import NotAllowed, unknown_environment
 from relaydesk.operations.models import (
@@ -107,13 +107,8 @@ def list_incidents(
     incidents = queries.incidents_visible_to(agent).order_by("-number")
     if filters.status:
         incidents = incidents.filter(status__in=filters.status)
-    # One scope, so the incident policies' calendars are read once per page.
-    # NOTE: each incident in full still reads its links, changes, references,
-    # notes and clocks apart, about six queries, so a page of 200 makes over
-    # a thousand. Prefetching them for the page would fix it.
-    with memo.scope():
-        found = paginate(request, incidents, page)
-        found["items"] = [_incident_view(agent, incident) for incident in found["items"]]
+    found = paginate(request, incidents, page)
+    found["items"] = _incident_views(agent, list(found["items"]))
     return found
 
 
@@ -338,9 +333,15 @@ def _back_office_incident(request: HttpRequest, number: str) -> Incident:
 
 
 def _incident_view(agent: User, incident: Incident) -> IncidentOut | IncidentSummaryOut:
+    return _incident_views(agent, [incident])[0]
+
+
+def _incident_views(
+    agent: User, incidents: list[Incident]
+) -> list[IncidentOut] | list[IncidentSummaryOut]:
     if queries.sees_incident_details(agent):
-        return _incident_detail(incident)
-    return _incident_summary(incident)
+        return _incident_details(incidents)
+    return [_incident_summary(incident) for incident in incidents]
 
 
 def _incident_summary(incident: Incident) -> IncidentSummaryOut:
@@ -352,9 +353,20 @@ def _incident_summary(incident: Incident) -> IncidentSummaryOut:
 
 
 def _incident_detail(incident: Incident) -> IncidentOut:
-    incident = Incident.objects.select_related("assignee", "team", "known_error").get(
-        pk=incident.pk
-    )
+    return _incident_details([incident])[0]
+
+
+def _incident_details(incidents: list[Incident]) -> list[IncidentOut]:
+    """Full views of ``incidents`` with a fixed number of queries, however many there are."""
+    details = queries.incident_details(incidents)
+    clocks = sla_queries.incidents_clock_views([found.incident for found in details], clock.now())
+    return [_detail_out(found, clocks[found.incident.pk]) for found in details]
+
+
+def _detail_out(
+    details: queries.IncidentDetails, clocks: list[sla_queries.ClockView]
+) -> IncidentOut:
+    incident = details.incident
     return IncidentOut(
         number=incident.reference,
         summary=incident.summary,
@@ -370,7 +382,7 @@ def _incident_detail(incident: Incident) -> IncidentOut:
         created_at=incident.created_at,
         updated_at=incident.updated_at,
         closed_at=incident.closed_at,
-        tickets=[_linked_ticket(link) for link in queries.linked_tickets(incident)],
+        tickets=[_linked_ticket(link) for link in details.links],
         changes=[
             ChangeRefOut(
                 number=change.reference,
@@ -378,20 +390,18 @@ def _incident_detail(incident: Incident) -> IncidentOut:
                 status=change.status,
                 current_version=change.current_version,
             )
-            for change in queries.incident_changes(incident)
+            for change in details.changes
         ],
-        referenced_messages=list(incident.references.values_list("message_id", flat=True)),
+        referenced_messages=details.referenced_message_ids,
         notes=[
             NoteOut(
                 text=event.data.get("text", ""),
                 author=event.actor_label,
                 created_at=event.created_at,
             )
-            for event in queries.incident_notes(incident)
+            for event in details.notes
         ],
-        sla_clocks=[
-            _clock(view) for view in sla_queries.incident_clock_views(incident, clock.now())
-        ],
+        sla_clocks=[_clock(view) for view in clocks],
     )
 
 

@@ -233,13 +233,23 @@ def incident_clock_views(incident: Model, now: datetime) -> list[ClockView]:
     incident's priority, read once per priority inside a ``memo.scope()``.
     Without such a policy (deleted since), they count wall-clock minutes.
     """
-    clocks = list(
-        SlaClock.objects.filter(incident=incident).order_by("started_at", "kind", "cycle")
+    return incidents_clock_views([incident], now)[incident.pk]
+
+
+def incidents_clock_views(incidents: list[Model], now: datetime) -> dict[int, list[ClockView]]:
+    """``incident_clock_views`` for several incidents, keyed by primary key, in one query."""
+    views: dict[int, list[ClockView]] = {incident.pk: [] for incident in incidents}
+    priorities = {incident.pk: getattr(incident, "priority", "") for incident in incidents}
+    clocks = SlaClock.objects.filter(incident__in=list(views)).order_by(
+        "started_at", "kind", "cycle"
     )
-    if not clocks:
-        return []
-    calendar = _incident_calendar(getattr(incident, "priority", ""))
-    return [_clock_view(clock, calendar, now) for clock in clocks]
+    calendars: dict[str, BusinessCalendar | None] = {}
+    for found in clocks:
+        priority = priorities[found.incident_id]
+        if priority not in calendars:
+            calendars[priority] = _incident_calendar(priority)
+        views[found.incident_id].append(_clock_view(found, calendars[priority], now))
+    return views
 
 
 def _incident_calendar(priority: str) -> BusinessCalendar | None:
