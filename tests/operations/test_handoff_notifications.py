@@ -3,6 +3,7 @@
 import pytest
 
 from relaydesk.core.timeline import events_for
+from relaydesk.customers.models import Plan, PlanCode
 from relaydesk.operations import actions
 from relaydesk.sla.models import Notification, NotificationKind
 from relaydesk.tickets import actions as tickets
@@ -59,6 +60,13 @@ def test_escalation_notifies_premium_csm(make_ticket, premium_org, cs_agent):
 
 def test_escalation_of_universal_ticket_notifies_nobody(make_ticket, cs_agent):
     escalate(make_ticket(), cs_agent)
+    assert not Notification.objects.exists()
+
+
+def test_escalation_ignores_csm_left_from_premium_plan(make_ticket, premium_org, cs_agent):
+    premium_org.plan = Plan.objects.get(code=PlanCode.UNIVERSAL)
+    premium_org.save()
+    escalate(make_ticket(premium_org), cs_agent)
     assert not Notification.objects.exists()
 
 

@@ -1,8 +1,13 @@
 """Organizations, contacts, plans and their entitlements."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from relaydesk.accounts.models import User
 
 
 class PlanCode(models.TextChoices):
@@ -76,6 +81,15 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def premium_csm(self) -> "User | None":
+        """The Customer Success Manager if the plan is Premium, else None.
+
+        Universal organizations may keep a CSM from an earlier Premium plan;
+        the desk neither shows nor notifies that person.
+        """
+        return self.csm if self.plan.code == PlanCode.PREMIUM else None
 
 
 class OrganizationDomain(models.Model):

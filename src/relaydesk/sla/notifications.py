@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from relaydesk.accounts.models import Role, User
 from relaydesk.core import timeline
 from relaydesk.core.models import TimelineEvent
-from relaydesk.customers.models import Organization, PlanCode
 from relaydesk.sla.models import Notification, NotificationKind, SlaClock
 from relaydesk.tickets.models import Ticket
 
@@ -68,17 +67,11 @@ def recipients(clock: SlaClock) -> list[User]:
     if not _active_once(people):
         owner = Role.CUSTOMER_SERVICE if clock.ticket_id is not None else Role.PRODUCTION_OPERATIONS
         people = _role_members(owner)
-    csm = premium_csm(getattr(subject, "organization", None))
+    organization = getattr(subject, "organization", None)
+    csm = organization.premium_csm if organization is not None else None
     if csm is not None:
         people.append(csm)
     return _active_once(people)
-
-
-def premium_csm(organization: Organization | None) -> User | None:
-    """Return the Customer Success Manager of a Premium organization, or None."""
-    if organization is None or organization.plan.code != PlanCode.PREMIUM:
-        return None
-    return organization.csm
 
 
 def answer_recipients(ticket: Ticket) -> list[tuple[User, AnswerReason]]:
@@ -91,7 +84,7 @@ def answer_recipients(ticket: Ticket) -> list[tuple[User, AnswerReason]]:
     """
     reason, people = _answer_owners(ticket)
     notices = [(person, reason) for person in people]
-    csm = premium_csm(ticket.organization)
+    csm = ticket.organization.premium_csm if ticket.organization is not None else None
     if csm is not None and csm.is_active and all(csm.pk != person.pk for person in people):
         notices.append((csm, AnswerReason.CSM))
     return notices

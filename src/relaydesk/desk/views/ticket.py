@@ -9,7 +9,6 @@ from django.urls import reverse
 from relaydesk.channels.email import outbound
 from relaydesk.core import clock, timeline
 from relaydesk.core.models import TimelineEvent
-from relaydesk.customers.models import PlanCode
 from relaydesk.desk import events, html
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
@@ -150,9 +149,7 @@ def render_ticket(
     ticket_events = list(timeline.events_for(ticket))
     context = {
         "ticket": ticket,
-        "csm": organization.csm
-        if organization and organization.plan.code == PlanCode.PREMIUM
-        else None,
+        "csm": organization.premium_csm if organization else None,
         "conversation": conversation,
         "reply_to": _labelled(reply_to.addresses[:1], names),
         "reply_copied_to": _labelled(list(reply_to.cc), names),

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core import clock, sequences, timeline
-from relaydesk.customers.models import PlanCode
 from relaydesk.operations import stages
 from relaydesk.operations.actions._common import (
     check_level,
@@ -308,17 +307,16 @@ def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
 
 def _notify_csm(ticket: Ticket, incident: Incident) -> None:
     organization = ticket.organization
-    if organization is None or organization.csm_id is None:
-        return
-    if organization.plan.code != PlanCode.PREMIUM:
+    csm = organization.premium_csm if organization is not None else None
+    if csm is None:
         return
     # NOTE: only the timeline event is written. Sending it to the CSM by
     # e-mail or in the desk waits for the notifications app.
     timeline.record(
         ticket,
         "csm_notified",
-        csm=organization.csm.username,
-        csm_name=str(organization.csm),
+        csm=csm.username,
+        csm_name=str(csm),
         incident=incident.reference,
     )
 
