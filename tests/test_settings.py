@@ -165,8 +165,8 @@ def test_debug_accepts_words_for_yes_and_no(value, expected):
     assert result.stdout.strip() == expected
 
 
-def test_debug_defaults_to_on_in_embedded_mode():
-    assert _read_setting("s.DEBUG").stdout.strip() == "True"
+def test_debug_defaults_to_off_in_embedded_mode():
+    assert _read_setting("s.DEBUG").stdout.strip() == "False"
 
 
 def test_several_support_addresses_are_accepted():

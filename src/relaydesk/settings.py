@@ -151,7 +151,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
 
-DEBUG = _flag("RELAYDESK_DEBUG", MODE == "embedded")
+# Off in both modes: the embedded mode is how teams try relaydesk, and a
+# debug page shows settings and code to whoever meets an error.
+DEBUG = _flag("RELAYDESK_DEBUG", False)
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
@@ -315,6 +317,11 @@ LOGGING = {
             ),
         },
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
+        # Django prints failed and refused requests only with DEBUG on; these
+        # keep them in the log with DEBUG off. Naming "django" itself would
+        # also silence runserver's line per request ("django.server").
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

@@ -83,9 +83,9 @@ class Progress:
 def query_logging_off() -> Iterator[None]:
     """Stop Django from timing and keeping every SQL statement while the import runs.
 
-    Embedded mode turns DEBUG on, and with it Django wraps each cursor to
-    time every statement and keep the last 9,000, which an import of
-    thousands of messages pays for on every statement.
+    With RELAYDESK_DEBUG on, Django wraps each cursor to time every
+    statement and keep the last 9,000, which an import of thousands of
+    messages pays for on every statement.
     """
     debug = settings.DEBUG
     forced = {connection.alias: connection.force_debug_cursor for connection in connections.all()}

@@ -1,0 +1,78 @@
+"""The desk's own pages for a missing address and a server error, and the error's log line."""
+
+import io
+import logging
+
+import pytest
+from django.http import HttpRequest
+from django.test import Client, override_settings
+from django.urls import path
+
+pytestmark = pytest.mark.django_db
+
+
+def failing_view(request: HttpRequest):
+    raise RuntimeError("the export job lost its database connection")
+
+
+urlpatterns = [path("fails/", failing_view)]
+
+
+def test_missing_page_is_the_desks_own(agent_client):
+    response = agent_client.get("/tickets/CS-999999/nothing-here/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page
+    assert "Go to the inbox" in page
+    assert "Traceback" not in page and "URLconf" not in page
+
+
+def test_missing_page_speaks_portuguese(agent_client):
+    response = agent_client.get("/nothing-here/", headers={"Accept-Language": "pt-PT"})
+
+    assert response.status_code == 404
+    assert "Página não encontrada" in response.content.decode()
+
+
+def test_missing_page_for_anonymous_visitor():
+    response = Client().get("/nothing-here/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_server_error_page_hides_the_error():
+    response = Client(raise_request_exception=False).get("/fails/")
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Server error" in page
+    assert "lost its database connection" not in page
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_server_error_is_logged_with_debug_off():
+    console = next(
+        handler
+        for handler in logging.getLogger("django.request").handlers
+        if isinstance(handler, logging.StreamHandler)
+    )
+    stream = io.StringIO()
+    before = console.setStream(stream)
+    try:
+        Client(raise_request_exception=False).get("/fails/")
+    finally:
+        console.setStream(before)
+
+    assert "lost its database connection" in stream.getvalue()
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_server_error_page_speaks_portuguese():
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/fails/", headers={"Accept-Language": "pt-PT"})
+
+    assert "Erro no servidor" in response.content.decode()
