@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
+from imap_tools import MailMessageFlags
 
 from relaydesk.channels.email import tasks
 from relaydesk.channels.email.mailurl import MailUrlError, parse_imap_urls
@@ -133,6 +134,23 @@ def test_fetch_mail_rerun_stores_nothing(dovecot, settings):
     call_command("fetch-mail")
     call_command("fetch-mail")
     assert RawMessage.objects.count() == 2
+
+
+@pytest.mark.imap
+def test_fetch_mail_without_new_mail_reads_nothing(dovecot, settings):
+    # A poll that finds no new UID must not fetch (and flag) the whole folder.
+    set_option(settings, IMAP_URL=dovecot.url())
+    append(dovecot, 1, 2)
+    call_command("fetch-mail")
+    with dovecot.mailbox() as mailbox:
+        mailbox.folder.set("INBOX")
+        mailbox.flag("1", MailMessageFlags.SEEN, False)
+    out = StringIO()
+
+    call_command("fetch-mail", stdout=out)
+
+    assert "0 stored, 0 processed, 0 quarantined, 0 duplicates" in out.getvalue()
+    assert sorted("\\Seen" in flags for flags in flags_in(dovecot)) == [False, True]
 
 
 @pytest.mark.imap

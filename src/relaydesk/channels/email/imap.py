@@ -137,7 +137,10 @@ def fetch_mailbox(server: MailServer, folder: str) -> MailboxReport:
         # "n:*" always includes the highest UID, even when it is below n.
         new_uids = sorted(int(uid) for uid in uids if int(uid) > cursor.last_uid)
         batch = [str(uid) for uid in new_uids[:MAX_MESSAGES_PER_RUN]]
-        for fetched in mailbox.fetch(uid_list=batch, mark_seen=False):
+        # imap-tools reads an empty uid_list as "no list" and fetches the
+        # whole folder, so a poll without new mail must not call it.
+        fetched_batch = mailbox.fetch(uid_list=batch, mark_seen=False) if batch else ()
+        for fetched in fetched_batch:
             ref = f"imap:{server.account}:{folder}:{uidvalidity}:{fetched.uid}"
             raw = _store_once(fetched, ref, report)
             ImapCursor.objects.filter(pk=cursor.pk).update(last_uid=int(fetched.uid))
