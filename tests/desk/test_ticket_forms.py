@@ -202,6 +202,15 @@ def test_unknown_status_is_bad_request(agent_client: Client, make_ticket):
     assert ticket.status == Status.NEW
 
 
+def test_status_change_without_choice_names_the_field(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/status/", {"status": ""})
+    assert response.status_code == 400
+    assert "Choose the status to move the ticket to." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW
+
+
 def test_priority_change_is_saved(agent_client: Client, make_ticket):
     ticket = make_ticket()
     response = agent_client.post(f"/tickets/{ticket.number}/priority/", {"priority": "urgent"})

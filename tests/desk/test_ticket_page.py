@@ -100,6 +100,15 @@ def test_ticket_page_offers_only_allowed_statuses(agent_client: Client, make_tic
     assert 'value="escalated"' not in status_form
 
 
+def test_ticket_page_preselects_no_new_status(agent_client: Client, make_ticket):
+    # A new ticket cannot move to "new", so a preselected first move would
+    # read as the ticket's current status.
+    ticket = make_ticket()
+    content = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    status_form = content.split(f'action="/tickets/{ticket.number}/status/"')[1].split("</form>")[0]
+    assert '<option value="" selected>Choose a status</option>' in status_form
+
+
 def test_ticket_page_query_count_is_bounded(
     agent_client: Client, agent: User, make_ticket, django_assert_max_num_queries
 ):

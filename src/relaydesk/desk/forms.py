@@ -171,13 +171,22 @@ class AssignForm(TicketForm):
 
 class StatusForm(TicketForm):
     id_prefix = "status"
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=Status.choices,
+        error_messages={"required": _("Choose the status to move the ticket to.")},
+    )
 
     def __init__(self, *args: object, ticket: Ticket, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # As in ReplyForm: offer the allowed moves, accept any status.
+        # As in ReplyForm: offer the allowed moves, accept any status. The
+        # current status is never among the moves, so nothing is preselected
+        # that could be read as the ticket's status.
         self.offered_statuses = _status_choices(ticket)
-        self.fields["status"].widget.choices = self.offered_statuses
+        self.fields["status"].widget.choices = [
+            ("", _("Choose a status")),
+            *self.offered_statuses,
+        ]
 
 
 class PriorityForm(TicketForm):
