@@ -182,6 +182,15 @@ def test_reply_headers_from_and_to(relay, django_capture_on_commit_callbacks, se
     assert sent["To"].addresses[0].display_name == "Ana Lima"
 
 
+def test_sent_message_keeps_the_sender_name(relay, django_capture_on_commit_callbacks, settings):
+    # The ticket page shows the stored sender, so it reads as the e-mail did.
+    set_option(settings, FROM_NAME="Acme Support")
+    ticket = open_ticket()
+    agent_reply(django_capture_on_commit_callbacks, ticket)
+    sent = ticket.messages.get(direction=Direction.OUTBOUND)
+    assert (sent.from_name, sent.from_address) == ("Acme Support", "support@localhost")
+
+
 def test_reply_is_not_auto_submitted(relay, django_capture_on_commit_callbacks):
     agent_reply(django_capture_on_commit_callbacks, open_ticket())
     sent = relay.handler.received[0].email

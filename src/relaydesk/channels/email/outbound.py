@@ -286,11 +286,14 @@ def _assign_message_id(message: Message, *, sender: str, recipients: Recipients)
     # Conditional, so two attempts racing on one message keep one Message-ID.
     Message.objects.filter(pk=message.pk, message_id="").update(
         message_id=message_id,
+        from_name=config.get("FROM_NAME"),
         from_address=sender,
         to_addresses=[recipients.to],
         cc_addresses=list(recipients.cc),
     )
-    message.refresh_from_db(fields=["message_id", "from_address", "to_addresses", "cc_addresses"])
+    message.refresh_from_db(
+        fields=["message_id", "from_name", "from_address", "to_addresses", "cc_addresses"]
+    )
     return message.message_id
 
 
