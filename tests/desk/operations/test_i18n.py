@@ -6,6 +6,9 @@ fails with a clear message when it is missing.
 
 import pytest
 
+from relaydesk.operations import actions
+from tests.factories import EnvironmentFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,3 +35,17 @@ def test_incident_page_in_portuguese(signed_in, po_agent, escalated, portuguese)
     # Impact and urgency take a form that fits both genders; priority stays feminine.
     assert "<dd>Nível alto</dd>" in content
     assert '<span class="priority priority-high">Alta</span>' in content
+
+
+def test_missing_values_agree_with_their_noun_in_portuguese(signed_in, po_agent, portuguese):
+    # "Nenhuma" for a deployment (implementação), "Nenhum" for a known error.
+    EnvironmentFactory(name="staging", kind="test", order=1)
+    client = signed_in(po_agent)
+
+    environments = client.get("/operations/environments/").content.decode()
+    known_error = actions.create_known_error(actor=po_agent, title="Export hangs")
+    known_error_page = client.get(f"/operations/known-errors/{known_error.number}/")
+
+    assert "<td>Nenhuma</td>" in environments
+    assert "Nenhum</dd>" in known_error_page.content.decode()
+    assert "<dd>Nenhuma</dd>" in known_error_page.content.decode()
