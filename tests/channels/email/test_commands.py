@@ -11,6 +11,7 @@ from django.db import connection, reset_queries
 from relaydesk.channels.email import intake
 from relaydesk.channels.email.batch import BatchImporter
 from relaydesk.channels.email.models import RawMessage, RawState
+from relaydesk.core.timeline import events_for
 from relaydesk.tickets.models import Ticket
 from tests.channels.email.conftest import FIXTURES, load
 
@@ -173,6 +174,51 @@ def test_reprocess_quarantine_lists_reasons():
     assert entry["error_detail"]
     quarantined.refresh_from_db()
     assert quarantined.attempts == 1
+
+
+def test_reprocess_quarantine_names_what_is_still_held():
+    import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
+    quarantined = RawMessage.objects.get(state=RawState.QUARANTINED)
+    out = StringIO()
+
+    call_command("reprocess-quarantine", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "still_quarantined: 1" in lines
+    assert "Still quarantined:" in lines
+    assert lines[-1].startswith(f"{quarantined.pk}\t")
+    assert f"\t{quarantined.error_code}\t" in lines[-1]
+    assert reprocess()["still_quarantined_ids"] == [quarantined.pk]
+
+
+def test_reprocess_quarantine_discards_junk_and_keeps_its_bytes():
+    import_mail(FIXTURES / "wrong_charset.eml", FIXTURES / "unusable_from.eml")
+    processed = RawMessage.objects.get(state=RawState.PROCESSED)
+    junk = RawMessage.objects.get(state=RawState.QUARANTINED)
+
+    summary = reprocess("--discard", "--id", str(junk.pk), "--id", str(processed.pk))
+
+    assert summary == {"discarded": [junk.pk], "not_quarantined": [processed.pk]}
+    junk.refresh_from_db()
+    assert junk.state == RawState.DISCARDED
+    assert junk.content
+    assert events_for(junk).get().kind == "quarantine_discarded"
+    out = StringIO()
+    call_command("reprocess-quarantine", "--list", stdout=out, stderr=StringIO())
+    assert out.getvalue() == ""
+    assert reprocess()["retried"] == 0
+
+
+def test_reprocess_quarantine_discard_needs_ids():
+    import_mail(FIXTURES / "unusable_from.eml")
+    with pytest.raises(CommandError, match="--discard needs the messages to discard: give --id"):
+        reprocess("--discard")
+    assert RawMessage.objects.get().state == RawState.QUARANTINED
+
+
+def test_reprocess_quarantine_discard_and_list_conflict():
+    with pytest.raises(CommandError, match="--list and --discard do not go together"):
+        reprocess("--discard", "--list")
 
 
 def test_import_mail_logs_no_queries_under_debug(settings):

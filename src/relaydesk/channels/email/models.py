@@ -9,6 +9,8 @@ class RawState(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     DUPLICATE = "duplicate", _("Duplicate of an earlier message")
     QUARANTINED = "quarantined", _("Quarantined")
+    # Set by an operator for junk that no fix will make usable; the raw bytes stay.
+    DISCARDED = "discarded", _("Discarded from quarantine")
 
 
 class Outcome(models.TextChoices):

@@ -1,14 +1,19 @@
-"""``relaydesk reprocess-quarantine``: list quarantined inbound messages, or retry them."""
+"""``relaydesk reprocess-quarantine``: list, retry or discard quarantined inbound messages."""
 
 import json
+import logging
 from argparse import ArgumentParser
 from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from relaydesk.channels.email.intake import process_raw
 from relaydesk.channels.email.models import RawMessage, RawState
+from relaydesk.core import timeline
+
+logger = logging.getLogger(__name__)
 
 # Rows that --list reads from the database per query.
 LIST_CHUNK = 500
@@ -18,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Process quarantined inbound messages again and report what became of them. "
         "Messages that are no longer quarantined are left as they are, so running it "
-        "twice is safe. --list shows the quarantined messages and why, and changes nothing."
+        "twice is safe. --list shows the quarantined messages and why, and changes nothing. "
+        "--discard --id N takes junk out of the quarantine for good; its raw bytes are kept."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -34,6 +40,11 @@ class Command(BaseCommand):
             "--list",
             action="store_true",
             help="List the quarantined messages with their reasons instead of retrying them.",
+        )
+        parser.add_argument(
+            "--discard",
+            action="store_true",
+            help="Discard the quarantined messages given with --id instead of retrying them.",
         )
         parser.add_argument(
             "--json",
@@ -54,25 +65,62 @@ class Command(BaseCommand):
         wanted = RawMessage.objects.filter(state=RawState.QUARANTINED)
         if ids:
             wanted = wanted.filter(pk__in=ids)
+        if options["list"] and options["discard"]:
+            raise CommandError("--list and --discard do not go together: choose one")
         if options["list"]:
             self._list(wanted, as_json=options["json"])
+            return
+        if options["discard"]:
+            self._discard(ids, wanted, as_json=options["json"])
             return
         # Only ids are held in memory; each message is loaded when retried.
         pks = list(wanted.order_by("pk").values_list("pk", flat=True))
         counts: Counter[str] = Counter(retried=0, still_quarantined=0)
         counts["not_quarantined"] = len(set(ids) - set(pks))
+        held: list[int] = []
         for pk in pks:
             result = process_raw(RawMessage.objects.get(pk=pk))
             counts["retried"] += 1
+            if result.outcome == "quarantined":
+                held.append(pk)
             key = "still_quarantined" if result.outcome == "quarantined" else result.outcome
             counts[key] += 1
         if options["json"]:
-            self.stdout.write(json.dumps(dict(counts)))
-        else:
-            for key, value in counts.items():
-                self.stdout.write(f"{key}: {value}")
+            self.stdout.write(json.dumps({**counts, "still_quarantined_ids": held}))
+            return
+        for key, value in counts.items():
+            self.stdout.write(f"{key}: {value}")
+        if held:
+            self.stdout.write("Still quarantined:")
+            self._list(RawMessage.objects.filter(pk__in=held), as_json=False, total=False)
 
-    def _list(self, wanted: Any, *, as_json: bool) -> None:
+    def _discard(self, ids: list[int], wanted: Any, *, as_json: bool) -> None:
+        if not ids:
+            raise CommandError(
+                "--discard needs the messages to discard: give --id N for each one "
+                "(`relaydesk reprocess-quarantine --list` shows them)"
+            )
+        with transaction.atomic():
+            rows = list(wanted.select_for_update().order_by("pk"))
+            for raw in rows:
+                raw.state = RawState.DISCARDED
+                raw.save(update_fields=["state"])
+                timeline.record(raw, "quarantine_discarded", actor_label="reprocess-quarantine")
+        discarded = [raw.pk for raw in rows]
+        for pk in discarded:
+            logger.info("quarantined message discarded", extra={"raw": pk})
+        not_quarantined = sorted(set(ids) - set(discarded))
+        if as_json:
+            summary = {"discarded": discarded, "not_quarantined": not_quarantined}
+            self.stdout.write(json.dumps(summary))
+            return
+        self.stdout.write(f"discarded: {len(discarded)}")
+        if not_quarantined:
+            self.stdout.write(
+                "not quarantined, left as they are: " + ", ".join(map(str, not_quarantined))
+            )
+
+    def _list(self, wanted: Any, *, as_json: bool, total: bool = True) -> None:
         rows = wanted.order_by("pk").values_list(
             "pk",
             "received_at",
@@ -103,5 +151,5 @@ class Command(BaseCommand):
                 continue
             origin = source_ref or envelope_from or source
             self.stdout.write(f"{pk}\t{received_at:%Y-%m-%d %H:%M}\t{code}\t{origin}\t{reason}")
-        if not as_json:
+        if total and not as_json:
             self.stderr.write(f"{count} quarantined message(s)")
