@@ -185,6 +185,17 @@ def test_smtp_oversize_rejected_at_data(settings, caplog):
     assert RawMessage.objects.count() == 0
 
 
+def test_smtp_bare_line_feeds_get_a_reply_that_says_so(endpoint, caplog):
+    # A client that sends LF line endings sends the whole message as one line.
+    message = client_email().replace(b"\r\n", b"\n") + b"more detail\n" * 100
+    with caplog.at_level(logging.INFO, logger="relaydesk.channels.email.smtp_inbound"):
+        code, reply = send(endpoint, message)
+    assert code == 500
+    assert b"send CRLF line endings, not bare LF" in reply
+    assert "smtp message rejected for a line too long" in caplog.messages
+    assert RawMessage.objects.count() == 0
+
+
 def test_smtp_storage_failure_answers_451():
     # Storage failure is the one place this suite uses a test double: taking
     # the test database away under a running server would also break the

@@ -147,15 +147,26 @@ _AIOSMTPD_SIZE_REJECTIONS = (
 )
 
 
+# aiosmtpd's reply to a DATA line over 1,000 bytes. A client that sends bare
+# LF line endings meets it with any message longer than that, because the
+# whole message reads as one line.
+_AIOSMTPD_LINE_REJECTION = "500 Line too long"
+LINE_REJECTION = (
+    "500 5.5.6 Line too long: a line of message data may hold at most 1000 bytes "
+    "with its CRLF; send CRLF line endings, not bare LF"
+)
+
+
 def size_rejection(limit: int) -> str:
     return f"552 5.3.4 Message size exceeds the limit of {limit} bytes"
 
 
 class _SizeReportingSMTP(SMTP):
-    """aiosmtpd's session, logging its size rejections and naming the limit in them.
+    """aiosmtpd's session, logging its size and line rejections and explaining them.
 
-    aiosmtpd refuses an oversized message before any handler hook runs, with
-    a reply that gives no limit, so the sender cannot tell how much to cut.
+    aiosmtpd refuses an oversized message or an over-long line before any
+    handler hook runs, with a reply that gives neither the limit nor the
+    usual cause, so the sender cannot tell what to change.
     """
 
     async def push(self, status: str | bytes) -> None:
@@ -166,6 +177,12 @@ class _SizeReportingSMTP(SMTP):
                 extra={"limit": self.data_size_limit, "peer": _peer_host(self.session)},
             )
             status = size_rejection(self.data_size_limit)
+        elif text.startswith(_AIOSMTPD_LINE_REJECTION):
+            logger.info(
+                "smtp message rejected for a line too long",
+                extra={"peer": _peer_host(self.session)},
+            )
+            status = LINE_REJECTION
         await super().push(status)
 
 
