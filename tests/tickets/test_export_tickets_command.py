@@ -89,6 +89,18 @@ def test_export_round_trips_message_fields():
     assert datetime.fromisoformat(message["created_at"]) == stored.created_at
 
 
+def test_export_tells_a_queued_reply_from_a_sent_one():
+    ticket = open_ticket()
+    actions.reply(ticket, author=AgentFactory(), text="Clear the cache, please.")
+
+    [record] = export()
+
+    inbound, queued = record["messages"]
+    assert inbound["delivery_status"] is None
+    assert queued["delivery_status"] == "queued"
+    assert queued["message_id"] == ""
+
+
 def test_export_keeps_non_ascii_and_newlines():
     text = "Olá,\nA exportação falhou — «erro 500» 🙁\n日本語のテキスト\r\nfim"
     open_ticket(text)

@@ -67,6 +67,8 @@ def message_record(message: Message) -> dict[str, Any]:
         "cc": message.cc_addresses,
         "subject": message.subject,
         "sent_at": _iso(message.sent_at),
+        # Outbound only: "queued" until sent, when message_id and from are filled in.
+        "delivery_status": message.delivery_status or None,
         "created_at": _iso(message.created_at),
         "text": message.text,
         "attachments": [_attachment_record(item) for item in message.attachments.all()],
