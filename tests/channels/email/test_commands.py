@@ -73,6 +73,25 @@ def test_import_mail_names_each_skipped_file(tmp_path, caplog):
     assert [record.path for record in skipped] == [str(folder / "notes.json")]
 
 
+def test_import_mail_counts_only_the_files_it_passed_over(tmp_path):
+    # Hidden folders and a Maildir's own bookkeeping files are not looked at,
+    # so they are not reported as skipped either.
+    folder = tmp_path / "archive"
+    maildir = folder / "support-maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    shutil.copy(FIXTURES / "wrong_charset.eml", maildir / "new" / "1.host")
+    (maildir / "dovecot-uidlist").write_text("3 V1 N2\n")
+    (folder / ".sync").mkdir()
+    (folder / ".sync" / "state.txt").write_text("last run: yesterday\n")
+    (folder / "readme.txt").write_text("Mail exported from the old desk.\n")
+
+    summary = import_mail(folder)
+
+    assert summary["tickets_created"] == 1
+    assert summary["skipped_files"] == 1
+
+
 def test_import_mail_mbox_splits_messages(tmp_path):
     mbox = tmp_path / "archive.mbox"
     with mbox.open("wb") as handle:

@@ -35,13 +35,14 @@ class MailSource:
     size: int
 
 
-def discover(paths: list[Path]) -> Iterator[MailSource]:
+def discover(paths: list[Path], skipped: list[Path] | None = None) -> Iterator[MailSource]:
     """Yield the sources under ``paths``; raises SourceError for a missing path.
 
     A file named on the command line is always imported. Inside a directory
     only files that look like mail (a header line or an mbox "From " line at
     the start) or are named ``*.eml`` are, so README, JSON and attachment
-    files beside .eml files are passed over. A broken .eml file is imported
+    files beside .eml files are passed over. When ``skipped`` is given, each
+    of those is appended to it and logged. A broken .eml file is imported
     and quarantined with its reason.
     """
     for path in paths:
@@ -49,26 +50,9 @@ def discover(paths: list[Path]) -> Iterator[MailSource]:
             raise SourceError(f"path not found: {path}")
     for path in paths:
         if path.is_dir():
-            yield from _walk_directory(path)
+            yield from _walk_directory(path, skipped)
         else:
             yield _file_source(path)
-
-
-def count_skipped(paths: list[Path]) -> int:
-    """Return how many files under the directories in ``paths`` were passed over, logging each."""
-    skipped = 0
-    for path in paths:
-        if not path.is_dir() or _is_maildir(path):
-            continue
-        for root, _dirs, files in os.walk(path):
-            for name in files:
-                if _sniff_in_directory(Path(root) / name) is None:
-                    skipped += 1
-                    logger.warning(
-                        "file skipped: it does not look like an e-mail",
-                        extra={"path": str(Path(root) / name)},
-                    )
-    return skipped
 
 
 def read_messages(source: MailSource) -> Iterator[tuple[str, bytes]]:
@@ -83,7 +67,7 @@ def read_messages(source: MailSource) -> Iterator[tuple[str, bytes]]:
         yield str(source.path), source.path.read_bytes()
 
 
-def _walk_directory(directory: Path) -> Iterator[MailSource]:
+def _walk_directory(directory: Path, skipped: list[Path] | None) -> Iterator[MailSource]:
     if _is_maildir(directory):
         yield MailSource(directory, "maildir", _tree_size(directory))
         return
@@ -97,8 +81,14 @@ def _walk_directory(directory: Path) -> Iterator[MailSource]:
         for name in sorted(files):
             path = root_path / name
             kind = _sniff_in_directory(path)
-            if kind is not None:
-                yield MailSource(path, kind, path.stat().st_size)
+            if kind is None:
+                if skipped is not None:
+                    skipped.append(path)
+                    logger.warning(
+                        "file skipped: it does not look like an e-mail", extra={"path": str(path)}
+                    )
+                continue
+            yield MailSource(path, kind, path.stat().st_size)
 
 
 def _file_source(path: Path) -> MailSource:

@@ -27,7 +27,6 @@ from relaydesk.channels.email.parse_pool import default_workers, parsed_messages
 from relaydesk.channels.email.sources import (
     MailSource,
     SourceError,
-    count_skipped,
     discover,
     read_messages,
 )
@@ -204,11 +203,12 @@ class Command(BaseCommand):
         progress = Progress(total_bytes, show_progress)
         # The sources are walked again lazily, so memory does not grow with
         # the number of files.
+        skipped: list[Path] = []
         with query_logging_off():
             summary = self._import(
-                discover(paths), progress, options["batch_size"], options["workers"]
+                discover(paths, skipped), progress, options["batch_size"], options["workers"]
             )
-        summary["skipped_files"] = count_skipped(paths)
+        summary["skipped_files"] = len(skipped)
         if options["json"]:
             self.stdout.write(json.dumps(summary))
         else:
