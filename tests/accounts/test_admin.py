@@ -288,3 +288,13 @@ def test_team_admin_records_new_team_with_members(admin_client):
     (event,) = events_of(Team.objects.get(slug="second_line"))
     assert event.kind == "team_created"
     assert event.data["members"] == ["ines"]
+
+
+def test_admin_pages_speak_the_agents_language(client):
+    admin = AgentFactory(username="rosa", role=Role.ADMIN, locale="pt-pt")
+    client.force_login(admin)
+
+    page = client.get(AGENTS, headers={"Accept-Language": "en"}).content.decode()
+
+    assert '<html lang="pt-pt"' in page
+    assert "Agentes" in page or "agentes" in page

@@ -28,10 +28,22 @@ def test_missing_page_is_the_desks_own(agent_client):
     assert "Traceback" not in page and "URLconf" not in page
 
 
-def test_missing_page_speaks_portuguese(agent_client):
-    response = agent_client.get("/nothing-here/", headers={"Accept-Language": "pt-PT"})
+def test_missing_page_speaks_the_agents_language(agent, agent_client):
+    # The agent's saved language wins over the browser's, as on every page.
+    agent.locale = "pt-pt"
+    agent.save(update_fields=["locale"])
 
-    assert response.status_code == 404
+    for address in ("/nothing-here/", "/tickets/999999/", "/organizations/999999/"):
+        response = agent_client.get(address, headers={"Accept-Language": "en"})
+
+        assert response.status_code == 404
+        assert '<html lang="pt-pt">' in response.content.decode()
+        assert "Página não encontrada" in response.content.decode()
+
+
+def test_missing_page_follows_the_browser_when_signed_out():
+    response = Client().get("/nothing-here/", headers={"Accept-Language": "pt-PT"})
+
     assert "Página não encontrada" in response.content.decode()
 
 
@@ -70,9 +82,12 @@ def test_server_error_is_logged_with_debug_off():
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_server_error_page_speaks_portuguese():
+def test_server_error_page_speaks_the_agents_language(agent):
+    agent.locale = "pt-pt"
+    agent.save(update_fields=["locale"])
     client = Client(raise_request_exception=False)
+    client.force_login(agent)
 
-    response = client.get("/fails/", headers={"Accept-Language": "pt-PT"})
+    response = client.get("/fails/")
 
     assert "Erro no servidor" in response.content.decode()

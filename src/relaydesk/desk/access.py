@@ -23,12 +23,32 @@ def language_code_for(locale: str) -> str | None:
     return normalised if normalised in codes else None
 
 
-def agent_required(view: View) -> View:
-    """Let only signed-in agents through: others go to the login page or get 403.
+class AgentLanguageMiddleware:
+    """Show every page to a signed-in user in the language of their saved ``locale``.
 
-    The agent's saved ``locale`` decides the language of the page, ahead of the
-    browser's Accept-Language; the language switcher updates that field.
+    It runs after the session's user is known, ahead of the browser's
+    Accept-Language, which LocaleMiddleware has applied. Being a middleware,
+    it also covers the administration pages and the error pages that Django
+    renders for a failed view. The language switcher updates ``locale``.
     """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = language_code_for(user.locale) if user and user.is_authenticated else None
+        if language is None:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        return response
+
+
+def agent_required(view: View) -> View:
+    """Let only signed-in agents through: others go to the login page or get 403."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -36,11 +56,7 @@ def agent_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not can_work_tickets(request.user):
             raise PermissionDenied
-        language = language_code_for(request.user.locale) or translation.get_language()
-        request.LANGUAGE_CODE = language
-        with translation.override(language):
-            response = view(request, *args, **kwargs)
-        response.headers["Content-Language"] = language
+        response = view(request, *args, **kwargs)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = page_policy(allow_remote=False)
         return response
