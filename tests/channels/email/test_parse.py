@@ -15,6 +15,21 @@ def test_parse_undeclared_8bit_detects_latin1():
     assert "não corresponde" in parsed.text
 
 
+def test_parse_utf8_declared_latin1_text():
+    parsed = parse_message(load("utf8_declared_latin1.eml"))
+    assert parsed.text == "O relatório de março não abre na aplicação."
+
+
+def test_parse_utf8_declared_windows_1252_html():
+    parsed = parse_message(load("utf8_declared_latin1.eml"))
+    assert "<p>O relatório de março não abre na aplicação.</p>" in parsed.html
+
+
+def test_parse_utf8_declared_latin1_subject():
+    parsed = parse_message(load("utf8_declared_latin1.eml"))
+    assert parsed.subject == "Relatório de março"
+
+
 def test_parse_rfc2047_subject_and_name():
     parsed = parse_message(load("rfc2047_subject.eml"))
     assert parsed.subject == "Fatura de março não chegou"
