@@ -152,6 +152,21 @@ def test_corpus_stalwart_fields(corpora):
         assert matched[field] / compared[field] >= 0.8, field
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ruby-mail/mime_emails/raw_email_with_illegal_boundary.eml",
+        "ruby-mail/mime_emails/raw_email_with_binary_encoded.eml",
+        "ruby-mail/plain_emails/raw_email_bad_time.eml",
+    ],
+)
+def test_corpus_unquoted_boundary_parts_found(corpora, name):
+    parsed = parse_message((corpora / "email" / name).read_bytes())
+    assert "Content-Type:" not in parsed.text
+    assert "_NextPart_" not in parsed.text
+    assert "_Part_" not in parsed.text
+
+
 def normalize(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 

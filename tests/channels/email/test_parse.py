@@ -30,6 +30,31 @@ def test_parse_utf8_declared_latin1_subject():
     assert parsed.subject == "Relatório de março"
 
 
+def test_parse_unquoted_boundary_with_equals_sign():
+    parsed = parse_message(load("unquoted_boundary.eml"))
+    assert parsed.text == 'The badge scanner at the Porto entrance says "cartão inválido".'
+    assert "Content-Type" not in parsed.text
+    assert "<p>The badge scanner" in parsed.html
+
+
+def test_parse_unquoted_boundary_in_nested_part():
+    parsed = parse_message(load("unquoted_boundary_nested.eml"))
+    assert parsed.text == "The log of the rejected badges is attached."
+    assert [item.filename for item in parsed.attachments] == ["scans.csv"]
+    assert parsed.attachments[0].content == b"badge,result\n1017,rejected\n"
+
+
+def test_parse_boundary_found_nowhere_keeps_body_text():
+    content = (
+        b"From: tiago.reis@client.example\n"
+        b"Subject: Broken boundary\n"
+        b"Content-Type: multipart/mixed; boundary=----=_NotInTheBody\n\n"
+        b"The body has no delimiter lines at all.\n"
+    )
+    parsed = parse_message(content)
+    assert parsed.text == "The body has no delimiter lines at all."
+
+
 def test_parse_rfc2047_subject_and_name():
     parsed = parse_message(load("rfc2047_subject.eml"))
     assert parsed.subject == "Fatura de março não chegou"

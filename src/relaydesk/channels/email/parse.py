@@ -37,6 +37,11 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 # A domain without a dot (support@localhost) is an address on this machine.
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+# The boundary parameter as written. Outlook Express and others sent it
+# unquoted with an "=" in it (boundary=----=_NextPart_000_0001), which
+# RFC 2045 does not allow unquoted. policy.default's header parser ends the
+# value at the "=", so the parts are never found.
+_RAW_BOUNDARY = re.compile(r'\bboundary\s*=\s*(?:"([^"]+)"|([^;\s"]+))', re.IGNORECASE)
 _MAX_DEPTH = 20
 _MAX_HEADER = 998
 
@@ -297,6 +302,10 @@ def _param(part: MimePart, name: str, header: str = "content-type") -> str:
 def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
     content_type = _content_type(part)
     payload = part.get_payload()
+    if content_type.startswith("multipart/") and isinstance(payload, str):
+        recovered = _reparse_with_raw_boundary(part, content_type)
+        if recovered is not None:
+            payload = recovered.get_payload()
     if content_type.startswith("multipart/") and isinstance(payload, list) and depth < _MAX_DEPTH:
         for child in payload:
             _walk(child, body, depth=depth + 1)
@@ -315,6 +324,23 @@ def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
         )
         return
     _add_leaf(part, content_type, body)
+
+
+def _reparse_with_raw_boundary(part: MimePart, content_type: str) -> MimePart | None:
+    """Parse a multipart ``part`` that has no parts again, with the boundary as written.
+
+    Returns the new multipart, or None when the boundary written in the
+    header is the one already tried or finds no parts either.
+    """
+    header = next((value for name, value in part.raw_items() if name.lower() == "content-type"), "")
+    found = _RAW_BOUNDARY.search(_FOLD.sub("", str(header)))
+    boundary = (found[1] or found[2]) if found else ""
+    if not boundary or boundary == _param(part, "boundary"):
+        return None
+    head = f'Content-Type: {content_type}; boundary="{boundary}"\n\n'
+    data = head.encode("utf-8", errors="surrogateescape") + _payload_bytes(part)
+    reparsed = email.message_from_bytes(data, policy=_POLICY)
+    return reparsed if isinstance(reparsed.get_payload(), list) else None
 
 
 def _add_leaf(part: MimePart, content_type: str, body: _Body) -> None:
