@@ -55,6 +55,24 @@ def test_parse_boundary_found_nowhere_keeps_body_text():
     assert parsed.text == "The body has no delimiter lines at all."
 
 
+def test_parse_flowed_text_is_joined():
+    parsed = parse_message(load("flowed_delsp.eml"))
+    assert parsed.text == (
+        "The invoices for November are still missing from the portal after "
+        "the fix you mentioned. Could you check again?\n"
+        "\n"
+        "> Please try again tomorrow; the import runs overnight.\n"
+        "\n"
+        "-- \n"
+        "Marta Pinto\nFinance"
+    )
+
+
+def test_parse_text_without_format_flowed_keeps_lines():
+    parsed = parse_message(load("fixed_trailing_space.eml"))
+    assert parsed.text == "Line one ends with a space \nline two is its own line."
+
+
 def test_parse_rfc2047_subject_and_name():
     parsed = parse_message(load("rfc2047_subject.eml"))
     assert parsed.subject == "Fatura de março não chegou"

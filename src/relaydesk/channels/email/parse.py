@@ -18,6 +18,7 @@ from email.message import Message as MimePart
 from typing import Any
 
 from relaydesk.channels.email.charsets import decode_bytes, repair_surrogates
+from relaydesk.channels.email.flowed import unflow
 from relaydesk.channels.email.sanitize import html_to_text, sanitize_html
 from relaydesk.channels.email.tnef import is_tnef, unpack_tnef
 from relaydesk.tickets.drafts import AttachmentDraft
@@ -350,6 +351,9 @@ def _add_leaf(part: MimePart, content_type: str, body: _Body) -> None:
         if content_type == "text/html":
             body.htmls.append(_decode_payload(part))
             return
+        if content_type == "text/plain":
+            body.texts.append(_plain_text(part))
+            return
         if content_type.startswith("text/") or content_type.startswith("multipart/"):
             # A multipart part whose boundary is missing arrives as one text blob.
             body.texts.append(_decode_payload(part))
@@ -411,6 +415,13 @@ def _clean_text(text: str) -> str:
 def _decode_payload(part: MimePart) -> str:
     charset = _param(part, "charset")
     return decode_bytes(_payload_bytes(part), charset or None)
+
+
+def _plain_text(part: MimePart) -> str:
+    text = _decode_payload(part)
+    if _param(part, "format").lower() != "flowed":
+        return text
+    return unflow(text, delsp=_param(part, "delsp").lower() == "yes")
 
 
 def _payload_bytes(part: MimePart) -> bytes:
