@@ -152,6 +152,13 @@ def test_corpus_stalwart_fields(corpora):
         assert matched[field] / compared[field] >= 0.8, field
 
 
+def test_corpus_feedback_report_opens_no_ticket(corpora):
+    content = (corpora / "email" / "sisimai-bounces" / "arf-01.eml").read_bytes()
+    result = ingest(content, source=Source.IMPORT)
+    assert result.outcome == "bounce"
+    assert result.ticket_number is None
+
+
 @pytest.mark.parametrize(
     "name",
     [

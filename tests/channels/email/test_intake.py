@@ -346,6 +346,57 @@ def test_bounce_of_unknown_message_makes_no_ticket(acknowledgements):
     assert acknowledgements == []
 
 
+def test_complaint_attached_to_reported_ticket():
+    ticket = first_ticket()
+    ack = actions.reply(ticket, author=None, text="We received it.", automatic=True)
+    Message.objects.filter(pk=ack.pk).update(message_id="<ack-7@desk.example>")
+    ack.refresh_from_db()
+    status_before = ack.delivery_status
+    result = receive("spam_complaint.eml", original_id="<ack-7@desk.example>")
+    complaint = Message.objects.get(pk=result.message_pk)
+    ack.refresh_from_db()
+    assert result.outcome == "bounce"
+    assert result.reason == "feedback_report"
+    assert result.ticket_number == ticket.number
+    assert complaint.kind == MessageKind.COMPLAINT
+    assert complaint.visibility == Visibility.INTERNAL
+    assert complaint.automatic is True
+    assert "Feedback-Type: abuse" in complaint.text
+    assert ack.delivery_status == status_before
+    assert Ticket.objects.count() == 1
+
+
+def test_complaint_never_acknowledged(acknowledgements, django_capture_on_commit_callbacks):
+    ticket = first_ticket()
+    ack = actions.reply(ticket, author=None, text="We received it.", automatic=True)
+    Message.objects.filter(pk=ack.pk).update(message_id="<ack-7@desk.example>")
+    with django_capture_on_commit_callbacks(execute=True):
+        receive("spam_complaint.eml", original_id="<ack-7@desk.example>")
+        receive("spam_complaint.eml", original_id="<unknown-ack@desk.example>")
+    assert acknowledgements == []
+
+
+def test_complaint_with_original_headers_only_attached():
+    ticket = first_ticket()
+    sent = actions.reply(ticket, author=AgentFactory(), text="Which browser?")
+    Message.objects.filter(pk=sent.pk).update(message_id="<reply-9@desk.example>")
+    result = receive("spam_complaint_headers.eml", original_id="<reply-9@desk.example>")
+    assert result.outcome == "bounce"
+    assert result.ticket_number == ticket.number
+    assert Message.objects.get(pk=result.message_pk).kind == MessageKind.COMPLAINT
+
+
+def test_complaint_of_unknown_message_makes_no_ticket():
+    result = receive("spam_complaint.eml", original_id="<never-stored@desk.example>")
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "bounce"
+    assert result.reason == "original_unknown"
+    assert result.ticket_number is None
+    assert raw.state == RawState.PROCESSED
+    assert Ticket.objects.count() == 0
+    assert ContactEmail.objects.count() == 0
+
+
 def test_tnef_attachment_unpacked(corpora):
     message = EmailMessage()
     message["From"] = "outlook.user@client.example"

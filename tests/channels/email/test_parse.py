@@ -73,6 +73,14 @@ def test_parse_text_without_format_flowed_keeps_lines():
     assert parsed.text == "Line one ends with a space \nline two is its own line."
 
 
+def test_parse_feedback_report_fields():
+    parsed = parse_message(load("spam_complaint.eml", original_id="<ack-7@desk.example>"))
+    assert parsed.report_type == "feedback-report"
+    assert parsed.feedback_report.startswith("Feedback-Type: abuse\nUser-Agent: WebmailFBL/2.1")
+    assert parsed.embedded_message_ids == ("<ack-7@desk.example>",)
+    assert [item.declared_type for item in parsed.attachments] == ["message/rfc822"]
+
+
 def test_parse_rfc2047_subject_and_name():
     parsed = parse_message(load("rfc2047_subject.eml"))
     assert parsed.subject == "Fatura de março não chegou"

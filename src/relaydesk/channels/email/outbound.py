@@ -460,7 +460,11 @@ def _recent_acknowledgements() -> QuerySet[Message]:
 
 
 def _acknowledgement_skip_reason(message: Message, recipient: str) -> str:
-    if message.automatic or message.kind in (MessageKind.BOUNCE, MessageKind.AUTO_REPLY):
+    if message.automatic or message.kind in (
+        MessageKind.BOUNCE,
+        MessageKind.COMPLAINT,
+        MessageKind.AUTO_REPLY,
+    ):
         return "automatic_message"
     if not recipient:
         return "no_sender_address"

@@ -136,6 +136,8 @@ class ParsedEmail:
     # text/rfc822-headers parts), which identify the original of a bounce.
     embedded_message_ids: tuple[str, ...] = ()
     delivery_status: str = ""
+    # The fields of an RFC 5965 spam complaint's message/feedback-report part.
+    feedback_report: str = ""
 
 
 @dataclass
@@ -147,6 +149,7 @@ class _Body:
     attachments: list[AttachmentDraft] = field(default_factory=list)
     embedded_ids: list[str] = field(default_factory=list)
     delivery_status: list[str] = field(default_factory=list)
+    feedback_report: list[str] = field(default_factory=list)
     tnef_texts: list[str] = field(default_factory=list)
 
 
@@ -184,6 +187,7 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         report_type=_param(mime, "report-type").lower(),
         embedded_message_ids=tuple(dict.fromkeys(body.embedded_ids)),
         delivery_status="\n".join(body.delivery_status)[:4000],
+        feedback_report="\n".join(body.feedback_report)[:4000],
     )
 
 
@@ -315,7 +319,10 @@ def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
         _add_embedded_message(payload[0], body, depth=depth, filename=_filename(part))
         return
     if content_type == "message/delivery-status":
-        body.delivery_status.append(_delivery_status_text(part))
+        body.delivery_status.append(_header_blocks_text(part))
+        return
+    if content_type == "message/feedback-report":
+        body.feedback_report.append(_header_blocks_text(part))
         return
     if content_type == "text/rfc822-headers":
         headers = _decode_payload(part)
@@ -469,7 +476,8 @@ def _ids_in_header_block(headers: str) -> list[str]:
     return [normalize_message_id(value) for value in found if normalize_message_id(value)]
 
 
-def _delivery_status_text(part: MimePart) -> str:
+def _header_blocks_text(part: MimePart) -> str:
+    """Return the fields of a delivery-status or feedback-report part as ``Name: value`` lines."""
     payload = part.get_payload()
     if isinstance(payload, list):
         blocks = [
