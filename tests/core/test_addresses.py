@@ -23,7 +23,20 @@ def test_utf8_local_part_valid(local_part):
 
 @pytest.mark.parametrize(
     "local_part",
-    ["ana", "jo sé", ".josé", "josé.", "josé..a", '"josé"', "jo\u00a0sé", "josé\x85", "a,é"],
+    [
+        "ana",
+        "jo sé",
+        ".josé",
+        "josé.",
+        "josé..a",
+        '"josé"',
+        "jo\u00a0sé",
+        "josé\x85",
+        "a,é",
+        "“josé”",
+        "«josé»",
+        "josé）",
+    ],
 )
 def test_utf8_local_part_invalid(local_part):
     assert is_utf8_local_part(local_part) is False

@@ -14,9 +14,17 @@ the wrong ASCII name, so mail to it needs a relay that offers SMTPUTF8.
 import re
 import unicodedata
 
-# RFC 5322 atext, plus any non-ASCII character (RFC 6532 UTF8-non-ascii)
-# other than C1 controls, white space and lone surrogates.
-_ATOM = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\x00-\x9f\s\ud800-\udfff])+"
+# A non-ASCII character of an address. RFC 6532 allows any, but this leaves
+# out C1 controls, white space, lone surrogates and the Unicode punctuation
+# blocks (Latin-1, general, CJK and full-width punctuation). Curly quotes,
+# guillemets or full-width brackets next to an address in a broken header
+# are quoting, not part of the address.
+NON_ASCII_ADDRESS_CHARACTER = (
+    r"[^\x00-\xbf\s\u2000-\u206f\u2e00-\u2e7f\u3000-\u303f\ufe30-\ufe4f\ufeff"
+    r"\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\ud800-\udfff]"
+)
+# RFC 5322 atext, plus the non-ASCII characters above.
+_ATOM = rf"(?:[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~-]|{NON_ASCII_ADDRESS_CHARACTER})+"
 _DOT_ATOM = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 
 

@@ -18,7 +18,7 @@ from relaydesk.tickets.models import (
     Visibility,
 )
 from tests.channels.email.conftest import load
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,53 @@ def test_ingest_unusable_sender_quarantined():
     assert result.reason == "sender_unusable"
     assert raw.state == RawState.QUARANTINED
     assert raw.error_code == "sender_unusable"
+    assert Ticket.objects.count() == 0
+
+
+def test_ingest_utf8_sender_opens_ticket():
+    result = receive("eai_sender.eml")
+    message = Message.objects.get(pk=result.message_pk)
+    assert result.outcome == "ticket_created"
+    assert message.from_address == "inês.araújo@correio.example"
+    assert message.from_name == "Inês Araújo"
+    assert ContactEmail.objects.get().address == "inês.araújo@correio.example"
+
+
+def test_ingest_utf8_sender_acknowledged(acknowledgements, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive("eai_sender.eml")
+    assert acknowledgements == [(result.ticket_number, result.message_pk)]
+
+
+def test_ingest_utf8_sender_joins_organization_by_ascii_domain():
+    organization = OrganizationFactory(domain="xn--exmplo-cva.example")
+    content = load("eai_sender.eml").replace(b"@correio.example>", "@exémplo.example>".encode())
+    result = ingest(content, source=Source.IMPORT)
+    ticket = Ticket.objects.get(number=result.ticket_number)
+    assert ticket.contact.organization == organization
+    assert ticket.contact.emails.get().address == "inês.araújo@exémplo.example"
+
+
+def test_ingest_decomposed_sender_stored_composed():
+    decomposed = "ine\u0302s.arau\u0301jo@correio.example".encode()
+    content = load("eai_sender.eml").replace("inês.araújo@correio.example".encode(), decomposed)
+    result = ingest(content, source=Source.IMPORT)
+    assert Message.objects.get(pk=result.message_pk).from_address == "inês.araújo@correio.example"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["inês..araújo@correio.example", "inês.araújo@-correio-.example", "inês.araújo@correio"],
+)
+def test_ingest_malformed_utf8_sender_quarantined(address):
+    content = load("eai_sender.eml").replace(
+        "inês.araújo@correio.example".encode(), address.encode()
+    )
+    result = ingest(content, source=Source.IMPORT)
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "quarantined"
+    assert raw.error_code == "sender_unusable"
+    assert raw.error_detail == "the From address is invalid"
     assert Ticket.objects.count() == 0
 
 

@@ -1,5 +1,7 @@
 from datetime import UTC, datetime
 
+import pytest
+
 from relaydesk.channels.email.parse import normalize_message_id, parse_message
 from tests.channels.email.conftest import load
 
@@ -121,6 +123,49 @@ def test_parse_attachment_only():
 def test_parse_malformed_from_keeps_address():
     parsed = parse_message(load("malformed_from.eml"))
     assert parsed.from_address == "eva.lopes@client.example"
+
+
+def test_parse_utf8_sender_address():
+    parsed = parse_message(load("eai_sender.eml"))
+    assert parsed.from_address == "inês.araújo@correio.example"
+    assert parsed.from_name == "Inês Araújo"
+
+
+def test_parse_utf8_sender_without_brackets():
+    parsed = parse_message("From: 秘书@例子.example\nSubject: Hi\n\nText\n".encode())
+    assert parsed.from_address == "秘书@例子.example"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Ana “ana@client.example”",
+        "«ana@client.example»",
+        "ana@client.example（Ana）",
+        "「Ana」ana@client.example",
+    ],
+)
+def test_parse_quotes_around_sender_left_out(header):
+    parsed = parse_message(f"From: {header}\nSubject: Hi\n\nText\n".encode())
+    assert parsed.from_address == "ana@client.example"
+
+
+def test_parse_sender_accents_composed():
+    parsed = parse_message("From: Jose\u0301 <JOSE\u0301@client.example>\n\nText\n".encode())
+    assert parsed.from_address == "josé@client.example"
+
+
+def test_parse_utf8_message_ids():
+    content = (
+        "From: inês@exémplo.example\n"
+        "Message-ID: <a1@exémplo.example>\n"
+        "In-Reply-To: <CS-1.x@desk.example>\n"
+        "References: <r0@exémplo.example> <CS-1.x@desk.example>\n\nText\n"
+    ).encode()
+    parsed = parse_message(content)
+    assert parsed.message_id == "<a1@exémplo.example>"
+    assert parsed.in_reply_to == "<CS-1.x@desk.example>"
+    assert parsed.references == ("<r0@exémplo.example>", "<CS-1.x@desk.example>")
 
 
 def test_parse_unusable_from_has_no_address():

@@ -21,6 +21,7 @@ from relaydesk.channels.email.charsets import decode_bytes, repair_surrogates
 from relaydesk.channels.email.flowed import unflow
 from relaydesk.channels.email.sanitize import html_to_text, sanitize_html
 from relaydesk.channels.email.tnef import is_tnef, unpack_tnef
+from relaydesk.core.addresses import NON_ASCII_ADDRESS_CHARACTER, normalize_address
 from relaydesk.tickets.drafts import AttachmentDraft
 
 # Headers copied to Message.headers: loop and list detection, threading and
@@ -36,7 +37,11 @@ HEADERS_OF_INTEREST = (
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 # A domain without a dot (support@localhost) is an address on this machine.
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
+# RFC 6532 allows UTF-8 in local parts and domains, and check_email_address
+# decides later whether the address is valid.
+_LOCAL_CHARACTER = rf"(?:[\w.!#$%&'*+/=?^`{{|}}~-]|{NON_ASCII_ADDRESS_CHARACTER})"
+_DOMAIN_CHARACTER = rf"(?:[\w-]|{NON_ASCII_ADDRESS_CHARACTER})"
+_ADDRESS = re.compile(rf"{_LOCAL_CHARACTER}+@{_DOMAIN_CHARACTER}+(?:\.{_DOMAIN_CHARACTER}+)*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 # The boundary parameter as written. Outlook Express and others sent it
 # unquoted with an "=" in it (boundary=----=_NextPart_000_0001), which
@@ -174,7 +179,9 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         date=_date(raw.get("date", [""])[0]),
         message_id=_first_id(raw.get("message-id", [])),
         in_reply_to=_first_id(raw.get("in-reply-to", [])),
-        references=tuple(_MESSAGE_ID.findall(" ".join(raw.get("references", [])))),
+        references=tuple(
+            _MESSAGE_ID.findall(repair_surrogates(" ".join(raw.get("references", []))))
+        ),
         text=text,
         html=html,
         attachments=tuple(body.attachments),
@@ -249,27 +256,35 @@ def _first_address(values: list[str]) -> tuple[str, str]:
 
 
 def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
-    """Return (display name, lower-cased address) pairs; "" for an unusable address."""
+    """Return (display name, address) pairs; "" for an unusable address.
+
+    Addresses are NFC-normalized and lower-cased, as normalize_address does.
+    """
     found: list[tuple[str, str]] = []
-    for value in values:
+    for raw_value in values:
+        # Raw UTF-8 in the header (RFC 6532) arrives as surrogate escapes.
+        value = repair_surrogates(raw_value)
         pairs = email.utils.getaddresses([value])
         usable = [(name, address) for name, address in pairs if _ADDRESS.fullmatch(address)]
         if usable:
-            found.extend((_decode_text(name), address.lower()) for name, address in usable)
+            found.extend(
+                (_decode_text(name), normalize_address(address)) for name, address in usable
+            )
             continue
         # A missing bracket or a stray quote defeats the address parser, yet
         # the address itself is usually plain to see.
-        loose = _ADDRESS.findall(repair_surrogates(value))
+        loose = _ADDRESS.findall(value)
         if len(loose) == 1:
             name = _decode_text(value.split("<", 1)[0].replace(loose[0], "").strip(' "'))
-            found.append((name, loose[0].lower()))
+            found.append((name, normalize_address(loose[0])))
         elif value.strip():
             found.append((_decode_text(value), ""))
     return found
 
 
 def _first_id(values: list[str]) -> str:
-    return normalize_message_id(values[0])[:_MAX_HEADER] if values else ""
+    # RFC 6532 allows UTF-8 in message identifiers, as in addresses.
+    return normalize_message_id(repair_surrogates(values[0]))[:_MAX_HEADER] if values else ""
 
 
 def _date(raw: str) -> datetime | None:
