@@ -94,6 +94,62 @@ def test_create_contact_rejects_support_address(address):
     assert not Contact.objects.exists()
 
 
+def test_check_email_address_accepts_utf8_local_part():
+    address = actions.check_email_address("José@Correio-Exemplo.example")
+    assert address == "josé@correio-exemplo.example"
+
+
+def test_check_email_address_accepts_unicode_domain():
+    assert actions.check_email_address("ana@Exémplo.example") == "ana@exémplo.example"
+
+
+def test_check_email_address_composes_accents():
+    assert actions.check_email_address("jose\u0301@client.example") == "josé@client.example"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "josé@",
+        "@client.example",
+        "jo sé@client.example",
+        "josé..silva@client.example",
+        ".josé@client.example",
+        "josé@@client.example",
+        "josé@-bad-.example",
+        "josé@client",
+        '"josé"@client.example',
+    ],
+)
+def test_check_email_address_rejects_malformed_utf8(address):
+    with pytest.raises(InvalidContact) as error:
+        actions.check_email_address(address)
+    assert error.value.code == "invalid_contact"
+    assert "is invalid" in error.value.message
+
+
+def test_contact_for_sender_matches_ascii_form_of_domain():
+    organization = OrganizationFactory(domain="exémplo.example")
+    contact = actions.contact_for_sender("ana@xn--exmplo-cva.example")
+    assert contact.organization == organization
+
+
+def test_contact_for_sender_matches_unicode_form_of_domain():
+    organization = OrganizationFactory(domain="xn--exmplo-cva.example")
+    contact = actions.contact_for_sender("josé@exémplo.example")
+    assert contact.organization == organization
+
+
+def test_create_organization_rejects_other_form_of_taken_domain():
+    OrganizationFactory(domain="exémplo.example")
+    with pytest.raises(InvalidOrganization) as error:
+        actions.create_organization(
+            name="Other", plan=universal(), domains=["xn--exmplo-cva.example"]
+        )
+    assert "exémplo.example already belongs to" in error.value.message
+    assert Organization.objects.count() == 1
+
+
 def test_contact_for_sender_joins_domain_organization():
     organization = OrganizationFactory(domain="client.example")
     contact = actions.contact_for_sender("new.person@client.example", "New Person")

@@ -1,6 +1,7 @@
 """Create and change organizations and contacts, with their validation."""
 
 import logging
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
 from relaydesk.core import config, inserts, memo, timeline
+from relaydesk.core.addresses import domain_forms, is_utf8_local_part, normalize_address
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import (
     Contact,
@@ -57,19 +59,22 @@ def check_time_zone(name: str) -> str:
 
 
 def check_email_address(address: str) -> str:
-    normalised = address.strip().lower()
+    """Return ``address`` NFC-normalized and lower-cased, or raise InvalidContact.
+
+    Internationalized addresses (RFC 6531) are valid: a UTF-8 local part and
+    a domain in Unicode or "xn--" form.
+    """
+    normalised = normalize_address(address)
     if len(normalised) > MAX_EMAIL_ADDRESS_LENGTH:
         raise InvalidContact(
             _("E-mail address %(value)r is longer than %(limit)d characters: shorten it.")
             % {"value": address, "limit": MAX_EMAIL_ADDRESS_LENGTH}
         )
-    try:
-        validate_email(normalised)
-    except ValidationError:
+    if not _is_valid_email_address(normalised):
         raise InvalidContact(
             _("E-mail address %(value)r is invalid: write it as name@example.com.")
             % {"value": address}
-        ) from None
+        )
     if config.is_support_address(normalised):
         # Mail to it would come back into the desk, which quarantines it.
         raise InvalidContact(
@@ -80,6 +85,19 @@ def check_email_address(address: str) -> str:
             % {"value": normalised}
         )
     return normalised
+
+
+def _is_valid_email_address(address: str) -> bool:
+    local_part, _at, domain = address.rpartition("@")
+    if is_utf8_local_part(local_part):
+        # Django's validator takes Unicode domains but only ASCII local
+        # parts, so the domain is checked after a placeholder local part.
+        address = f"utf8-local-part@{domain}"
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def check_phone_number(number: str) -> str:
@@ -106,7 +124,7 @@ def check_phone_number(number: str) -> str:
 
 
 def check_domain(domain: str) -> str:
-    normalised = domain.strip().lower().lstrip("@")
+    normalised = unicodedata.normalize("NFC", domain.strip()).lower().lstrip("@")
     if len(normalised) > MAX_DOMAIN_LENGTH:
         raise InvalidOrganization(
             _("E-mail domain %(value)r is longer than %(limit)d characters: shorten it.")
@@ -149,7 +167,9 @@ def check_domains(domains: Iterable[str], organization: Organization | None = No
     organization is rejected. ``organization``, when given, keeps its own.
     """
     clean = list(dict.fromkeys(check_domain(domain) for domain in domains))
-    owners = OrganizationDomain.objects.filter(domain__in=clean).select_related("organization")
+    # A Unicode domain and its "xn--" form name one domain.
+    forms = [form for domain in clean for form in domain_forms(domain)]
+    owners = OrganizationDomain.objects.filter(domain__in=forms).select_related("organization")
     if organization is not None:
         owners = owners.exclude(organization=organization)
     owned = owners.first()
@@ -398,7 +418,9 @@ def create_contact_for_sender(address: str, name: str = "") -> Contact:
     owner = memo.settled(
         ("customers.domain", domain),
         lambda: (
-            OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+            OrganizationDomain.objects.filter(domain__in=domain_forms(domain))
+            .select_related("organization")
+            .first()
         ),
     )
     # No savepoint, so an import batch need not write what it holds back

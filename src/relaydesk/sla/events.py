@@ -20,7 +20,12 @@ INCIDENT_KINDS = frozenset({"incident_created", "status_changed", "known_error_a
 RETARGET_KINDS = frozenset({"priority_changed"})
 
 STOPPED = {Status.SOLVED, Status.CLOSED}
-NOT_FROM_CLIENT = {MessageKind.BOUNCE, MessageKind.AUTO_REPLY, MessageKind.ACKNOWLEDGEMENT}
+NOT_FROM_CLIENT = {
+    MessageKind.BOUNCE,
+    MessageKind.COMPLAINT,
+    MessageKind.AUTO_REPLY,
+    MessageKind.ACKNOWLEDGEMENT,
+}
 # (direction, automatic) of a message, keyed by its primary key.
 MessageFacts = Mapping[int, tuple[str, bool]]
 

@@ -93,6 +93,7 @@ class MessageKind(models.TextChoices):
     NOTE = "note", _("Internal note")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     BOUNCE = "bounce", _("Bounce")
+    COMPLAINT = "complaint", _("Spam complaint")
     AUTO_REPLY = "auto_reply", _("Automatic reply")
 
 

@@ -48,12 +48,17 @@ class RecordingHandler:
 
 
 class RecordingSmtpServer:
-    """An aiosmtpd server on a free port that records what it receives."""
+    """An aiosmtpd server on a free port that records what it receives.
 
-    def __init__(self) -> None:
+    It offers SMTPUTF8 (RFC 6531) only when ``smtputf8`` is True.
+    """
+
+    def __init__(self, *, smtputf8: bool = False) -> None:
         self.handler = RecordingHandler()
         self.port = free_port()
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
 
     @property
     def url(self) -> str:

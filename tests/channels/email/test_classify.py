@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from relaydesk.channels.email.classify import Kind, classify
 from relaydesk.channels.email.parse import ParsedEmail, parse_message
 from tests.channels.email.conftest import load
@@ -59,3 +61,32 @@ def test_classify_daemon_sender_with_bounce_subject():
 def test_classify_x_failed_recipients_is_bounce():
     parsed = ParsedEmail(headers={"x-failed-recipients": "gone@client.example"})
     assert classify(parsed).kind == Kind.BOUNCE
+
+
+def test_classify_feedback_report_is_complaint():
+    parsed = parse_message(load("spam_complaint.eml", original_id="<ack-7@desk.example>"))
+    result = classify(parsed)
+    assert result.kind == Kind.COMPLAINT
+    assert result.reason == "feedback_report"
+    assert result.original_ids == ("<ack-7@desk.example>",)
+    assert result.may_acknowledge is False
+
+
+def test_classify_complaint_with_original_headers_only():
+    parsed = parse_message(load("spam_complaint_headers.eml", original_id="<ack-8@desk.example>"))
+    result = classify(parsed)
+    assert result.kind == Kind.COMPLAINT
+    assert result.original_ids == ("<ack-8@desk.example>",)
+
+
+def test_classify_feedback_part_outside_report_is_complaint():
+    parsed = ParsedEmail(content_type="multipart/mixed", feedback_report="Feedback-Type: abuse")
+    result = classify(parsed)
+    assert result.kind == Kind.COMPLAINT
+    assert result.reason == "feedback_report_part"
+
+
+def test_classify_complaint_from_daemon_is_not_bounce():
+    parsed = parse_message(load("spam_complaint.eml", original_id="<ack-7@desk.example>"))
+    parsed = replace(parsed, from_address="mailer-daemon@feedback.webmail.example")
+    assert classify(parsed).kind == Kind.COMPLAINT

@@ -105,6 +105,15 @@ def test_import_mail_mbox_splits_messages(tmp_path):
     assert summary["bounces"] == 1
 
 
+def test_import_mail_counts_complaints_as_bounces(tmp_path):
+    complaint = tmp_path / "complaint.eml"
+    complaint.write_bytes(load("spam_complaint.eml", original_id="<ack-3@desk.example>"))
+    summary = import_mail(complaint)
+    assert summary["bounces"] == 1
+    assert summary["tickets_created"] == 0
+    assert Ticket.objects.count() == 0
+
+
 def test_import_mail_maildir(tmp_path):
     for sub in ("cur", "new", "tmp"):
         (tmp_path / "Maildir" / sub).mkdir(parents=True)

@@ -152,6 +152,28 @@ def test_corpus_stalwart_fields(corpora):
         assert matched[field] / compared[field] >= 0.8, field
 
 
+def test_corpus_feedback_report_opens_no_ticket(corpora):
+    content = (corpora / "email" / "sisimai-bounces" / "arf-01.eml").read_bytes()
+    result = ingest(content, source=Source.IMPORT)
+    assert result.outcome == "bounce"
+    assert result.ticket_number is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ruby-mail/mime_emails/raw_email_with_illegal_boundary.eml",
+        "ruby-mail/mime_emails/raw_email_with_binary_encoded.eml",
+        "ruby-mail/plain_emails/raw_email_bad_time.eml",
+    ],
+)
+def test_corpus_unquoted_boundary_parts_found(corpora, name):
+    parsed = parse_message((corpora / "email" / name).read_bytes())
+    assert "Content-Type:" not in parsed.text
+    assert "_NextPart_" not in parsed.text
+    assert "_Part_" not in parsed.text
+
+
 def normalize(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 

@@ -18,7 +18,7 @@ from relaydesk.tickets.models import (
     Visibility,
 )
 from tests.channels.email.conftest import load
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,53 @@ def test_ingest_unusable_sender_quarantined():
     assert result.reason == "sender_unusable"
     assert raw.state == RawState.QUARANTINED
     assert raw.error_code == "sender_unusable"
+    assert Ticket.objects.count() == 0
+
+
+def test_ingest_utf8_sender_opens_ticket():
+    result = receive("eai_sender.eml")
+    message = Message.objects.get(pk=result.message_pk)
+    assert result.outcome == "ticket_created"
+    assert message.from_address == "inês.araújo@correio.example"
+    assert message.from_name == "Inês Araújo"
+    assert ContactEmail.objects.get().address == "inês.araújo@correio.example"
+
+
+def test_ingest_utf8_sender_acknowledged(acknowledgements, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = receive("eai_sender.eml")
+    assert acknowledgements == [(result.ticket_number, result.message_pk)]
+
+
+def test_ingest_utf8_sender_joins_organization_by_ascii_domain():
+    organization = OrganizationFactory(domain="xn--exmplo-cva.example")
+    content = load("eai_sender.eml").replace(b"@correio.example>", "@exémplo.example>".encode())
+    result = ingest(content, source=Source.IMPORT)
+    ticket = Ticket.objects.get(number=result.ticket_number)
+    assert ticket.contact.organization == organization
+    assert ticket.contact.emails.get().address == "inês.araújo@exémplo.example"
+
+
+def test_ingest_decomposed_sender_stored_composed():
+    decomposed = "ine\u0302s.arau\u0301jo@correio.example".encode()
+    content = load("eai_sender.eml").replace("inês.araújo@correio.example".encode(), decomposed)
+    result = ingest(content, source=Source.IMPORT)
+    assert Message.objects.get(pk=result.message_pk).from_address == "inês.araújo@correio.example"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["inês..araújo@correio.example", "inês.araújo@-correio-.example", "inês.araújo@correio"],
+)
+def test_ingest_malformed_utf8_sender_quarantined(address):
+    content = load("eai_sender.eml").replace(
+        "inês.araújo@correio.example".encode(), address.encode()
+    )
+    result = ingest(content, source=Source.IMPORT)
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "quarantined"
+    assert raw.error_code == "sender_unusable"
+    assert raw.error_detail == "the From address is invalid"
     assert Ticket.objects.count() == 0
 
 
@@ -344,6 +391,57 @@ def test_bounce_of_unknown_message_makes_no_ticket(acknowledgements):
     assert raw.state == RawState.PROCESSED
     assert Ticket.objects.count() == 0
     assert acknowledgements == []
+
+
+def test_complaint_attached_to_reported_ticket():
+    ticket = first_ticket()
+    ack = actions.reply(ticket, author=None, text="We received it.", automatic=True)
+    Message.objects.filter(pk=ack.pk).update(message_id="<ack-7@desk.example>")
+    ack.refresh_from_db()
+    status_before = ack.delivery_status
+    result = receive("spam_complaint.eml", original_id="<ack-7@desk.example>")
+    complaint = Message.objects.get(pk=result.message_pk)
+    ack.refresh_from_db()
+    assert result.outcome == "bounce"
+    assert result.reason == "feedback_report"
+    assert result.ticket_number == ticket.number
+    assert complaint.kind == MessageKind.COMPLAINT
+    assert complaint.visibility == Visibility.INTERNAL
+    assert complaint.automatic is True
+    assert "Feedback-Type: abuse" in complaint.text
+    assert ack.delivery_status == status_before
+    assert Ticket.objects.count() == 1
+
+
+def test_complaint_never_acknowledged(acknowledgements, django_capture_on_commit_callbacks):
+    ticket = first_ticket()
+    ack = actions.reply(ticket, author=None, text="We received it.", automatic=True)
+    Message.objects.filter(pk=ack.pk).update(message_id="<ack-7@desk.example>")
+    with django_capture_on_commit_callbacks(execute=True):
+        receive("spam_complaint.eml", original_id="<ack-7@desk.example>")
+        receive("spam_complaint.eml", original_id="<unknown-ack@desk.example>")
+    assert acknowledgements == []
+
+
+def test_complaint_with_original_headers_only_attached():
+    ticket = first_ticket()
+    sent = actions.reply(ticket, author=AgentFactory(), text="Which browser?")
+    Message.objects.filter(pk=sent.pk).update(message_id="<reply-9@desk.example>")
+    result = receive("spam_complaint_headers.eml", original_id="<reply-9@desk.example>")
+    assert result.outcome == "bounce"
+    assert result.ticket_number == ticket.number
+    assert Message.objects.get(pk=result.message_pk).kind == MessageKind.COMPLAINT
+
+
+def test_complaint_of_unknown_message_makes_no_ticket():
+    result = receive("spam_complaint.eml", original_id="<never-stored@desk.example>")
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "bounce"
+    assert result.reason == "original_unknown"
+    assert result.ticket_number is None
+    assert raw.state == RawState.PROCESSED
+    assert Ticket.objects.count() == 0
+    assert ContactEmail.objects.count() == 0
 
 
 def test_tnef_attachment_unpacked(corpora):

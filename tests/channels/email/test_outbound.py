@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from relaydesk.channels.email import outbound
 from relaydesk.channels.email.mailurl import MailUrlError, parse_smtp_url
+from relaydesk.channels.email.parse import parse_message
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Contact
@@ -432,6 +433,84 @@ def run_mail_worker() -> None:
     call_command(
         "db_worker", "--batch", "--queue-name", "mail", "--no-startup-delay", "--no-reload"
     )
+
+
+# -- internationalized addresses ----------------------------------------------------
+
+UTF8_CLIENT = "inês.araújo@correio.example"
+
+
+@pytest.fixture
+def utf8_relay(settings):
+    server = RecordingSmtpServer(smtputf8=True)
+    server.start()
+    settings.RELAYDESK = {**settings.RELAYDESK, "SMTP_URL": server.url}
+    yield server
+    server.stop()
+
+
+def test_reply_to_utf8_address_through_smtputf8_relay(
+    utf8_relay, django_capture_on_commit_callbacks
+):
+    message = agent_reply(django_capture_on_commit_callbacks, open_ticket(address=UTF8_CLIENT))
+    sent = utf8_relay.handler.received[0]
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert sent.rcpt_tos == [UTF8_CLIENT]
+    assert f'To: "Ana Lima" <{UTF8_CLIENT}>'.encode() in sent.content
+
+
+def test_reply_to_utf8_address_fails_without_smtputf8(relay, django_capture_on_commit_callbacks):
+    message = agent_reply(django_capture_on_commit_callbacks, open_ticket(address=UTF8_CLIENT))
+    assert message.delivery_status == DeliveryStatus.FAILED
+    assert message.delivery_attempts == 1
+    assert "does not accept internationalized addresses (SMTPUTF8)" in message.delivery_error
+    assert relay.handler.received == []
+
+
+def test_reply_to_unicode_domain_uses_ascii_form(relay, django_capture_on_commit_callbacks):
+    message = agent_reply(
+        django_capture_on_commit_callbacks, open_ticket(address="ana@exémplo.example")
+    )
+    sent = relay.handler.received[0]
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert sent.rcpt_tos == ["ana@xn--exmplo-cva.example"]
+    assert sent.email["To"].addresses[0].addr_spec == "ana@xn--exmplo-cva.example"
+
+
+def test_outbox_writes_utf8_address_unencoded(settings, django_capture_on_commit_callbacks):
+    set_option(settings, SMTP_URL="")
+    ticket = open_ticket(address=UTF8_CLIENT)
+    message = agent_reply(django_capture_on_commit_callbacks, ticket)
+    path = Path(settings.RELAYDESK["OUTBOX_DIR"]) / f"CS-{ticket.number}-message-{message.pk}.eml"
+    content = path.read_bytes()
+    assert message.delivery_status == DeliveryStatus.SENT
+    assert f'To: "Ana Lima" <{UTF8_CLIENT}>'.encode() in content
+    assert parse_message(content).to == (UTF8_CLIENT,)
+
+
+def test_outbox_encodes_name_of_ascii_address(settings, django_capture_on_commit_callbacks):
+    set_option(settings, SMTP_URL="")
+    ticket = open_ticket()
+    Contact.objects.filter(pk=ticket.contact_id).update(name="Inês Araújo")
+    message = agent_reply(django_capture_on_commit_callbacks, ticket)
+    path = Path(settings.RELAYDESK["OUTBOX_DIR"]) / f"CS-{ticket.number}-message-{message.pk}.eml"
+    head = path.read_bytes().split(b"\r\n\r\n", 1)[0]
+    assert head.isascii()
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "expected"),
+    [
+        ("Ana Lima", "ana@client.example", "Ana Lima <ana@client.example>"),
+        ("Inês", UTF8_CLIENT, f'"Inês" <{UTF8_CLIENT}>'),
+        ("", UTF8_CLIENT, f"<{UTF8_CLIENT}>"),
+        ('Ana "AL" Lima', UTF8_CLIENT, f'"Ana \\"AL\\" Lima" <{UTF8_CLIENT}>'),
+        ("Ana\r\nBcc: x", UTF8_CLIENT, f'"Ana Bcc: x" <{UTF8_CLIENT}>'),
+        ("Ana", "ana@exémplo.example", "Ana <ana@xn--exmplo-cva.example>"),
+    ],
+)
+def test_mailbox_header_forms(name, address, expected):
+    assert outbound.mailbox(name, address) == expected
 
 
 # -- outbox mode -------------------------------------------------------------------

@@ -261,6 +261,27 @@ def test_smtp_new_ticket_acknowledged(endpoint, settings):
     assert (outbox / f"CS-{ticket.number}-message-{acknowledgement.pk}.eml").exists()
 
 
+def test_smtp_utf8_sender_opens_ticket(endpoint, settings):
+    sender = "inês.araújo@correio.example"
+    email = EmailMessage()
+    email["From"] = f"Inês Araújo <{sender}>"
+    email["To"] = "support@localhost"
+    email["Subject"] = "Acesso ao portal"
+    email["Message-ID"] = "<eai-smtp-1@correio.example>"
+    email.set_content("Não consigo entrar no portal.\n")
+    content = email.as_bytes(policy=email.policy.clone(utf8=True))
+    with connect(endpoint) as client:
+        refused = client.sendmail(sender, ["support@localhost"], content, ["SMTPUTF8"])
+    ticket = Ticket.objects.get()
+    acknowledgement = ticket.messages.get(kind=MessageKind.ACKNOWLEDGEMENT)
+    outbox = Path(settings.RELAYDESK["OUTBOX_DIR"])
+    written = (outbox / f"CS-{ticket.number}-message-{acknowledgement.pk}.eml").read_bytes()
+    assert refused == {}
+    assert ticket.contact.emails.get().address == sender
+    assert acknowledgement.delivery_status == DeliveryStatus.SENT
+    assert f'To: "Inês Araújo" <{sender}>'.encode() in written
+
+
 def test_smtp_unusable_message_quarantined_with_250(endpoint):
     code, reply = send(endpoint, b"this is not an e-mail message\r\n")
     raw = RawMessage.objects.get(pk=raw_pk_from(reply))

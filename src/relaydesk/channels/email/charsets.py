@@ -6,6 +6,9 @@ from charset_normalizer import from_bytes
 
 # Labels that senders put in Content-Type but that name no real charset.
 _UNKNOWN_LABELS = {"unknown", "unknown-8bit", "x-unknown", "x-user-defined", "default", "none"}
+# Western European single-byte charsets, by their Python codec names. They
+# decode any bytes at all, so a clean decode does not confirm the label.
+_WESTERN_SINGLE_BYTE = {"iso8859-1", "iso8859-15", "cp1252"}
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -14,9 +17,21 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     The order is: the declared charset, strict UTF-8, Windows-1252 when the
     text then reads like a Western European language, charset-normalizer's
     best guess, then the declared charset (or Windows-1252) with replacement
-    characters, so the result is always text.
+    characters, so the result is always text. Text declared as ISO-8859-1,
+    ISO-8859-15 or Windows-1252 that is valid UTF-8 with multi-byte
+    sequences is read as UTF-8.
     """
     codec = _known_codec(declared)
+    if codec in _WESTERN_SINGLE_BYTE and not data.isascii():
+        # Some mail programs label all mail Latin-1, UTF-8 included. Real
+        # Latin-1 text is almost never valid multi-byte UTF-8, which needs
+        # each byte from 0xC2 to 0xF4 (mostly accented letters) to be
+        # followed by bytes from 0x80 to 0xBF (controls and symbols such as
+        # "£" or "¿"). "migração" in Latin-1 is not valid UTF-8, for example.
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if codec is not None:
         try:
             return data.decode(codec)

@@ -1,4 +1,4 @@
-"""Recognise auto-replies, bounces and bulk or list mail, so none of them loops.
+"""Recognise auto-replies, bounces, spam complaints and bulk or list mail, so none of them loops.
 
 Strong signals are the headers that automatic senders set by standard or by
 habit. A subject such as "Out of Office" is only a weak signal: it counts
@@ -17,16 +17,20 @@ class Kind(StrEnum):
     PERSONAL = "personal"
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
+    # An RFC 5965 feedback report: a mail provider reports that a recipient
+    # marked a message from the desk as spam.
+    COMPLAINT = "complaint"
     BULK = "bulk"
 
 
 @dataclass(frozen=True)
 class Classification:
-    """The kind of a message (personal, auto-reply, bounce, bulk) and the signal that decided it."""
+    """The kind of a message and the signal that decided it."""
 
     kind: Kind
     reason: str = ""
-    # For a bounce: Message-IDs that may identify the message that bounced.
+    # For a bounce or complaint: Message-IDs that may identify the message
+    # that bounced or that the recipient reported.
     original_ids: tuple[str, ...] = ()
 
     @property
@@ -55,11 +59,14 @@ _BODY_MESSAGE_ID = re.compile(r"^\s*message-id:\s*(<[^<>\s]+>)", re.I | re.M)
 
 
 def classify(parsed: ParsedEmail, *, envelope_from: str | None = None) -> Classification:
-    """Decide whether ``parsed`` is personal mail, an auto-reply, a bounce or bulk mail.
+    """Decide whether ``parsed`` is personal, an auto-reply, a bounce, a complaint or bulk mail.
 
     ``envelope_from`` is the SMTP MAIL FROM when known; an empty one (``<>``)
     is how RFC 5321 marks delivery notifications. None means unknown.
     """
+    complaint = _complaint_reason(parsed)
+    if complaint:
+        return Classification(Kind.COMPLAINT, complaint, _original_ids(parsed))
     bounce = _bounce_reason(parsed, envelope_from)
     if bounce:
         return Classification(Kind.BOUNCE, bounce, _original_ids(parsed))
@@ -70,6 +77,14 @@ def classify(parsed: ParsedEmail, *, envelope_from: str | None = None) -> Classi
     if bulk:
         return Classification(Kind.BULK, bulk)
     return Classification(Kind.PERSONAL)
+
+
+def _complaint_reason(parsed: ParsedEmail) -> str:
+    if parsed.content_type == "multipart/report" and parsed.report_type == "feedback-report":
+        return "feedback_report"
+    if parsed.feedback_report:
+        return "feedback_report_part"
+    return ""
 
 
 def _bounce_reason(parsed: ParsedEmail, envelope_from: str | None) -> str:
@@ -135,7 +150,7 @@ def _bulk_reason(parsed: ParsedEmail) -> str:
 
 
 def _original_ids(parsed: ParsedEmail) -> tuple[str, ...]:
-    """Message-IDs that may name the bounced message, the most reliable first."""
+    """Message-IDs that may name the bounced or reported message, the most reliable first."""
     candidates = list(parsed.embedded_message_ids)
     candidates.extend(_BODY_MESSAGE_ID.findall(parsed.text))
     if parsed.in_reply_to:

@@ -215,15 +215,15 @@ def _check(raw: RawMessage, parsed: ParsedEmail | ParseFailure | None) -> _Check
     envelope_from = raw.envelope_from if raw.source == Source.SMTP else None
     classification = classify(parsed, envelope_from=envelope_from)
     sender = ""
-    if classification.kind not in (Kind.BOUNCE, Kind.AUTO_REPLY):
+    if classification.kind not in (Kind.BOUNCE, Kind.COMPLAINT, Kind.AUTO_REPLY):
         sender = sender_address(parsed)
     return _Checked(parsed, classification, sender)
 
 
 def _apply(raw: RawMessage, checked: _Checked, hooks: IntakeHooks) -> IntakeResult:
     parsed, classification = checked.parsed, checked.classification
-    if classification.kind == Kind.BOUNCE:
-        result = _apply_bounce(raw, parsed, classification)
+    if classification.kind in (Kind.BOUNCE, Kind.COMPLAINT):
+        result = _apply_report(raw, parsed, classification)
     elif classification.kind == Kind.AUTO_REPLY:
         result = _apply_auto_reply(raw, parsed)
     else:
@@ -272,22 +272,32 @@ def _apply_client_message(raw: RawMessage, checked: _Checked, hooks: IntakeHooks
     return IntakeResult(raw.pk, Outcome.TICKET_CREATED, ticket.number, message.pk)
 
 
-def _apply_bounce(
+def _apply_report(
     raw: RawMessage, parsed: ParsedEmail, classification: Classification
 ) -> IntakeResult:
-    """Attach a bounce to the ticket of the message that bounced; never open a ticket."""
+    """Attach a bounce or spam complaint to the ticket of the message it reports.
+
+    Never opens a ticket. Both have the outcome ``bounce``. A bounce also
+    marks the outbound message that bounced failed. A complaint does not,
+    because the message it reports was delivered.
+    """
     original = _original_message(classification.original_ids)
     if original is None:
         _set_processed(raw, Outcome.BOUNCE, None)
         return IntakeResult(raw.pk, Outcome.BOUNCE, reason="original_unknown")
 
     ticket = original.ticket
-    message = actions.add_system_message(
-        ticket, _system_draft(raw, parsed, MessageKind.BOUNCE, parsed.delivery_status)
-    )
+    bounce = classification.kind == Kind.BOUNCE
+    if bounce:
+        draft = _system_draft(raw, parsed, MessageKind.BOUNCE, parsed.delivery_status)
+    else:
+        draft = _system_draft(raw, parsed, MessageKind.COMPLAINT, parsed.feedback_report)
+    message = actions.add_system_message(ticket, draft)
     thread_match.remember(message.message_id, ticket)
-    if original.direction == Direction.OUTBOUND and original.delivery_status != (
-        DeliveryStatus.FAILED
+    if (
+        bounce
+        and original.direction == Direction.OUTBOUND
+        and original.delivery_status != DeliveryStatus.FAILED
     ):
         error = parsed.delivery_status or parsed.subject
         actions.record_delivery(original, status=DeliveryStatus.FAILED, error=error)

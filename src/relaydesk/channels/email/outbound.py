@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
 from relaydesk.core import clock, config, locks, memo, timeline
+from relaydesk.core.addresses import transport_address
 from relaydesk.customers.models import ContactEmail
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
@@ -96,7 +97,7 @@ def deliver(message_pk: int) -> DeliveryResult:
         destination = relay.send(
             email,
             envelope_from=envelope_from,
-            recipients=recipients.addresses,
+            recipients=[transport_address(address) for address in recipients.addresses],
             file_stem=f"CS-{message.ticket.number}-message-{message.pk}",
         )
     except relay.DeliveryFailed as failure:
@@ -235,10 +236,10 @@ def compose(message: Message, recipients: Recipients) -> EmailMessage:
     names = display_names(recipients.addresses)
 
     email = EmailMessage()
-    email["From"] = formataddr((config.get("FROM_NAME"), sender))
-    email["To"] = formataddr((names.get(recipients.to, ""), recipients.to))
+    email["From"] = mailbox(config.get("FROM_NAME"), sender)
+    email["To"] = mailbox(names.get(recipients.to, ""), recipients.to)
     if recipients.cc:
-        email["Cc"] = ", ".join(formataddr((names.get(cc, ""), cc)) for cc in recipients.cc)
+        email["Cc"] = ", ".join(mailbox(names.get(cc, ""), cc) for cc in recipients.cc)
     email["Date"] = format_datetime(clock.now())
     email["Message-ID"] = message_id
     _add_threading_headers(email, message)
@@ -254,6 +255,24 @@ def compose(message: Message, recipients: Recipients) -> EmailMessage:
     # Last: set_content() and add_attachment() move or drop Content-* headers.
     email["Content-Language"] = language_tag(locale)
     return email
+
+
+def mailbox(name: str, address: str) -> str:
+    """Return the header form of ``address`` with display name ``name``.
+
+    The address is written as ``transport_address`` gives it, which is the
+    same form its envelope recipient has.
+    """
+    address = transport_address(address)
+    if address.isascii():
+        return formataddr((name, address))
+    # formataddr() and headerregistry.Address reject a UTF-8 local part
+    # (RFC 6532), but the header parser takes it, and the relay or the outbox
+    # writes it unencoded with SMTPUTF8.
+    if not name:
+        return f"<{address}>"
+    quoted = " ".join(name.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def subject_for(ticket: Ticket) -> str:
@@ -463,7 +482,11 @@ def _recent_acknowledgements() -> QuerySet[Message]:
 
 
 def _acknowledgement_skip_reason(message: Message, recipient: str) -> str:
-    if message.automatic or message.kind in (MessageKind.BOUNCE, MessageKind.AUTO_REPLY):
+    if message.automatic or message.kind in (
+        MessageKind.BOUNCE,
+        MessageKind.COMPLAINT,
+        MessageKind.AUTO_REPLY,
+    ):
         return "automatic_message"
     if not recipient:
         return "no_sender_address"

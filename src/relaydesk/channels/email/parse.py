@@ -18,8 +18,10 @@ from email.message import Message as MimePart
 from typing import Any
 
 from relaydesk.channels.email.charsets import decode_bytes, repair_surrogates
+from relaydesk.channels.email.flowed import unflow
 from relaydesk.channels.email.sanitize import html_to_text, sanitize_html
 from relaydesk.channels.email.tnef import is_tnef, unpack_tnef
+from relaydesk.core.addresses import NON_ASCII_ADDRESS_CHARACTER, normalize_address
 from relaydesk.tickets.drafts import AttachmentDraft
 
 # Headers copied to Message.headers: loop and list detection, threading and
@@ -35,8 +37,17 @@ HEADERS_OF_INTEREST = (
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 # A domain without a dot (support@localhost) is an address on this machine.
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")
+# RFC 6532 allows UTF-8 in local parts and domains, and check_email_address
+# decides later whether the address is valid.
+_LOCAL_CHARACTER = rf"(?:[\w.!#$%&'*+/=?^`{{|}}~-]|{NON_ASCII_ADDRESS_CHARACTER})"
+_DOMAIN_CHARACTER = rf"(?:[\w-]|{NON_ASCII_ADDRESS_CHARACTER})"
+_ADDRESS = re.compile(rf"{_LOCAL_CHARACTER}+@{_DOMAIN_CHARACTER}+(?:\.{_DOMAIN_CHARACTER}+)*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+# The boundary parameter as written. Outlook Express and others sent it
+# unquoted with an "=" in it (boundary=----=_NextPart_000_0001), which
+# RFC 2045 does not allow unquoted. policy.default's header parser ends the
+# value at the "=", so the parts are never found.
+_RAW_BOUNDARY = re.compile(r'\bboundary\s*=\s*(?:"([^"]+)"|([^;\s"]+))', re.IGNORECASE)
 _MAX_DEPTH = 20
 _MAX_HEADER = 998
 
@@ -130,6 +141,8 @@ class ParsedEmail:
     # text/rfc822-headers parts), which identify the original of a bounce.
     embedded_message_ids: tuple[str, ...] = ()
     delivery_status: str = ""
+    # The fields of an RFC 5965 spam complaint's message/feedback-report part.
+    feedback_report: str = ""
 
 
 @dataclass
@@ -141,6 +154,7 @@ class _Body:
     attachments: list[AttachmentDraft] = field(default_factory=list)
     embedded_ids: list[str] = field(default_factory=list)
     delivery_status: list[str] = field(default_factory=list)
+    feedback_report: list[str] = field(default_factory=list)
     tnef_texts: list[str] = field(default_factory=list)
 
 
@@ -165,7 +179,9 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         date=_date(raw.get("date", [""])[0]),
         message_id=_first_id(raw.get("message-id", [])),
         in_reply_to=_first_id(raw.get("in-reply-to", [])),
-        references=tuple(_MESSAGE_ID.findall(" ".join(raw.get("references", [])))),
+        references=tuple(
+            _MESSAGE_ID.findall(repair_surrogates(" ".join(raw.get("references", []))))
+        ),
         text=text,
         html=html,
         attachments=tuple(body.attachments),
@@ -178,6 +194,7 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         report_type=_param(mime, "report-type").lower(),
         embedded_message_ids=tuple(dict.fromkeys(body.embedded_ids)),
         delivery_status="\n".join(body.delivery_status)[:4000],
+        feedback_report="\n".join(body.feedback_report)[:4000],
     )
 
 
@@ -239,27 +256,35 @@ def _first_address(values: list[str]) -> tuple[str, str]:
 
 
 def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
-    """Return (display name, lower-cased address) pairs; "" for an unusable address."""
+    """Return (display name, address) pairs; "" for an unusable address.
+
+    Addresses are NFC-normalized and lower-cased, as normalize_address does.
+    """
     found: list[tuple[str, str]] = []
-    for value in values:
+    for raw_value in values:
+        # Raw UTF-8 in the header (RFC 6532) arrives as surrogate escapes.
+        value = repair_surrogates(raw_value)
         pairs = email.utils.getaddresses([value])
         usable = [(name, address) for name, address in pairs if _ADDRESS.fullmatch(address)]
         if usable:
-            found.extend((_decode_text(name), address.lower()) for name, address in usable)
+            found.extend(
+                (_decode_text(name), normalize_address(address)) for name, address in usable
+            )
             continue
         # A missing bracket or a stray quote defeats the address parser, yet
         # the address itself is usually plain to see.
-        loose = _ADDRESS.findall(repair_surrogates(value))
+        loose = _ADDRESS.findall(value)
         if len(loose) == 1:
             name = _decode_text(value.split("<", 1)[0].replace(loose[0], "").strip(' "'))
-            found.append((name, loose[0].lower()))
+            found.append((name, normalize_address(loose[0])))
         elif value.strip():
             found.append((_decode_text(value), ""))
     return found
 
 
 def _first_id(values: list[str]) -> str:
-    return normalize_message_id(values[0])[:_MAX_HEADER] if values else ""
+    # RFC 6532 allows UTF-8 in message identifiers, as in addresses.
+    return normalize_message_id(repair_surrogates(values[0]))[:_MAX_HEADER] if values else ""
 
 
 def _date(raw: str) -> datetime | None:
@@ -297,6 +322,10 @@ def _param(part: MimePart, name: str, header: str = "content-type") -> str:
 def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
     content_type = _content_type(part)
     payload = part.get_payload()
+    if content_type.startswith("multipart/") and isinstance(payload, str):
+        recovered = _reparse_with_raw_boundary(part, content_type)
+        if recovered is not None:
+            payload = recovered.get_payload()
     if content_type.startswith("multipart/") and isinstance(payload, list) and depth < _MAX_DEPTH:
         for child in payload:
             _walk(child, body, depth=depth + 1)
@@ -305,7 +334,10 @@ def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
         _add_embedded_message(payload[0], body, depth=depth, filename=_filename(part))
         return
     if content_type == "message/delivery-status":
-        body.delivery_status.append(_delivery_status_text(part))
+        body.delivery_status.append(_header_blocks_text(part))
+        return
+    if content_type == "message/feedback-report":
+        body.feedback_report.append(_header_blocks_text(part))
         return
     if content_type == "text/rfc822-headers":
         headers = _decode_payload(part)
@@ -317,12 +349,32 @@ def _walk(part: MimePart, body: _Body, *, depth: int) -> None:
     _add_leaf(part, content_type, body)
 
 
+def _reparse_with_raw_boundary(part: MimePart, content_type: str) -> MimePart | None:
+    """Parse a multipart ``part`` that has no parts again, with the boundary as written.
+
+    Returns the new multipart, or None when the boundary written in the
+    header is the one already tried or finds no parts either.
+    """
+    header = next((value for name, value in part.raw_items() if name.lower() == "content-type"), "")
+    found = _RAW_BOUNDARY.search(_FOLD.sub("", str(header)))
+    boundary = (found[1] or found[2]) if found else ""
+    if not boundary or boundary == _param(part, "boundary"):
+        return None
+    head = f'Content-Type: {content_type}; boundary="{boundary}"\n\n'
+    data = head.encode("utf-8", errors="surrogateescape") + _payload_bytes(part)
+    reparsed = email.message_from_bytes(data, policy=_POLICY)
+    return reparsed if isinstance(reparsed.get_payload(), list) else None
+
+
 def _add_leaf(part: MimePart, content_type: str, body: _Body) -> None:
     disposition = _disposition(part)
     filename = _filename(part)
     if disposition != "attachment" and not filename:
         if content_type == "text/html":
             body.htmls.append(_decode_payload(part))
+            return
+        if content_type == "text/plain":
+            body.texts.append(_plain_text(part))
             return
         if content_type.startswith("text/") or content_type.startswith("multipart/"):
             # A multipart part whose boundary is missing arrives as one text blob.
@@ -387,6 +439,13 @@ def _decode_payload(part: MimePart) -> str:
     return decode_bytes(_payload_bytes(part), charset or None)
 
 
+def _plain_text(part: MimePart) -> str:
+    text = _decode_payload(part)
+    if _param(part, "format").lower() != "flowed":
+        return text
+    return unflow(text, delsp=_param(part, "delsp").lower() == "yes")
+
+
 def _payload_bytes(part: MimePart) -> bytes:
     try:
         data = part.get_payload(decode=True)
@@ -432,7 +491,8 @@ def _ids_in_header_block(headers: str) -> list[str]:
     return [normalize_message_id(value) for value in found if normalize_message_id(value)]
 
 
-def _delivery_status_text(part: MimePart) -> str:
+def _header_blocks_text(part: MimePart) -> str:
+    """Return the fields of a delivery-status or feedback-report part as ``Name: value`` lines."""
     payload = part.get_payload()
     if isinstance(payload, list):
         blocks = [

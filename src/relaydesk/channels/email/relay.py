@@ -13,7 +13,10 @@ import ssl
 import tempfile
 from email import policy
 from email.message import EmailMessage
+from email.policy import Policy
 from pathlib import Path
+
+from django.utils.translation import gettext as _
 
 from relaydesk.channels.email.mailurl import MailServer, parse_smtp_url
 from relaydesk.core import config
@@ -64,7 +67,7 @@ def write_to_outbox(email: EmailMessage, file_stem: str) -> Path:
         handle, temporary = tempfile.mkstemp(dir=outbox, prefix=f".{file_stem}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(email.as_bytes(policy=policy.SMTP))
+                stream.write(email.as_bytes(policy=_policy_for(email)))
                 stream.flush()
                 os.fsync(stream.fileno())
             os.replace(temporary, target)
@@ -102,6 +105,18 @@ def send_via_relay(
         raise DeliveryFailed(
             f"relay rejected the recipient: {detail}", permanent=all(code >= 500 for code in codes)
         ) from error
+    except smtplib.SMTPNotSupportedError as error:
+        # smtplib raises it before MAIL FROM when an address is not ASCII and
+        # the relay does not offer SMTPUTF8, so another attempt fails the same way.
+        raise DeliveryFailed(
+            _(
+                "The relay %(relay)s does not accept internationalized addresses (SMTPUTF8), "
+                "so mail to an address with non-ASCII characters cannot be sent. Ask the "
+                "client for an ASCII address, or use a relay that offers SMTPUTF8."
+            )
+            % {"relay": f"{server.host}:{server.port}"},
+            permanent=True,
+        ) from error
     except smtplib.SMTPAuthenticationError as error:
         # Wrong credentials are our configuration, not the message: retrying
         # gives the operator time to fix RELAYDESK_SMTP_URL.
@@ -118,6 +133,19 @@ def send_via_relay(
         raise DeliveryFailed(
             f"connection to relay {server.host}:{server.port} failed: {error}", permanent=False
         ) from error
+
+
+def _policy_for(email: EmailMessage) -> Policy:
+    """Return the policy that writes ``email``: SMTPUTF8 when an address in it is not ASCII.
+
+    policy.SMTP would turn a UTF-8 address into encoded words, which RFC
+    2047 forbids inside an address.
+    """
+    for name in ("from", "to", "cc", "reply-to"):
+        for header in email.get_all(name, []):
+            if any(not address.addr_spec.isascii() for address in header.addresses):
+                return policy.SMTPUTF8
+    return policy.SMTP
 
 
 def _text_of(reply: bytes | str) -> str:

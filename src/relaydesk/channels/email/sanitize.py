@@ -13,6 +13,7 @@ What the sanitized HTML contains:
 
 import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import nh3
@@ -61,8 +62,21 @@ _BLOCK_TAGS = {
 _SKIPPED_TAGS = {"head", "script", "style", "title", "template"}
 
 
+@dataclass
+class _List:
+    """An open ``ol`` or ``ul`` element and the indentation of its items' lines."""
+
+    next_number: int | None  # None for an unordered list
+    indent: str  # before the marker of each item
+    continuation: str  # before the later lines of the current item
+
+
 class _TextExtractor(HTMLParser):
-    """Collect the visible text, quoting ``blockquote`` content with ``>``."""
+    """Collect the visible text, quoting ``blockquote`` content with ``>``.
+
+    List items start with ``1.``, ``2.``… in an ``ol`` and ``-`` in a
+    ``ul``, nested lists are indented, and a blank line follows an outermost list.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -71,10 +85,17 @@ class _TextExtractor(HTMLParser):
         self.quote_depth = 0
         self.skip_depth = 0
         self.pre_depth = 0
+        self.lists: list[_List] = []
+        # The marker of the list item whose first line is not written yet.
+        self.marker = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self.skip_depth += 1
+        elif tag in ("ol", "ul"):
+            self._start_list(tag, attrs)
+        elif tag == "li":
+            self._start_item()
         elif tag == "br":
             self._break(keep_empty=True)
         elif tag in _BLOCK_TAGS:
@@ -89,8 +110,13 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED_TAGS:
             self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in ("ol", "ul"):
+            self._end_list()
         elif tag in _BLOCK_TAGS:
             self._break()
+            if tag == "li":
+                # An empty item's marker must not land on the next line of text.
+                self.marker = ""
             if tag == "p":
                 self._break(keep_empty=True)
             if tag == "blockquote":
@@ -110,11 +136,49 @@ class _TextExtractor(HTMLParser):
             return
         self.current.append(re.sub(r"\s+", " ", data))
 
+    def _start_list(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._break()
+        if self.marker:
+            # An item that holds only a nested list keeps its marker on a line of its own.
+            self.lines.append("> " * self.quote_depth + self.marker.rstrip())
+            self.marker = ""
+        indent = self.lists[-1].continuation if self.lists else ""
+        number = _start_number(attrs) if tag == "ol" else None
+        self.lists.append(_List(number, indent, indent))
+
+    def _start_item(self) -> None:
+        self._break()
+        if not self.lists:
+            # An <li> outside any list is shown as an unordered item.
+            self.marker = "- "
+            return
+        items = self.lists[-1]
+        if items.next_number is None:
+            marker = "- "
+        else:
+            marker = f"{items.next_number}. "
+            items.next_number += 1
+        self.marker = items.indent + marker
+        items.continuation = items.indent + " " * len(marker)
+
+    def _end_list(self) -> None:
+        self._break()
+        if self.lists:
+            self.lists.pop()
+        if not self.lists:
+            # The text after a list starts a new paragraph.
+            self._break(keep_empty=True)
+
     def _break(self, keep_empty: bool = False) -> None:
         line = "".join(self.current).strip()
         self.current = []
         if not line and not keep_empty:
             return
+        if line and self.marker:
+            line = self.marker + line
+            self.marker = ""
+        elif line and self.lists:
+            line = self.lists[-1].continuation + line
         prefix = "> " * self.quote_depth
         self.lines.append(prefix + line if line else prefix.rstrip())
 
@@ -126,6 +190,15 @@ class _TextExtractor(HTMLParser):
                 continue
             collapsed.append(line)
         return "\n".join(collapsed).strip()
+
+
+def _start_number(attrs: list[tuple[str, str | None]]) -> int:
+    """Return the number of an ``ol`` element's first item: its ``start`` attribute, or 1."""
+    start = dict(attrs).get("start") or ""
+    try:
+        return int(start.strip())
+    except ValueError:
+        return 1
 
 
 def html_to_text(markup: str) -> str:
