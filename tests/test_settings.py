@@ -116,6 +116,27 @@ def test_postgres_uses_custom_plans():
         ("DATABASE_URL", "mysqlx://x", "DATABASE_URL scheme 'mysqlx' is invalid"),
         ("DATABASE_URL", "mysql://desk@db/relaydesk", "DATABASE_URL scheme 'mysql' is invalid"),
         ("DATABASE_URL", "oracle://desk@db/relaydesk", "DATABASE_URL scheme 'oracle' is invalid"),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:notaport/relaydesk",
+            "DATABASE_URL port 'notaport' is invalid: use a number from 1 to 65535",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:99999/relaydesk",
+            "DATABASE_URL port '99999' is invalid",
+        ),
+        ("DATABASE_URL", "postgres://desk@[::1]:0/relaydesk", "DATABASE_URL port '0' is invalid"),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:1",
+            "DATABASE_URL 'postgres://desk:***@127.0.0.1:1' has no database name",
+        ),
+        ("DATABASE_URL", "postgres://", "DATABASE_URL 'postgres://' has no database name"),
+        ("DATABASE_URL", "postgres://desk:secret@[::1/relaydesk", "is not a valid URL"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL 'sqlite://' names no SQLite file"),
+        ("DATABASE_URL", "sqlite:///:memory:", "names no SQLite file"),
+        ("DATABASE_URL", "sqlite://var/desk.sqlite3", "reads 'var' as a host"),
         ("RELAYDESK_DEBUG", "maybe", "RELAYDESK_DEBUG='maybe' is invalid: use 1 (or true"),
         (
             "RELAYDESK_CSRF_TRUSTED_ORIGINS",
@@ -148,6 +169,51 @@ def test_cli_rejects_invalid_setting_in_one_line(tmp_path, variable, value, expe
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_database_url_scheme_message_names_sqlite_url(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "check"],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "mysql://desk@db/relaydesk"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert "sqlite:////srv/relaydesk/relaydesk.sqlite3 for an SQLite file" in result.stderr
+
+
+def test_sqlite_database_url_names_file(tmp_path):
+    result = _read_setting(
+        "s.DATABASES['default']['NAME']", DATABASE_URL=f"sqlite:///{tmp_path}/desk.sqlite3"
+    )
+    assert result.stdout.strip() == str(tmp_path / "desk.sqlite3")
+
+
+def test_sqlite_database_url_relative_to_working_folder(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import relaydesk.settings as s; print(s.DATABASES['default'])"],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///desk.sqlite3"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert f"'NAME': '{tmp_path / 'desk.sqlite3'}'" in result.stdout
+
+
+def test_sqlite_database_url_uses_wal(tmp_path):
+    result = _read_setting(
+        "s.DATABASES['default']['OPTIONS']['init_command']",
+        DATABASE_URL=f"sqlite:///{tmp_path}/desk.sqlite3",
+    )
+    assert "PRAGMA journal_mode=WAL" in result.stdout
+
+
+def test_postgres_url_with_ipv6_host_and_port_accepted():
+    result = _read_setting(
+        "s.DATABASES['default']['HOST'], s.DATABASES['default']['PORT']",
+        DATABASE_URL="postgres://desk@[::1]:5433/relaydesk",
+    )
+    assert result.stdout.strip() == "::1 5433"
 
 
 def test_log_level_in_lower_case_is_accepted():

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
+from relaydesk.core.database import SQLITE_ENGINE, parse_database_url, sqlite_database
 
 
 def _number(name: str, default: float, *, minimum: float, maximum: float | None = None) -> Any:
@@ -58,29 +58,6 @@ def _time_zone(name: str, default: str) -> str:
             f"{name}={text!r} is invalid: use an IANA time zone name such as Europe/Lisbon."
         ) from None
     return text
-
-
-_DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
-
-
-def _database(url: str, conn_max_age: int) -> dict[str, Any]:
-    """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes.
-
-    dj-database-url also parses MySQL, Oracle and other URLs, which relaydesk
-    does not support, so those are rejected here rather than when a driver is
-    missing.
-    """
-    try:
-        database = dj_database_url.parse(url, conn_max_age=conn_max_age)
-    except (ValueError, dj_database_url.UnknownSchemeError):
-        database = {}
-    if database.get("ENGINE") not in _DATABASE_ENGINES:
-        scheme = url.partition(":")[0]
-        raise ImproperlyConfigured(
-            f"DATABASE_URL scheme {scheme!r} is invalid: use postgres://user@host:port/name "
-            "for PostgreSQL, or leave it unset for the embedded SQLite database."
-        )
-    return database
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -219,13 +196,16 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
+# Lower-case names, so Django does not take them as settings and show the
+# URL's password on a debug page.
+conn_max_age = _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0)
+database_url = os.environ.get("DATABASE_URL", "").strip()
 DATABASES = {
-    "default": _database(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0),
-    )
+    "default": parse_database_url(database_url, conn_max_age)
+    if database_url
+    else sqlite_database(SQLITE_PATH, conn_max_age)
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server, the worker and the SMTP endpoint read while one
     # of them writes; IMMEDIATE transactions take the write lock up front so a
