@@ -4,6 +4,7 @@ Every mistake gets its own message naming the part of the URL that is wrong
 and the fix, with any password hidden, so that start-up stops with one line.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -103,3 +104,52 @@ def _sqlite(url: str, parts: SplitResult, conn_max_age: int) -> dict[str, Any]:
 def sqlite_database(path: Path, conn_max_age: int) -> dict[str, Any]:
     """Return the ``DATABASES`` entry for the SQLite file at ``path``."""
     return {"ENGINE": SQLITE_ENGINE, "NAME": str(path.resolve()), "CONN_MAX_AGE": conn_max_age}
+
+
+def describe_connection_failure(
+    error: Exception, database: dict[str, Any], *, url: str, data_dir: Path
+) -> str:
+    """Return one line saying which database could not be opened, why, and what to check.
+
+    ``url`` is ``DATABASE_URL`` as set (empty when unset), shown without its
+    password; ``data_dir`` is ``RELAYDESK_DATA_DIR``, which holds the default
+    SQLite database.
+    """
+    reason = _driver_reason(error)
+    if database["ENGINE"] != SQLITE_ENGINE:
+        return (
+            f"cannot connect to the database in DATABASE_URL ({redact_url(url)}): {reason}. "
+            "Check that PostgreSQL is running and that the host, port, user, password "
+            "and database name are right."
+        )
+    if url:
+        return (
+            f"cannot open the SQLite database {database['NAME']} in DATABASE_URL "
+            f"({redact_url(url)}): {reason}. Check that its folder exists and that "
+            "relaydesk may write to it."
+        )
+    return (
+        f"cannot open the SQLite database {database['NAME']} in RELAYDESK_DATA_DIR "
+        f"({data_dir}): {reason}. Check that RELAYDESK_DATA_DIR is a folder that "
+        "relaydesk may write to."
+    )
+
+
+# psycopg's message starts with what it tried, "connection failed: connection
+# to server at "127.0.0.1", port 1 failed: ", and the server's own errors with
+# "FATAL:"; the cause follows, then an indented hint on the next line.
+_DRIVER_PREFIX = re.compile(
+    r"^(?:connection (?:failed|is bad): )?(?:connection to server .*? failed: )?(?:FATAL:\s*)?"
+)
+
+
+def _driver_reason(error: Exception) -> str:
+    text = str(error).strip()
+    first_line = text.splitlines()[0] if text else ""
+    reason = _DRIVER_PREFIX.sub("", first_line).strip()
+    if not reason:
+        return type(error).__name__
+    # "Connection refused" reads as "connection refused" after a colon; "SSL" stays.
+    if reason[1:2].islower():
+        reason = reason[:1].lower() + reason[1:]
+    return reason

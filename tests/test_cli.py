@@ -1,0 +1,90 @@
+"""The ``relaydesk`` console script, run as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Nothing listens on port 1, so connecting is refused at once on this machine.
+UNREACHABLE_POSTGRES = "postgres://desk:secret@127.0.0.1:1/relaydesk"
+
+
+def run_cli(*arguments: str, data_dir: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run ``relaydesk ARGUMENTS`` with a data folder and only ``variables`` set."""
+    return subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", *arguments],
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "RELAYDESK_DATA_DIR": str(data_dir),
+            "RELAYDESK_LOG_LEVEL": "WARNING",
+            **variables,
+        },
+        cwd=data_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["export-tickets"], ["reprocess-quarantine", "--list"]]
+)
+def test_unreachable_postgres_reported_in_one_line(tmp_path, command):
+    result = run_cli(*command, data_dir=tmp_path / "var", DATABASE_URL=UNREACHABLE_POSTGRES)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "relaydesk: cannot connect to the database in DATABASE_URL "
+        "(postgres://desk:***@127.0.0.1:1/relaydesk): connection refused. Check that "
+        "PostgreSQL is running and that the host, port, user, password and database "
+        "name are right.\n"
+    )
+
+
+def test_unreachable_postgres_message_hides_password(tmp_path):
+    result = run_cli("migrate", data_dir=tmp_path / "var", DATABASE_URL=UNREACHABLE_POSTGRES)
+    assert "secret" not in result.stderr + result.stdout
+
+
+def test_unopenable_sqlite_in_data_dir_reported_in_one_line(tmp_path):
+    data_dir = tmp_path / "var"
+    # A folder where the database file should be: SQLite cannot open it, even as root.
+    (data_dir / "relaydesk.sqlite3").mkdir(parents=True)
+    result = run_cli("migrate", data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"relaydesk: cannot open the SQLite database {data_dir / 'relaydesk.sqlite3'} in "
+        f"RELAYDESK_DATA_DIR ({data_dir}): unable to open database file. Check that "
+        "RELAYDESK_DATA_DIR is a folder that relaydesk may write to.\n"
+    )
+
+
+def test_sqlite_url_in_missing_folder_reported_in_one_line(tmp_path):
+    database = tmp_path / "missing" / "desk.sqlite3"
+    result = run_cli(
+        "export-tickets", data_dir=tmp_path / "var", DATABASE_URL=f"sqlite:///{database}"
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"relaydesk: cannot open the SQLite database {database} in DATABASE_URL "
+        f"(sqlite:///{database}): unable to open database file. Check that its folder "
+        "exists and that relaydesk may write to it.\n"
+    )
+
+
+def test_unreachable_database_leaves_sqlite_data_unchanged(tmp_path):
+    data_dir = tmp_path / "var"
+    assert run_cli("migrate", "-v0", data_dir=data_dir).returncode == 0
+    before = (data_dir / "relaydesk.sqlite3").read_bytes()
+    run_cli("migrate", data_dir=data_dir, DATABASE_URL=UNREACHABLE_POSTGRES)
+    assert (data_dir / "relaydesk.sqlite3").read_bytes() == before
+
+
+def test_missing_table_keeps_its_traceback(tmp_path):
+    # The database opens, so the error is not about reaching it: it keeps
+    # Django's own report rather than a misleading connection message.
+    result = run_cli("export-tickets", data_dir=tmp_path / "var")
+    assert result.returncode == 1
+    assert "no such table" in result.stderr
+    assert "cannot open the SQLite database" not in result.stderr
