@@ -216,6 +216,56 @@ def test_postgres_url_with_ipv6_host_and_port_accepted():
     assert result.stdout.strip() == "::1 5433"
 
 
+def _check(tmp_path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run ``relaydesk check`` in ``tmp_path`` with only ``variables`` set."""
+    return subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "check"],
+        env={"PATH": "/usr/bin:/bin", **variables},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_data_dir_that_is_file_rejected_in_one_line(tmp_path):
+    (tmp_path / "var").write_text("")
+    result = _check(tmp_path, RELAYDESK_DATA_DIR="var")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_DATA_DIR={str(tmp_path / 'var')!r} "
+        "is a file, not a folder: point it at a folder that relaydesk may create and "
+        "write to.\n"
+    )
+
+
+def test_data_dir_under_file_rejected_in_one_line(tmp_path):
+    (tmp_path / "var").write_text("")
+    result = _check(tmp_path, RELAYDESK_DATA_DIR="var/desk")
+    assert result.returncode == 2
+    assert f"because {str(tmp_path / 'var')!r} is a file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outbox_dir_that_is_file_rejected_in_one_line(tmp_path):
+    (tmp_path / "outbox").write_text("")
+    result = _check(tmp_path, RELAYDESK_OUTBOX_DIR="outbox")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_OUTBOX_DIR={str(tmp_path / 'outbox')!r} "
+        "is a file, not a folder: point it at a folder that relaydesk may create and "
+        "write to.\n"
+    )
+
+
+def test_outbox_dir_unchecked_with_smtp_relay(tmp_path):
+    # With a relay, nothing is written to the outbox folder.
+    (tmp_path / "outbox").write_text("")
+    result = _check(
+        tmp_path, RELAYDESK_OUTBOX_DIR="outbox", RELAYDESK_SMTP_URL="smtp://127.0.0.1:1"
+    )
+    assert result.returncode == 0
+
+
 def test_log_level_in_lower_case_is_accepted():
     result = _read_setting(
         "s.LOGGING['loggers']['relaydesk']['level']", RELAYDESK_LOG_LEVEL="debug"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
 from relaydesk.core.database import SQLITE_ENGINE, parse_database_url, sqlite_database
+from relaydesk.core.folders import check_folder
 
 
 def _number(name: str, default: float, *, minimum: float, maximum: float | None = None) -> Any:
@@ -107,6 +108,14 @@ def _mail_url(name: str, parse: Callable[[str], object]) -> str:
     """Read a mail server URL, checked at start-up so a typo stops every command (MailUrlError)."""
     value = os.environ.get(name, "")
     parse(value)
+    return value
+
+
+def _outbox(default: Path) -> str:
+    """Read ``RELAYDESK_OUTBOX_DIR``, checked only without a relay, when mail is written there."""
+    value = os.environ.get("RELAYDESK_OUTBOX_DIR", str(default))
+    if not os.environ.get("RELAYDESK_SMTP_URL", "").strip():
+        check_folder("RELAYDESK_OUTBOX_DIR", Path(value).resolve())
     return value
 
 
@@ -205,8 +214,14 @@ DATABASES = {
     if database_url
     else sqlite_database(SQLITE_PATH, conn_max_age)
 }
+# SQLite and the embedded mode's static files need the data folder now. With
+# PostgreSQL in production, the first upload or collectstatic creates it.
+check_folder(
+    "RELAYDESK_DATA_DIR",
+    DATA_DIR,
+    create=DATABASES["default"]["ENGINE"] == SQLITE_ENGINE or MODE == "embedded",
+)
 if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server, the worker and the SMTP endpoint read while one
     # of them writes; IMMEDIATE transactions take the write lock up front so a
     # writer waits on busy_timeout instead of failing with "database is locked".
@@ -320,7 +335,7 @@ RELAYDESK = {
     # attempt in seconds, doubled for each later one (capped at six hours).
     "DELIVERY_MAX_ATTEMPTS": _number("RELAYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1),
     "DELIVERY_RETRY_SECONDS": _number("RELAYDESK_DELIVERY_RETRY_SECONDS", 60, minimum=1),
-    "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
+    "OUTBOX_DIR": _outbox(DATA_DIR / "outbox"),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
     # seconds between sweeps and the clocks one sweep task handles per pass.
