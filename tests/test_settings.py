@@ -266,6 +266,67 @@ def test_outbox_dir_unchecked_with_smtp_relay(tmp_path):
     assert result.returncode == 0
 
 
+PRODUCTION = {
+    "RELAYDESK_MODE": "production",
+    "RELAYDESK_SECRET_KEY": "k" * 32,
+    # Never connected to: check reads the settings only.
+    "DATABASE_URL": "postgres://desk@127.0.0.1:1/relaydesk",
+}
+
+
+def test_production_settings_pass_check(tmp_path):
+    result = _check(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "true", "on"])
+def test_production_with_debug_rejected(tmp_path, value):
+    result = _check(tmp_path, **PRODUCTION, RELAYDESK_DEBUG=value)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_DEBUG={value!r} is not allowed in "
+        "production mode, because debug pages show settings and code to whoever meets "
+        "an error: unset it, or set it to 0.\n"
+    )
+
+
+def test_production_with_debug_off_accepted(tmp_path):
+    assert _check(tmp_path, **PRODUCTION, RELAYDESK_DEBUG="0").returncode == 0
+
+
+@pytest.mark.parametrize("key", ["abc123", "k" * 31])
+def test_production_short_secret_key_rejected(tmp_path, key):
+    result = _check(tmp_path, **{**PRODUCTION, "RELAYDESK_SECRET_KEY": key})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"relaydesk: configuration error: RELAYDESK_SECRET_KEY is too short ({len(key)} "
+        "characters): production mode needs at least 32 random characters."
+    )
+    assert "secrets.token_urlsafe(50)" in result.stderr
+    assert key not in result.stderr
+
+
+def test_embedded_mode_accepts_short_secret_key(tmp_path):
+    assert _check(tmp_path, RELAYDESK_SECRET_KEY="abc123").returncode == 0
+
+
+def test_production_without_database_url_rejected(tmp_path):
+    variables = {name: value for name, value in PRODUCTION.items() if name != "DATABASE_URL"}
+    result = _check(tmp_path, **variables)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "relaydesk: configuration error: DATABASE_URL is missing: production mode needs it"
+    )
+    assert "postgres://user:password@host:5432/relaydesk" in result.stderr
+
+
+def test_production_with_sqlite_database_url_accepted(tmp_path):
+    result = _check(
+        tmp_path, **{**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3"}
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_log_level_in_lower_case_is_accepted():
     result = _read_setting(
         "s.LOGGING['loggers']['relaydesk']['level']", RELAYDESK_LOG_LEVEL="debug"

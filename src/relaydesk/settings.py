@@ -16,7 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
-from relaydesk.core.database import SQLITE_ENGINE, parse_database_url, sqlite_database
+from relaydesk.core.database import (
+    POSTGRES_EXAMPLE,
+    SQLITE_ENGINE,
+    SQLITE_EXAMPLE,
+    parse_database_url,
+    sqlite_database,
+)
 from relaydesk.core.folders import check_folder
 
 
@@ -128,18 +134,35 @@ if MODE not in ("embedded", "production"):
         f"RELAYDESK_MODE={MODE!r} is invalid: use 'embedded' or 'production'."
     )
 
+_GENERATE_SECRET = (
+    "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+)
+# Django's deployment check (security.W009) asks for 50 characters; 32 random ones are
+# already beyond guessing, and the generated key above has 67.
+_MIN_SECRET_KEY_LENGTH = 32
 SECRET_KEY = os.environ.get("RELAYDESK_SECRET_KEY", "")
 if not SECRET_KEY:
     if MODE == "production":
         raise ImproperlyConfigured(
             "RELAYDESK_SECRET_KEY is missing: production mode has no default secret. "
-            "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            + _GENERATE_SECRET
         )
     SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
+elif MODE == "production" and len(SECRET_KEY) < _MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"RELAYDESK_SECRET_KEY is too short ({len(SECRET_KEY)} characters): production "
+        f"mode needs at least {_MIN_SECRET_KEY_LENGTH} random characters. {_GENERATE_SECRET}"
+    )
 
 # Off in both modes: the embedded mode is how teams try relaydesk, and a
 # debug page shows settings and code to whoever meets an error.
 DEBUG = _flag("RELAYDESK_DEBUG", False)
+if DEBUG and MODE == "production":
+    raise ImproperlyConfigured(
+        f"RELAYDESK_DEBUG={os.environ['RELAYDESK_DEBUG'].strip()!r} is not allowed in "
+        "production mode, because debug pages show settings and code to whoever meets "
+        "an error: unset it, or set it to 0."
+    )
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
@@ -209,6 +232,12 @@ SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
 # URL's password on a debug page.
 conn_max_age = _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0)
 database_url = os.environ.get("DATABASE_URL", "").strip()
+if MODE == "production" and not database_url:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is missing: production mode needs it, so that the data does not "
+        f"go to an SQLite file by mistake. Set it as in {POSTGRES_EXAMPLE}, or to "
+        f"{SQLITE_EXAMPLE} to keep SQLite on one machine."
+    )
 DATABASES = {
     "default": parse_database_url(database_url, conn_max_age)
     if database_url
