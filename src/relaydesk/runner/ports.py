@@ -1,4 +1,8 @@
-"""Checks that the addresses ``run-all`` listens on are free, before it starts anything."""
+"""Checks that the addresses a server listens on are free, before it starts anything.
+
+``run-all`` checks all of its listeners together; ``smtp-inbound`` checks its
+one, so that both explain a busy port in the same words.
+"""
 
 import errno
 import socket
@@ -9,13 +13,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Listener:
-    """One address that a ``run-all`` process listens on, and how a user changes its port."""
+    """One address that a server listens on, and how a user changes its port.
+
+    ``make_variable`` is the ``make run`` variable for the port, for the
+    servers that ``make run`` starts.
+    """
 
     name: str
     host: str
     port: int
     option: str
-    make_variable: str
+    make_variable: str | None = None
 
     @property
     def address(self) -> str:
@@ -45,7 +53,7 @@ def check_listeners(listeners: Sequence[Listener]) -> None:
             try:
                 probes.enter_context(_bound(listener.host, listener.port))
             except OSError as error:
-                raise PortUnavailable(_explain(listener, error)) from error
+                raise PortUnavailable(describe_bind_failure(listener, error)) from error
 
 
 @contextmanager
@@ -63,12 +71,12 @@ def _bound(host: str, port: int) -> Iterator[socket.socket]:
         yield probe
 
 
-def _explain(listener: Listener, error: OSError) -> str:
+def describe_bind_failure(listener: Listener, error: OSError) -> str:
+    """Return the message for ``error`` from binding ``listener``'s address, with the fix."""
     other_port = listener.port + 1 if listener.port < 65535 else listener.port - 1
-    fix = (
-        f"choose a free port with {listener.option} {other_port} "
-        f"(make run {listener.make_variable}={other_port})"
-    )
+    fix = f"choose a free port with {listener.option} {other_port}"
+    if listener.make_variable:
+        fix += f" (make run {listener.make_variable}={other_port})"
     if isinstance(error, socket.gaierror):
         return f"Host {listener.host!r} of the {listener.name} is invalid ({error}): check --host."
     if error.errno == errno.EADDRINUSE:
