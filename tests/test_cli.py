@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import get_commands
+
+from relaydesk.cli import DJANGO_COMMANDS, RELAYDESK_COMMANDS
 
 # Nothing listens on port 1, so connecting is refused at once on this machine.
 UNREACHABLE_POSTGRES = "postgres://desk:secret@127.0.0.1:1/relaydesk"
@@ -88,3 +91,56 @@ def test_missing_table_keeps_its_traceback(tmp_path):
     assert result.returncode == 1
     assert "no such table" in result.stderr
     assert "cannot open the SQLite database" not in result.stderr
+
+
+def test_help_starts_with_relaydesk_commands(tmp_path):
+    result = run_cli("--help", data_dir=tmp_path / "var")
+    assert result.returncode == 0
+    assert result.stdout.startswith(
+        "Usage: relaydesk <command> [options]\n\nrelaydesk's commands:\n"
+        "  run-all               web server, task worker and SMTP inbound (make run)\n"
+    )
+
+
+def test_help_keeps_django_list_below(tmp_path):
+    output = run_cli("--help", data_dir=tmp_path / "var").stdout
+    assert output.index("Django's commands that relaydesk uses:") < output.index("[auth]")
+    assert "All commands, by application:" in output
+    assert "    changepassword\n" in output
+
+
+def test_help_summary_fits_80_columns(tmp_path):
+    output = run_cli("--help", data_dir=tmp_path / "var").stdout
+    summary = output.partition("Type 'relaydesk help")[0]
+    assert max(len(line) for line in summary.splitlines()) <= 80
+
+
+def test_help_lists_every_relaydesk_command():
+    ours = {name for name, app in get_commands().items() if app.startswith("relaydesk")}
+    assert ours == {name for name, _summary in RELAYDESK_COMMANDS}
+
+
+def test_help_lists_only_existing_django_commands():
+    assert {name for name, _summary in DJANGO_COMMANDS} <= set(get_commands())
+
+
+def test_help_without_command_is_same_help(tmp_path):
+    alone = run_cli(data_dir=tmp_path / "var")
+    assert alone.stdout == run_cli("--help", data_dir=tmp_path / "var").stdout
+
+
+def test_help_commands_option_lists_names_only(tmp_path):
+    output = run_cli("help", "--commands", data_dir=tmp_path / "var").stdout
+    assert "run-all" in output.splitlines()
+    assert "Usage" not in output
+
+
+def test_help_with_bad_configuration_still_lists_commands(tmp_path):
+    result = run_cli("--help", data_dir=tmp_path / "var", RELAYDESK_MODE="production")
+    assert "relaydesk's commands:" in result.stdout
+    assert "RELAYDESK_SECRET_KEY is missing" in result.stdout
+
+
+def test_command_usage_names_relaydesk(tmp_path):
+    output = run_cli("help", "migrate", data_dir=tmp_path / "var").stdout
+    assert output.startswith("usage: relaydesk migrate")
