@@ -69,6 +69,18 @@ def test_prepared_statements_turned_off():
     assert result.stdout.strip() == "{'server_side_binding': True}"
 
 
+def test_postgres_url_query_options_kept():
+    result = _read_setting(
+        "s.DATABASES['default']['OPTIONS']",
+        DATABASE_URL="postgres://desk@127.0.0.1:5432/relaydesk?sslmode=require"
+        "&options=-c%20search_path%3Ddesk",
+    )
+    assert result.stdout.strip() == (
+        "{'sslmode': 'require', 'options': '-c search_path=desk -c plan_cache_mode="
+        "force_custom_plan', 'server_side_binding': True, 'prepare_threshold': 5}"
+    )
+
+
 def test_invalid_prepared_statements_value_is_rejected():
     result = _postgres_options("yes")
     assert result.returncode != 0

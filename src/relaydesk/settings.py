@@ -274,11 +274,13 @@ else:
             f"RELAYDESK_DB_PREPARED_STATEMENTS={prepared!r} is invalid: use '1' (the default) "
             "or '0' behind a connection pooler that cannot keep prepared statements."
         )
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # Options from the URL's query string, such as ?sslmode=require, are kept.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = True
     if prepared == "1":
-        DATABASES["default"]["OPTIONS"].update(
-            prepare_threshold=5, options="-c plan_cache_mode=force_custom_plan"
-        )
+        options["prepare_threshold"] = 5
+        url_options = str(options.get("options", ""))
+        options["options"] = f"{url_options} -c plan_cache_mode=force_custom_plan".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
