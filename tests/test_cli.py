@@ -34,7 +34,7 @@ def run_cli(*arguments: str, data_dir: Path, **variables: str) -> subprocess.Com
 @pytest.mark.parametrize(
     "command", [["migrate"], ["export-tickets"], ["reprocess-quarantine", "--list"]]
 )
-def test_unreachable_postgres_reported_in_one_line(tmp_path, command):
+def test_unreachable_postgres_one_line(tmp_path, command):
     result = run_cli(*command, data_dir=tmp_path / "var", DATABASE_URL=UNREACHABLE_POSTGRES)
     assert result.returncode == 1
     assert result.stderr == (
@@ -50,7 +50,7 @@ def test_unreachable_postgres_message_hides_password(tmp_path):
     assert "secret" not in result.stderr + result.stdout
 
 
-def test_unopenable_sqlite_in_data_dir_reported_in_one_line(tmp_path):
+def test_unopenable_sqlite_file_reported(tmp_path):
     data_dir = tmp_path / "var"
     # A folder where the database file should be: SQLite cannot open it, even as root.
     (data_dir / "relaydesk.sqlite3").mkdir(parents=True)
@@ -63,7 +63,7 @@ def test_unopenable_sqlite_in_data_dir_reported_in_one_line(tmp_path):
     )
 
 
-def test_sqlite_url_in_missing_folder_reported_in_one_line(tmp_path):
+def test_sqlite_url_missing_folder_reported(tmp_path):
     database = tmp_path / "missing" / "desk.sqlite3"
     result = run_cli(
         "export-tickets", data_dir=tmp_path / "var", DATABASE_URL=f"sqlite:///{database}"

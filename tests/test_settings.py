@@ -239,7 +239,7 @@ def _check(tmp_path, **variables: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_data_dir_that_is_file_rejected_in_one_line(tmp_path):
+def test_data_dir_file_rejected(tmp_path):
     (tmp_path / "var").write_text("")
     result = _check(tmp_path, RELAYDESK_DATA_DIR="var")
     assert result.returncode == 2
@@ -258,7 +258,7 @@ def test_data_dir_under_file_rejected_in_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_outbox_dir_that_is_file_rejected_in_one_line(tmp_path):
+def test_outbox_dir_file_rejected(tmp_path):
     (tmp_path / "outbox").write_text("")
     result = _check(tmp_path, RELAYDESK_OUTBOX_DIR="outbox")
     assert result.returncode == 2

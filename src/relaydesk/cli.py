@@ -88,7 +88,7 @@ def _unreachable_database(error: Exception) -> str | None:
     an error raised inside it means the database is down, misnamed or not
     writable. Errors from statements on an open connection (a lock, a missing
     table) keep their traceback. Web requests never reach this handler,
-    because Django answers their errors with a 500 page.
+    because Django turns their errors into a 500 page.
     """
     from django.conf import settings
     from django.db import DEFAULT_DB_ALIAS

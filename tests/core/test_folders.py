@@ -42,10 +42,10 @@ def test_check_folder_rejects_path_under_file(tmp_path):
 
 
 def test_check_folder_reports_failed_creation(tmp_path, monkeypatch):
-    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+    def fail_mkdir(self: Path, *args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "mkdir", refuse)
+    monkeypatch.setattr(Path, "mkdir", fail_mkdir)
     with pytest.raises(ImproperlyConfigured) as raised:
         check_folder("RELAYDESK_DATA_DIR", tmp_path / "var", create=True)
     assert "could not be created (Permission denied)" in str(raised.value)

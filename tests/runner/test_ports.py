@@ -84,7 +84,7 @@ def test_check_listeners_one_port_twice_on_all_interfaces():
     assert "are both set to port" in str(raised.value)
 
 
-def test_check_listeners_busy_port_given_twice_blames_other_program(busy_port):
+def test_check_listeners_busy_shared_port_blames_program(busy_port):
     # The first listener fails on the other program's socket, before the clash.
     with pytest.raises(PortUnavailable) as raised:
         check_listeners([web(busy_port), smtp(busy_port)])

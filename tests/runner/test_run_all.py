@@ -151,7 +151,7 @@ def test_run_all_busy_smtp_port_stops_before_banner(data_dir, busy_port):
     assert f"--smtp-port {busy_port + 1} (make run SMTP_PORT={busy_port + 1})" in output
 
 
-def test_run_all_same_web_and_smtp_port_says_so(data_dir):
+def test_run_all_same_ports_named(data_dir):
     port = free_port()
     code, output = run_all_until_exit(data_dir, "--port", str(port), "--smtp-port", str(port))
 

@@ -9,7 +9,7 @@ for pattern in ninja_patterns:
     if not isinstance(pattern, URLPattern):
         continue
     if pattern.name == "api-root":
-        # ninja's root view raises Http404, which Django answers with its HTML
+        # ninja's root view raises Http404, which Django turns into its HTML
         # page. The pattern stays, because ninja finds the API's path by its name.
         pattern.callback = api_root
     else:

@@ -59,7 +59,7 @@ def problem_for_not_allowed(view: View) -> View:
 @problem_for_not_allowed
 @require_safe
 def api_root(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """Answer ``GET /api/`` with the API's name and version and where its documentation is."""
+    """Return the API's name, its version and the addresses of its documentation."""
     return JsonResponse(
         {
             "title": api.title,

@@ -112,7 +112,7 @@ def describe_connection_failure(
     """Return one line saying which database could not be opened, why, and what to check.
 
     ``url`` is ``DATABASE_URL`` as set (empty when unset), shown without its
-    password; ``data_dir`` is ``RELAYDESK_DATA_DIR``, which holds the default
+    password; ``data_dir`` is ``RELAYDESK_DATA_DIR``, which contains the default
     SQLite database.
     """
     reason = _driver_reason(error)
@@ -135,9 +135,9 @@ def describe_connection_failure(
     )
 
 
-# psycopg's message starts with what it tried, "connection failed: connection
-# to server at "127.0.0.1", port 1 failed: ", and the server's own errors with
-# "FATAL:"; the cause follows, then an indented hint on the next line.
+# psycopg 3 starts its message with what it tried, as in "connection failed:
+# connection to server at "127.0.0.1", port 1 failed: ". The server's own
+# errors add "FATAL:". The cause follows, then a hint on the next line.
 _DRIVER_PREFIX = re.compile(
     r"^(?:connection (?:failed|is bad): )?(?:connection to server .*? failed: )?(?:FATAL:\s*)?"
 )

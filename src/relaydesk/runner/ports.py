@@ -75,7 +75,7 @@ def _bound(host: str, port: int) -> Iterator[socket.socket]:
 
 
 def _bind_failure(listener: Listener, error: OSError, bound: list[Listener]) -> str:
-    """Explain ``error``, naming an earlier listener of the same check that holds the port."""
+    """Explain ``error``, naming an earlier listener of the same check that has the port bound."""
     same_port = [other for other in bound if other.port == listener.port]
     if same_port and error.errno == errno.EADDRINUSE:
         return (
