@@ -49,6 +49,17 @@ def _read_setting(expression: str, **variables: str) -> subprocess.CompletedProc
     )
 
 
+def _check(tmp_path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run ``relaydesk check`` in ``tmp_path`` with only ``variables`` set."""
+    return subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "check"],
+        env={"PATH": "/usr/bin:/bin", **variables},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+
 def _postgres_options(prepared: str | None) -> subprocess.CompletedProcess[str]:
     variables = {"DATABASE_URL": "postgres://relaydesk@127.0.0.1:5432/relaydesk"}
     if prepared is not None:
@@ -184,13 +195,7 @@ def test_cli_rejects_invalid_setting_in_one_line(tmp_path, variable, value, expe
 
 
 def test_database_url_scheme_message_names_sqlite_url(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "relaydesk.cli", "check"],
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "mysql://desk@db/relaydesk"},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    result = _check(tmp_path, DATABASE_URL="mysql://desk@db/relaydesk")
     assert "sqlite:////srv/relaydesk/relaydesk.sqlite3 for an SQLite file" in result.stderr
 
 
@@ -226,17 +231,6 @@ def test_postgres_url_with_ipv6_host_and_port_accepted():
         DATABASE_URL="postgres://desk@[::1]:5433/relaydesk",
     )
     assert result.stdout.strip() == "::1 5433"
-
-
-def _check(tmp_path, **variables: str) -> subprocess.CompletedProcess[str]:
-    """Run ``relaydesk check`` in ``tmp_path`` with only ``variables`` set."""
-    return subprocess.run(
-        [sys.executable, "-m", "relaydesk.cli", "check"],
-        env={"PATH": "/usr/bin:/bin", **variables},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_data_dir_file_rejected(tmp_path):
