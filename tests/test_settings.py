@@ -49,6 +49,17 @@ def _read_setting(expression: str, **variables: str) -> subprocess.CompletedProc
     )
 
 
+def _check(tmp_path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run ``relaydesk check`` in ``tmp_path`` with only ``variables`` set."""
+    return subprocess.run(
+        [sys.executable, "-m", "relaydesk.cli", "check"],
+        env={"PATH": "/usr/bin:/bin", **variables},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+
 def _postgres_options(prepared: str | None) -> subprocess.CompletedProcess[str]:
     variables = {"DATABASE_URL": "postgres://relaydesk@127.0.0.1:5432/relaydesk"}
     if prepared is not None:
@@ -67,6 +78,18 @@ def test_postgres_prepares_repeated_statements():
 def test_prepared_statements_turned_off():
     result = _postgres_options("0")
     assert result.stdout.strip() == "{'server_side_binding': True}"
+
+
+def test_postgres_url_query_options_kept():
+    result = _read_setting(
+        "s.DATABASES['default']['OPTIONS']",
+        DATABASE_URL="postgres://desk@127.0.0.1:5432/relaydesk?sslmode=require"
+        "&options=-c%20search_path%3Ddesk",
+    )
+    assert result.stdout.strip() == (
+        "{'sslmode': 'require', 'options': '-c search_path=desk -c plan_cache_mode="
+        "force_custom_plan', 'server_side_binding': True, 'prepare_threshold': 5}"
+    )
 
 
 def test_invalid_prepared_statements_value_is_rejected():
@@ -116,6 +139,27 @@ def test_postgres_uses_custom_plans():
         ("DATABASE_URL", "mysqlx://x", "DATABASE_URL scheme 'mysqlx' is invalid"),
         ("DATABASE_URL", "mysql://desk@db/relaydesk", "DATABASE_URL scheme 'mysql' is invalid"),
         ("DATABASE_URL", "oracle://desk@db/relaydesk", "DATABASE_URL scheme 'oracle' is invalid"),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:notaport/relaydesk",
+            "DATABASE_URL port 'notaport' is invalid: use a number from 1 to 65535",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:99999/relaydesk",
+            "DATABASE_URL port '99999' is invalid",
+        ),
+        ("DATABASE_URL", "postgres://desk@[::1]:0/relaydesk", "DATABASE_URL port '0' is invalid"),
+        (
+            "DATABASE_URL",
+            "postgres://desk:secret@127.0.0.1:1",
+            "DATABASE_URL 'postgres://desk:***@127.0.0.1:1' has no database name",
+        ),
+        ("DATABASE_URL", "postgres://", "DATABASE_URL 'postgres://' has no database name"),
+        ("DATABASE_URL", "postgres://desk:secret@[::1/relaydesk", "is not a valid URL"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL 'sqlite://' names no SQLite file"),
+        ("DATABASE_URL", "sqlite:///:memory:", "names no SQLite file"),
+        ("DATABASE_URL", "sqlite://var/desk.sqlite3", "reads 'var' as a host"),
         ("RELAYDESK_DEBUG", "maybe", "RELAYDESK_DEBUG='maybe' is invalid: use 1 (or true"),
         (
             "RELAYDESK_CSRF_TRUSTED_ORIGINS",
@@ -148,6 +192,145 @@ def test_cli_rejects_invalid_setting_in_one_line(tmp_path, variable, value, expe
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_database_url_scheme_message_names_sqlite_url(tmp_path):
+    result = _check(tmp_path, DATABASE_URL="mysql://desk@db/relaydesk")
+    assert "sqlite:////srv/relaydesk/relaydesk.sqlite3 for an SQLite file" in result.stderr
+
+
+def test_sqlite_database_url_names_file(tmp_path):
+    result = _read_setting(
+        "s.DATABASES['default']['NAME']", DATABASE_URL=f"sqlite:///{tmp_path}/desk.sqlite3"
+    )
+    assert result.stdout.strip() == str(tmp_path / "desk.sqlite3")
+
+
+def test_sqlite_database_url_relative_to_working_folder(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import relaydesk.settings as s; print(s.DATABASES['default'])"],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///desk.sqlite3"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert f"'NAME': '{tmp_path / 'desk.sqlite3'}'" in result.stdout
+
+
+def test_sqlite_database_url_uses_wal(tmp_path):
+    result = _read_setting(
+        "s.DATABASES['default']['OPTIONS']['init_command']",
+        DATABASE_URL=f"sqlite:///{tmp_path}/desk.sqlite3",
+    )
+    assert "PRAGMA journal_mode=WAL" in result.stdout
+
+
+def test_postgres_url_with_ipv6_host_and_port_accepted():
+    result = _read_setting(
+        "s.DATABASES['default']['HOST'], s.DATABASES['default']['PORT']",
+        DATABASE_URL="postgres://desk@[::1]:5433/relaydesk",
+    )
+    assert result.stdout.strip() == "::1 5433"
+
+
+def test_data_dir_file_rejected(tmp_path):
+    (tmp_path / "var").write_text("")
+    result = _check(tmp_path, RELAYDESK_DATA_DIR="var")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_DATA_DIR={str(tmp_path / 'var')!r} "
+        "is a file, not a folder: point it at a folder that relaydesk may create and "
+        "write to.\n"
+    )
+
+
+def test_data_dir_under_file_rejected_in_one_line(tmp_path):
+    (tmp_path / "var").write_text("")
+    result = _check(tmp_path, RELAYDESK_DATA_DIR="var/desk")
+    assert result.returncode == 2
+    assert f"because {str(tmp_path / 'var')!r} is a file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outbox_dir_file_rejected(tmp_path):
+    (tmp_path / "outbox").write_text("")
+    result = _check(tmp_path, RELAYDESK_OUTBOX_DIR="outbox")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_OUTBOX_DIR={str(tmp_path / 'outbox')!r} "
+        "is a file, not a folder: point it at a folder that relaydesk may create and "
+        "write to.\n"
+    )
+
+
+def test_outbox_dir_unchecked_with_smtp_relay(tmp_path):
+    # With a relay, nothing is written to the outbox folder.
+    (tmp_path / "outbox").write_text("")
+    result = _check(
+        tmp_path, RELAYDESK_OUTBOX_DIR="outbox", RELAYDESK_SMTP_URL="smtp://127.0.0.1:1"
+    )
+    assert result.returncode == 0
+
+
+PRODUCTION = {
+    "RELAYDESK_MODE": "production",
+    "RELAYDESK_SECRET_KEY": "k" * 32,
+    # Never connected to: check reads the settings only.
+    "DATABASE_URL": "postgres://desk@127.0.0.1:1/relaydesk",
+}
+
+
+def test_production_settings_pass_check(tmp_path):
+    result = _check(tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", ["1", "true", "on"])
+def test_production_with_debug_rejected(tmp_path, value):
+    result = _check(tmp_path, **PRODUCTION, RELAYDESK_DEBUG=value)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"relaydesk: configuration error: RELAYDESK_DEBUG={value!r} is not allowed in "
+        "production mode, because debug pages show settings and code to whoever meets "
+        "an error: unset it, or set it to 0.\n"
+    )
+
+
+def test_production_with_debug_off_accepted(tmp_path):
+    assert _check(tmp_path, **PRODUCTION, RELAYDESK_DEBUG="0").returncode == 0
+
+
+@pytest.mark.parametrize("key", ["abc123", "k" * 31])
+def test_production_short_secret_key_rejected(tmp_path, key):
+    result = _check(tmp_path, **{**PRODUCTION, "RELAYDESK_SECRET_KEY": key})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"relaydesk: configuration error: RELAYDESK_SECRET_KEY is too short ({len(key)} "
+        "characters): production mode needs at least 32 random characters."
+    )
+    assert "secrets.token_urlsafe(50)" in result.stderr
+    assert key not in result.stderr
+
+
+def test_embedded_mode_accepts_short_secret_key(tmp_path):
+    assert _check(tmp_path, RELAYDESK_SECRET_KEY="abc123").returncode == 0
+
+
+def test_production_without_database_url_rejected(tmp_path):
+    variables = {name: value for name, value in PRODUCTION.items() if name != "DATABASE_URL"}
+    result = _check(tmp_path, **variables)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "relaydesk: configuration error: DATABASE_URL is missing: production mode needs it"
+    )
+    assert "postgres://user:password@host:5432/relaydesk" in result.stderr
+
+
+def test_production_with_sqlite_database_url_accepted(tmp_path):
+    result = _check(
+        tmp_path, **{**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/desk.sqlite3"}
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_log_level_in_lower_case_is_accepted():

@@ -2,20 +2,108 @@
 
 import os
 import sys
+import traceback
+
+from django.core.management import ManagementUtility
+
+# The commands an operator needs, each with one line for ``relaydesk help``
+# that fits in 80 columns. tests/test_cli.py checks that every command of a
+# relaydesk app is listed.
+RELAYDESK_COMMANDS = (
+    ("run-all", "web server, task worker and SMTP inbound (make run)"),
+    ("smtp-inbound", "the SMTP inbound endpoint alone"),
+    ("fetch-mail", "poll the configured IMAP mailboxes once"),
+    ("import-mail", "import .eml files, folders, mbox files and Maildirs"),
+    ("reprocess-quarantine", "list, or retry, messages that could not be processed"),
+    ("export-tickets", "write every ticket as JSON Lines to standard output"),
+    ("create-token", "create an API token (printed once), or revoke one"),
+    ("create-integration", "create a CI/CD integration; prints its secret once"),
+    ("load-demo", "load the demo organizations, agents and tickets"),
+    ("send-test-mail", "send a test e-mail to the SMTP inbound endpoint"),
+)
+DJANGO_COMMANDS = (
+    ("migrate", "create or upgrade the database"),
+    ("createsuperuser", "create an agent with the Administrator role"),
+    ("collectstatic", "copy the static files for the web server (production)"),
+    ("check", "check the configuration without starting anything"),
+    ("runserver", "the development web server alone"),
+    ("db_worker", "a background task worker alone (--queue-name '*')"),
+)
+
+
+class RelaydeskUtility(ManagementUtility):
+    """Django's manage.py, named relaydesk, whose help lists relaydesk's commands first."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        self.prog_name = "relaydesk"
+
+    def main_help_text(self, commands_only: bool = False) -> str:
+        django_text = super().main_help_text(commands_only)
+        if commands_only:
+            return django_text
+        return "\n".join(
+            [
+                f"Usage: {self.prog_name} <command> [options]",
+                "",
+                "relaydesk's commands:",
+                *_command_lines(RELAYDESK_COMMANDS),
+                "",
+                "Django's commands that relaydesk uses:",
+                *_command_lines(DJANGO_COMMANDS),
+                django_text.replace("Available subcommands:", "All commands, by application:"),
+            ]
+        )
+
+
+def _command_lines(commands: tuple[tuple[str, str], ...]) -> list[str]:
+    width = max(len(name) for name, _summary in RELAYDESK_COMMANDS + DJANGO_COMMANDS)
+    return [f"  {name.ljust(width)}  {summary}" for name, summary in commands]
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relaydesk.settings")
     from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
     try:
-        execute_from_command_line(sys.argv)
+        RelaydeskUtility(sys.argv).execute()
     except ImproperlyConfigured as error:
         # A configuration mistake is the operator's to fix: show the message,
         # which names the setting and the fix, without a traceback.
         sys.stderr.write(f"relaydesk: configuration error: {error}\n")
         sys.exit(2)
+    except OperationalError as error:
+        message = _unreachable_database(error)
+        if message is None:
+            raise
+        sys.stderr.write(f"relaydesk: {message}\n")
+        sys.exit(1)
+
+
+def _unreachable_database(error: Exception) -> str | None:
+    """Describe ``error`` in one line if it came from opening the database, else return None.
+
+    Django's database backends open a connection in ``get_new_connection``, so
+    an error raised inside it means the database is down, misnamed or not
+    writable. Errors from statements on an open connection (a lock, a missing
+    table) keep their traceback. Web requests never reach this handler,
+    because Django turns their errors into a 500 page.
+    """
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS
+
+    from relaydesk.core.database import describe_connection_failure
+
+    frames = traceback.walk_tb(error.__traceback__)
+    if not any(frame.f_code.co_name == "get_new_connection" for frame, _line in frames):
+        return None
+    return describe_connection_failure(
+        error,
+        settings.DATABASES[DEFAULT_DB_ALIAS],
+        url=os.environ.get("DATABASE_URL", "").strip(),
+        data_dir=settings.DATA_DIR,
+    )
 
 
 if __name__ == "__main__":

@@ -12,11 +12,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
+from relaydesk.core.database import (
+    POSTGRES_EXAMPLE,
+    SQLITE_ENGINE,
+    SQLITE_EXAMPLE,
+    parse_database_url,
+    sqlite_database,
+)
+from relaydesk.core.folders import check_folder
 
 
 def _number(name: str, default: float, *, minimum: float, maximum: float | None = None) -> Any:
@@ -58,29 +65,6 @@ def _time_zone(name: str, default: str) -> str:
             f"{name}={text!r} is invalid: use an IANA time zone name such as Europe/Lisbon."
         ) from None
     return text
-
-
-_DATABASE_ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
-
-
-def _database(url: str, conn_max_age: int) -> dict[str, Any]:
-    """Parse ``DATABASE_URL``, or stop start-up naming the supported schemes.
-
-    dj-database-url also parses MySQL, Oracle and other URLs, which relaydesk
-    does not support, so those are rejected here rather than when a driver is
-    missing.
-    """
-    try:
-        database = dj_database_url.parse(url, conn_max_age=conn_max_age)
-    except (ValueError, dj_database_url.UnknownSchemeError):
-        database = {}
-    if database.get("ENGINE") not in _DATABASE_ENGINES:
-        scheme = url.partition(":")[0]
-        raise ImproperlyConfigured(
-            f"DATABASE_URL scheme {scheme!r} is invalid: use postgres://user@host:port/name "
-            "for PostgreSQL, or leave it unset for the embedded SQLite database."
-        )
-    return database
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -133,6 +117,14 @@ def _mail_url(name: str, parse: Callable[[str], object]) -> str:
     return value
 
 
+def _outbox(default: Path) -> str:
+    """Read ``RELAYDESK_OUTBOX_DIR``, checked only without a relay, when mail is written there."""
+    value = os.environ.get("RELAYDESK_OUTBOX_DIR", str(default))
+    if not os.environ.get("RELAYDESK_SMTP_URL", "").strip():
+        check_folder("RELAYDESK_OUTBOX_DIR", Path(value).resolve())
+    return value
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RELAYDESK_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -142,18 +134,35 @@ if MODE not in ("embedded", "production"):
         f"RELAYDESK_MODE={MODE!r} is invalid: use 'embedded' or 'production'."
     )
 
+_GENERATE_SECRET = (
+    "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+)
+# Django's deployment check (security.W009) warns below 50 characters. 32
+# random characters are already beyond guessing, and the generated key has 67.
+_MIN_SECRET_KEY_LENGTH = 32
 SECRET_KEY = os.environ.get("RELAYDESK_SECRET_KEY", "")
 if not SECRET_KEY:
     if MODE == "production":
         raise ImproperlyConfigured(
             "RELAYDESK_SECRET_KEY is missing: production mode has no default secret. "
-            "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            + _GENERATE_SECRET
         )
     SECRET_KEY = "embedded-mode-only-not-secret"  # noqa: S105 - embedded mode only
+elif MODE == "production" and len(SECRET_KEY) < _MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"RELAYDESK_SECRET_KEY is too short ({len(SECRET_KEY)} characters): production "
+        f"mode needs at least {_MIN_SECRET_KEY_LENGTH} random characters. {_GENERATE_SECRET}"
+    )
 
 # Off in both modes: the embedded mode is how teams try relaydesk, and a
 # debug page shows settings and code to whoever meets an error.
 DEBUG = _flag("RELAYDESK_DEBUG", False)
+if DEBUG and MODE == "production":
+    raise ImproperlyConfigured(
+        f"RELAYDESK_DEBUG={os.environ['RELAYDESK_DEBUG'].strip()!r} is not allowed in "
+        "production mode, because debug pages show settings and code to whoever meets "
+        "an error: unset it, or set it to 0."
+    )
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
@@ -220,14 +229,29 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = DATA_DIR / "relaydesk.sqlite3"
-DATABASES = {
-    "default": _database(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0),
+# Lower-case names, so Django does not take them as settings and show the
+# URL's password on a debug page.
+conn_max_age = _number("RELAYDESK_DB_CONN_MAX_AGE", 0, minimum=0)
+database_url = os.environ.get("DATABASE_URL", "").strip()
+if MODE == "production" and not database_url:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is missing: production mode needs it, so that the data does not "
+        f"go to an SQLite file by mistake. Set it as in {POSTGRES_EXAMPLE}, or to "
+        f"{SQLITE_EXAMPLE} to keep SQLite on one machine."
     )
+DATABASES = {
+    "default": parse_database_url(database_url, conn_max_age)
+    if database_url
+    else sqlite_database(SQLITE_PATH, conn_max_age)
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+# SQLite and the embedded mode's static files need the data folder now. With
+# PostgreSQL in production, the first upload or collectstatic creates it.
+check_folder(
+    "RELAYDESK_DATA_DIR",
+    DATA_DIR,
+    create=DATABASES["default"]["ENGINE"] == SQLITE_ENGINE or MODE == "embedded",
+)
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # WAL lets the web server, the worker and the SMTP endpoint read while one
     # of them writes; IMMEDIATE transactions take the write lock up front so a
     # writer waits on busy_timeout instead of failing with "database is locked".
@@ -251,11 +275,13 @@ else:
             f"RELAYDESK_DB_PREPARED_STATEMENTS={prepared!r} is invalid: use '1' (the default) "
             "or '0' behind a connection pooler that cannot keep prepared statements."
         )
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # Options from the URL's query string, such as ?sslmode=require, are kept.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = True
     if prepared == "1":
-        DATABASES["default"]["OPTIONS"].update(
-            prepare_threshold=5, options="-c plan_cache_mode=force_custom_plan"
-        )
+        options["prepare_threshold"] = 5
+        url_options = str(options.get("options", ""))
+        options["options"] = f"{url_options} -c plan_cache_mode=force_custom_plan".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -341,7 +367,7 @@ RELAYDESK = {
     # attempt in seconds, doubled for each later one (capped at six hours).
     "DELIVERY_MAX_ATTEMPTS": _number("RELAYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1),
     "DELIVERY_RETRY_SECONDS": _number("RELAYDESK_DELIVERY_RETRY_SECONDS", 60, minimum=1),
-    "OUTBOX_DIR": os.environ.get("RELAYDESK_OUTBOX_DIR", str(DATA_DIR / "outbox")),
+    "OUTBOX_DIR": _outbox(DATA_DIR / "outbox"),
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
     # seconds between sweeps and the clocks one sweep task handles per pass.

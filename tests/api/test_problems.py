@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from tests.api.helpers import assert_problem
 
@@ -8,6 +9,35 @@ pytestmark = pytest.mark.django_db
 def test_unknown_endpoint_is_problem(api):
     body = assert_problem(api.get("/api/nothing/here"), 404, "not_found")
     assert body["instance"] == "/api/nothing/here"
+
+
+def test_api_root_names_docs(anonymous):
+    response = anonymous.get("/api/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "title": "relaydesk",
+        "version": "1",
+        "docs": "/api/docs",
+        "openapi": "/api/openapi.json",
+    }
+
+
+def test_api_root_post_is_problem():
+    response = Client(enforce_csrf_checks=True).post("/api/")
+    assert_problem(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_unknown_endpoint_is_problem_for_any_method(method):
+    # No CSRF token: an unknown path is a 404 before any form is checked.
+    response = getattr(Client(enforce_csrf_checks=True), method)("/api/nothing/here")
+    body = assert_problem(response, 404, "not_found")
+    assert body["detail"] == "No API endpoint at /api/nothing/here: see /api/docs."
+
+
+def test_unknown_endpoint_with_slash_is_problem(anonymous):
+    assert_problem(anonymous.get("/api/docs/"), 404, "not_found")
 
 
 def test_unsupported_method_is_problem(api):

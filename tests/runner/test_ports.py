@@ -70,7 +70,34 @@ def test_check_listeners_rejects_one_port_twice():
     port = free_port()
     with pytest.raises(PortUnavailable) as raised:
         check_listeners([web(port), smtp(port)])
-    assert f"127.0.0.1:{port} is already in use, so the SMTP inbound endpoint" in str(raised.value)
+    assert str(raised.value) == (
+        f"The web server and the SMTP inbound endpoint are both set to port {port}, but "
+        f"each needs a port of its own: choose a free port with --smtp-port {port + 1} "
+        f"(make run SMTP_PORT={port + 1})."
+    )
+
+
+def test_check_listeners_one_port_twice_on_all_interfaces():
+    port = free_port()
+    with pytest.raises(PortUnavailable) as raised:
+        check_listeners([web(port, host="0.0.0.0"), smtp(port)])
+    assert "are both set to port" in str(raised.value)
+
+
+def test_check_listeners_busy_shared_port_blames_program(busy_port):
+    # The first listener fails on the other program's socket, before the clash.
+    with pytest.raises(PortUnavailable) as raised:
+        check_listeners([web(busy_port), smtp(busy_port)])
+    assert str(raised.value).startswith(
+        f"127.0.0.1:{busy_port} is already in use, so the web server cannot start"
+    )
+
+
+def test_listener_without_make_variable_names_option_only(busy_port):
+    listener = Listener("SMTP inbound endpoint", "127.0.0.1", busy_port, "--port")
+    with pytest.raises(PortUnavailable) as raised:
+        check_listeners([listener])
+    assert str(raised.value).endswith(f"choose a free port with --port {busy_port + 1}.")
 
 
 def test_check_listeners_busy_port_on_all_interfaces(busy_port):

@@ -151,6 +151,18 @@ def test_run_all_busy_smtp_port_stops_before_banner(data_dir, busy_port):
     assert f"--smtp-port {busy_port + 1} (make run SMTP_PORT={busy_port + 1})" in output
 
 
+def test_run_all_same_ports_named(data_dir):
+    port = free_port()
+    code, output = run_all_until_exit(data_dir, "--port", str(port), "--smtp-port", str(port))
+
+    assert code == 1
+    assert output.strip() == (
+        f"CommandError: The web server and the SMTP inbound endpoint are both set to port "
+        f"{port}, but each needs a port of its own: choose a free port with --smtp-port "
+        f"{port + 1} (make run SMTP_PORT={port + 1})."
+    )
+
+
 def test_run_all_without_smtp_ignores_busy_smtp_port(data_dir, busy_port):
     web_port = free_port()
     process = subprocess.Popen(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern, path, re_path
 
 from relaydesk.desk.views import (
     account,
@@ -10,9 +10,25 @@ from relaydesk.desk.views import (
     incidents,
     known_errors,
     notifications,
+    references,
     ticket,
     ticket_actions,
 )
+
+
+def reference(path_prefix: str, reference_prefix: str, url_name: str) -> URLPattern:
+    """Route ``PATH_PREFIX/<reference>-<n>/`` (any case, up to 18 digits) to page ``url_name``.
+
+    Django rejects the ``(?i)`` flag in URL patterns, so each letter becomes a
+    class of its two cases.
+    """
+    letters = "".join(f"[{letter.upper()}{letter.lower()}]" for letter in reference_prefix)
+    return re_path(
+        rf"^{path_prefix}/{letters}-(?P<number>[0-9]{{1,18}})/\Z",
+        references.reference_redirect,
+        {"url_name": url_name},
+    )
+
 
 app_name = "desk"
 urlpatterns = [
@@ -21,6 +37,10 @@ urlpatterns = [
     path("logout/", account.LogoutView.as_view(), name="logout"),
     path("language/", account.switch_language, name="language"),
     path("tickets/<int:number>/", ticket.ticket_detail, name="ticket"),
+    reference("tickets", "CS", "desk:ticket"),
+    reference("operations/incidents", "PO", "desk:incident"),
+    reference("operations/known-errors", "KE", "desk:known_error"),
+    reference("operations/changes", "CHG", "desk:change"),
     path("tickets/<int:number>/reply/", ticket_actions.reply, name="reply"),
     path("tickets/<int:number>/note/", ticket_actions.note, name="note"),
     path("tickets/<int:number>/assign/", ticket_actions.assign, name="assign"),

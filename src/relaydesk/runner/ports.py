@@ -1,4 +1,8 @@
-"""Checks that the addresses ``run-all`` listens on are free, before it starts anything."""
+"""Checks that the addresses a server listens on are free, before it starts anything.
+
+``run-all`` checks all of its listeners together; ``smtp-inbound`` checks its
+one, so that both explain a busy port in the same words.
+"""
 
 import errno
 import socket
@@ -9,13 +13,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Listener:
-    """One address that a ``run-all`` process listens on, and how a user changes its port."""
+    """One address that a server listens on, and how a user changes its port.
+
+    ``make_variable`` is the ``make run`` variable for the port, for the
+    servers that ``make run`` starts.
+    """
 
     name: str
     host: str
     port: int
     option: str
-    make_variable: str
+    make_variable: str | None = None
 
     @property
     def address(self) -> str:
@@ -31,8 +39,9 @@ def check_listeners(listeners: Sequence[Listener]) -> None:
 
     Raises PortUnavailable for the first one that is invalid, in use or
     otherwise cannot be bound. Holding the probes together also catches two
-    listeners on one port. Another program can still take a port between this
-    check and the server start, so the caller must handle that failure too.
+    listeners on one port, which the message names as such. Another program
+    can still take a port between this check and the server start, so the
+    caller must handle that failure too.
     """
     for listener in listeners:
         if not 0 < listener.port < 65536:
@@ -41,11 +50,13 @@ def check_listeners(listeners: Sequence[Listener]) -> None:
                 f"use a number from 1 to 65535 with {listener.option}."
             )
     with ExitStack() as probes:
+        bound: list[Listener] = []
         for listener in listeners:
             try:
                 probes.enter_context(_bound(listener.host, listener.port))
             except OSError as error:
-                raise PortUnavailable(_explain(listener, error)) from error
+                raise PortUnavailable(_bind_failure(listener, error, bound)) from error
+            bound.append(listener)
 
 
 @contextmanager
@@ -63,12 +74,28 @@ def _bound(host: str, port: int) -> Iterator[socket.socket]:
         yield probe
 
 
-def _explain(listener: Listener, error: OSError) -> str:
+def _bind_failure(listener: Listener, error: OSError, bound: list[Listener]) -> str:
+    """Explain ``error``, naming an earlier listener of the same check that has the port bound."""
+    same_port = [other for other in bound if other.port == listener.port]
+    if same_port and error.errno == errno.EADDRINUSE:
+        return (
+            f"The {same_port[0].name} and the {listener.name} are both set to port "
+            f"{listener.port}, but each needs a port of its own: {_fix(listener)}."
+        )
+    return describe_bind_failure(listener, error)
+
+
+def _fix(listener: Listener) -> str:
     other_port = listener.port + 1 if listener.port < 65535 else listener.port - 1
-    fix = (
-        f"choose a free port with {listener.option} {other_port} "
-        f"(make run {listener.make_variable}={other_port})"
-    )
+    fix = f"choose a free port with {listener.option} {other_port}"
+    if listener.make_variable:
+        fix += f" (make run {listener.make_variable}={other_port})"
+    return fix
+
+
+def describe_bind_failure(listener: Listener, error: OSError) -> str:
+    """Return the message for ``error`` from binding ``listener``'s address, with the fix."""
+    fix = _fix(listener)
     if isinstance(error, socket.gaierror):
         return f"Host {listener.host!r} of the {listener.name} is invalid ({error}): check --host."
     if error.errno == errno.EADDRINUSE:

@@ -1,10 +1,17 @@
 """The SMTP endpoint, driven by real SMTP conversations from smtplib."""
 
+import errno
 import logging
+import os
 import re
+import signal
 import smtplib
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from email.message import EmailMessage
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -236,7 +243,61 @@ def test_smtp_rejection_log_hides_address(endpoint, caplog):
 def test_smtp_inbound_command_rejects_bad_port():
     with pytest.raises(CommandError) as raised:
         call_command("smtp-inbound", "--port", "70000")
-    assert "70000" in str(raised.value)
+    assert str(raised.value) == (
+        "Port 70000 of the SMTP inbound endpoint is invalid: "
+        "use a number from 1 to 65535 with --port."
+    )
+
+
+def test_smtp_inbound_command_busy_port_names_fix():
+    output = StringIO()
+    with socket.socket() as other_program:
+        other_program.bind(("127.0.0.1", 0))
+        other_program.listen()
+        busy = other_program.getsockname()[1]
+        with pytest.raises(CommandError) as raised:
+            call_command("smtp-inbound", "--port", str(busy), stdout=output)
+    assert str(raised.value) == (
+        f"127.0.0.1:{busy} is already in use, so the SMTP inbound endpoint cannot start: "
+        f"stop the program that uses it, or choose a free port with --port {busy + 1}."
+    )
+    assert "listening" not in output.getvalue()
+
+
+def test_smtp_inbound_command_port_taken_after_check(monkeypatch):
+    # Another program may take the port between the check and the bind.
+    def bind_fails(self: InboundSmtpServer) -> None:
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    monkeypatch.setattr(InboundSmtpServer, "start", bind_fails)
+    output = StringIO()
+    port = free_port()
+    with pytest.raises(CommandError) as raised:
+        call_command("smtp-inbound", "--port", str(port), stdout=output)
+    assert str(raised.value).startswith(f"127.0.0.1:{port} is already in use")
+    assert "listening" not in output.getvalue()
+
+
+def test_smtp_inbound_command_listens_before_saying_so(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relaydesk.cli", "smtp-inbound", "--port", str(port)],
+        env={**os.environ, "RELAYDESK_DATA_DIR": str(tmp_path), "DATABASE_URL": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        # No retry: the port accepts connections once the line is printed.
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            code, _reply = client.noop()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    assert line == f"SMTP endpoint listening on 127.0.0.1:{port}; stop with Ctrl+C.\n"
+    assert code == 250
 
 
 # -- through the intake pipeline -----------------------------------------------------

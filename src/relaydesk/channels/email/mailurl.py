@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from relaydesk.core.redaction import redact_url
+
 IMAP_DEFAULT_PORTS = {"imaps": 993, "imap+starttls": 143, "imap": 143}
 SMTP_DEFAULT_PORTS = {"smtps": 465, "smtp+starttls": 587, "smtp": 25}
 IMAP_EXAMPLE = "imaps://user:password@imap.example.com:993"
@@ -53,18 +55,6 @@ class MailServer:
     @property
     def uses_starttls(self) -> bool:
         return self.scheme.endswith("+starttls")
-
-
-def redact_url(value: str) -> str:
-    """Return ``value`` with any password replaced by ``***`` for messages and logs."""
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return "<unparseable URL>"
-    if parts.password is None:
-        return value.strip()
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
 
 
 def parse_imap_urls(value: str) -> list[MailServer]:

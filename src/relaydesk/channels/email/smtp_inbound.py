@@ -25,7 +25,6 @@ connection, ``close_old_connections`` retires it between messages, and
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -236,16 +235,6 @@ class InboundSmtpServer:
         self._controller = None
         self.handler.close()
         logger.info("smtp endpoint stopped", extra={"host": self.host, "port": self.port})
-
-
-def serve(host: str, port: int, stop_event: threading.Event) -> None:
-    """Run the SMTP endpoint until ``stop_event`` is set; for ``run-all`` and the command."""
-    server = InboundSmtpServer(host, port)
-    server.start()
-    try:
-        stop_event.wait()
-    finally:
-        server.stop()
 
 
 def _peer_host(session: Session) -> str:

@@ -7,7 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from relaydesk.channels.email.smtp_inbound import DEFAULT_HOST, DEFAULT_PORT, serve
+from relaydesk.channels.email.smtp_inbound import DEFAULT_HOST, DEFAULT_PORT, InboundSmtpServer
+from relaydesk.runner.ports import (
+    Listener,
+    PortUnavailable,
+    check_listeners,
+    describe_bind_failure,
+)
 
 
 class Command(BaseCommand):
@@ -25,8 +31,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        if not 0 < port < 65536:
-            raise CommandError(f"Port {port} is invalid: use a number from 1 to 65535.")
+        listener = Listener("SMTP inbound endpoint", host, port, "--port")
+        try:
+            check_listeners([listener])
+        except PortUnavailable as error:
+            raise CommandError(str(error)) from error
+        server = InboundSmtpServer(host, port)
+        try:
+            server.start()
+        except OSError as error:
+            # Another program took the port after the check.
+            raise CommandError(describe_bind_failure(listener, error)) from error
         stop = threading.Event()
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -34,10 +49,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        self.stdout.write(f"SMTP endpoint listening on {host}:{port}; stop with Ctrl+C.")
+        self.stdout.write(f"SMTP endpoint listening on {listener.address}; stop with Ctrl+C.")
         try:
-            serve(host, port, stop)
-        except OSError as error:
-            raise CommandError(
-                f"Listening on {host}:{port} failed ({error}): choose a free port with --port."
-            ) from error
+            stop.wait()
+        finally:
+            server.stop()
