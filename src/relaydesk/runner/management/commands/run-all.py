@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
-from relaydesk.runner.ports import Listener, PortUnavailable, check_listeners
+from relaydesk.core.ports import Listener, PortUnavailable, check_listeners
 from relaydesk.sla.tasks import schedule_sla_sweep
 
 STOP_GRACE_SECONDS = 10

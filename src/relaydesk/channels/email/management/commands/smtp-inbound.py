@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relaydesk.channels.email.smtp_inbound import DEFAULT_HOST, DEFAULT_PORT, InboundSmtpServer
-from relaydesk.runner.ports import (
+from relaydesk.core.ports import (
     Listener,
     PortUnavailable,
     check_listeners,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from relaydesk.runner.ports import Listener, PortUnavailable, check_listeners
+from relaydesk.core.ports import Listener, PortUnavailable, check_listeners
 
 
 @pytest.fixture
