@@ -213,6 +213,26 @@ def test_inbox_search_matches_client(agent_client: Client, make_ticket, query):
     assert sorted(listed_numbers(agent_client.get(f"/?q={query}"))) == expected
 
 
+@pytest.mark.parametrize("query", ["wrong totals", "totals wrong", "totais errados"])
+def test_inbox_search_finds_subject_words_in_any_order(agent_client: Client, make_ticket, query):
+    # The message text says none of the words, so only the subject can match.
+    english = make_ticket(
+        "See the attached screenshot.", draft={"subject": "Dashboard shows wrong totals"}
+    )
+    portuguese = make_ticket("Ver captura.", draft={"subject": "Painel mostra totais errados"})
+    make_ticket()
+    expected = english if query.startswith(("wrong", "totals")) else portuguese
+    assert listed_numbers(agent_client.get("/", {"q": query})) == [expected.number]
+
+
+def test_inbox_search_words_may_match_different_places(agent_client: Client, make_ticket):
+    bakery = ContactFactory(name="Daniel Pão")
+    wanted = make_ticket("The ovens stopped reporting.", contact=bakery)
+    make_ticket("The ovens stopped reporting.")
+    make_ticket(contact=bakery)
+    assert listed_numbers(agent_client.get("/", {"q": "ovens daniel"})) == [wanted.number]
+
+
 def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):
     make_ticket()
     wanted = make_ticket()

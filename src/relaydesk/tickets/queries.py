@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from relaydesk.accounts.models import Team, User
 from relaydesk.core.folding import Fold, fold
-from relaydesk.core.search import TextIndex
+from relaydesk.core.search import MAX_WORDS, TextIndex
 from relaydesk.customers.models import Contact, ContactEmail, Organization
 from relaydesk.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket, Visibility
 
@@ -141,36 +141,46 @@ def inbox(agent: User, filters: InboxFilters) -> QuerySet[Ticket]:
 
 
 def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Narrow ``tickets`` to those whose number, subject, message text or client match ``text``.
+    """Narrow ``tickets`` to those where every term of ``text`` matches somewhere.
 
-    The subject and the client match anywhere: the contact's name or one of
-    their e-mail addresses, or the organization's name. In message text,
-    found through its full-text index (``core.search``), each word of
-    ``text`` must begin a word. Both match without regard to accents or case
+    Terms are separated by spaces, and each may match a different place.
+    The subject and the client match a term anywhere: the contact's name or
+    one of their e-mail addresses, or the organization's name. In message
+    text, found through its full-text index (``core.search``), each word of
+    a term must begin a word. Both match without regard to accents or case
     ("camara" finds "Câmara"). ``CS-42`` or ``42`` also matches ticket
     number 42.
     """
-    text = text.strip()
-    folded = fold(text)
+    terms = text.split()[:MAX_WORDS]
+    if not terms:
+        return tickets
     tickets = tickets.alias(
         subject_folded=Fold("subject"),
         contact_folded=Fold("contact__name"),
         organization_folded=Fold("organization__name"),
     )
+    matches = Q()
+    for term in terms:
+        matches &= _term_matches(term)
+    number = re.fullmatch(r"(?:cs-)?(\d{1,18})", text.strip(), flags=re.IGNORECASE)
+    if number:
+        matches |= Q(number=int(number.group(1)))
+    return tickets.filter(matches)
+
+
+def _term_matches(term: str) -> Q:
+    folded = fold(term)
     matches = (
         Q(subject_folded__contains=folded)
         | Q(contact_folded__contains=folded)
         | Q(organization_folded__contains=folded)
-        | Exists(ContactEmail.objects.filter(contact=OuterRef("contact"), address__icontains=text))
+        | Exists(ContactEmail.objects.filter(contact=OuterRef("contact"), address__icontains=term))
     )
-    in_text = MESSAGE_TEXT.matching(text)
+    in_text = MESSAGE_TEXT.matching(term)
     if in_text is not None:
-        # One lookup in the full-text index for the whole query, not one per ticket.
+        # One lookup in the full-text index per term, not one per ticket.
         matches |= Q(pk__in=Message.objects.filter(in_text).values("ticket_id"))
-    number = re.fullmatch(r"(?:cs-)?(\d{1,18})", text, flags=re.IGNORECASE)
-    if number:
-        matches |= Q(number=int(number.group(1)))
-    return tickets.filter(matches)
+    return matches
 
 
 def tickets_for_organization(organization: Organization) -> QuerySet[Ticket]:
