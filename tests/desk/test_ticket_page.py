@@ -129,3 +129,15 @@ def test_ticket_page_marks_back_office_answer(agent_client: Client, agent: User,
     page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
     assert "Answer from Production Operations – not e-mailed to the client" in page
     assert page.count('class="visibility visibility-public"') == 1
+
+
+def test_ticket_page_marks_back_office_answer_passed_on(
+    agent_client: Client, agent: User, make_ticket
+):
+    # A Universal client is told automatically; the label must not ask for a reply then.
+    ticket = make_ticket()
+    actions.add_back_office_answer(ticket, text="Fixed in 4.2.1.", actor=agent)
+    actions.reply(ticket, author=None, text="Fixed in 4.2.1.", automatic=True)
+    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "passed on to the client in a later reply" in page
+    assert "pass it on with a reply" not in page

@@ -1,6 +1,7 @@
 """The ticket page: header, conversation, timeline and the forms that act on it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,6 +27,8 @@ class MessageView:
     is_note: bool
     # Production Operations' answer: public, but never e-mailed by itself.
     is_back_office_answer: bool
+    # A back-office answer followed by a reply to the client, by hand or automatic.
+    answer_passed_on: bool
     shows_full_text: bool
     frame_document: str
     has_remote_images: bool
@@ -64,6 +67,7 @@ def _message_view(
     remote_message_id: int | None,
     names: dict[str, str],
     reply_to: outbound.Recipients,
+    last_reply_at: datetime | None,
 ) -> MessageView:
     remote_allowed = message.pk == remote_message_id
     frame_document = ""
@@ -82,11 +86,17 @@ def _message_view(
         if not recipients.to and message.delivery_status == DeliveryStatus.QUEUED:
             # Delivery stores the addresses; until then they are where it will send.
             recipients = reply_to
+    is_back_office_answer = (
+        message.visibility == Visibility.PUBLIC and message.direction == Direction.INTERNAL
+    )
     return MessageView(
         message=message,
         is_note=message.visibility == Visibility.INTERNAL,
-        is_back_office_answer=(
-            message.visibility == Visibility.PUBLIC and message.direction == Direction.INTERNAL
+        is_back_office_answer=is_back_office_answer,
+        answer_passed_on=(
+            is_back_office_answer
+            and last_reply_at is not None
+            and last_reply_at > message.created_at
         ),
         shows_full_text=message.text.strip() != message.display_text.strip(),
         frame_document=frame_document,
@@ -142,8 +152,17 @@ def render_ticket(
             ),
         ]
     )
+    last_reply_at = max(
+        (
+            message.created_at
+            for message in messages
+            if message.direction == Direction.OUTBOUND and message.visibility == Visibility.PUBLIC
+        ),
+        default=None,
+    )
     conversation = [
-        _message_view(ticket, message, remote_message_id, names, reply_to) for message in messages
+        _message_view(ticket, message, remote_message_id, names, reply_to, last_reply_at)
+        for message in messages
     ]
     organization = ticket.organization
     ticket_events = list(timeline.events_for(ticket))
