@@ -190,6 +190,42 @@ def test_apply_known_error_without_client_workaround(make_ticket, cs_agent, po_a
         actions.apply_known_error(incident, known_error, actor=po_agent)
 
 
+def test_apply_known_error_again_reaches_only_tickets_linked_since(
+    make_ticket, cs_agent, po_agent
+):
+    first = make_ticket()
+    incident = escalate(first, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    known_error = actions.create_known_error(
+        actor=po_agent, title="Export times out", workaround_clients="Export per week."
+    )
+    actions.apply_known_error(incident, known_error, actor=po_agent)
+    second = make_ticket()
+    actions.link_ticket(second, incident, actor=cs_agent)
+
+    actions.apply_known_error(incident, known_error, actor=po_agent)
+
+    assert events_for(incident).filter(kind="known_error_applied").count() == 1
+    assert events_for(known_error).filter(kind="incident_linked").count() == 1
+    for ticket in (first, second):
+        assert events_for(ticket).filter(kind="workaround_received").count() == 1
+
+
+def test_suggestions_leave_out_the_applied_known_error(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent, summary="Export times out")
+    actions.start_triage(incident, actor=po_agent)
+    applied = actions.create_known_error(
+        actor=po_agent, title="Export times out", workaround_clients="Export per week."
+    )
+    other = actions.create_known_error(actor=po_agent, title="Export times out on Fridays")
+    incident = actions.apply_known_error(incident, applied, actor=po_agent)
+
+    found = [suggestion.reference for suggestion in suggestions_for(incident)]
+
+    assert other.reference in found
+    assert applied.reference not in found
+
+
 def test_apply_known_error_to_new_incident_conflicts(make_ticket, cs_agent, po_agent):
     incident = escalate(make_ticket(), cs_agent)
     known_error = actions.create_known_error(

@@ -63,13 +63,17 @@ def suggestions_for(incident: Incident, *, limit: int = 10) -> list[Suggestion]:
 
     The query is the incident's summary. Known errors are matched on title and
     symptoms, incidents on summary and public resolution. Records sharing no
-    term are left out; ties go to the newer record.
+    term, and the known error already applied, are left out; ties go to the
+    newer record.
     """
     query = terms(incident.summary)
     if not query:
         return []
     found: list[Suggestion] = []
-    known_errors = KnownError.objects.order_by("-number")[:CANDIDATE_LIMIT]
+    # The known error already applied is on the incident page; it needs no suggesting.
+    known_errors = KnownError.objects.exclude(pk=incident.known_error_id).order_by("-number")[
+        :CANDIDATE_LIMIT
+    ]
     for known_error in known_errors:
         fields = {"title": known_error.title, "symptoms": known_error.symptoms}
         found.extend(_match(query, "known_error", known_error.reference, known_error.title, fields))

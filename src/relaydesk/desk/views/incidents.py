@@ -162,7 +162,13 @@ def start_triage(request: HttpRequest, number: int) -> HttpResponse:
 def apply_known_error(request: HttpRequest, number: int) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         known_error = queries.known_error_for(request.user, data["known_error"])
+        already_applied = incident.known_error_id == known_error.pk
         actions.apply_known_error(incident, known_error, actor=request.user)
+        if already_applied:
+            return _(
+                "Known error %(known_error)s was already applied; its workaround went to "
+                "the tickets linked since, if any."
+            ) % {"known_error": known_error.reference}
         return _("Known error %(known_error)s applied; its workaround went to the tickets.") % {
             "known_error": known_error.reference
         }

@@ -138,7 +138,9 @@ def apply_known_error(incident: Incident, known_error: KnownError, *, actor: Use
     Each open ticket gets a public answer from Production Operations, moves to
     ``solution_received`` and is remembered as having only a workaround. The
     sla app's listener notifies the agents who pass it on. A ticket that
-    already received this known error's workaround is skipped.
+    already received this known error's workaround is skipped, so applying
+    the same known error again only reaches tickets linked since, and
+    records no event twice.
     Raises InvalidKnownError when the known error has no client workaround
     and InvalidIncidentTransition outside triage, 2nd line or awaiting change.
     """
@@ -164,14 +166,17 @@ def apply_known_error(incident: Incident, known_error: KnownError, *, actor: Use
                 % {"incident": incident.reference, "status": incident.get_status_display()}
             )
         incident.refresh_from_db()
-        timeline.record(
-            incident,
-            "known_error_applied",
-            actor=actor,
-            known_error=known_error.reference,
-            before=before.reference if before else None,
-        )
-        timeline.record(known_error, "incident_linked", actor=actor, incident=incident.reference)
+        if before != known_error:
+            timeline.record(
+                incident,
+                "known_error_applied",
+                actor=actor,
+                known_error=known_error.reference,
+                before=before.reference if before else None,
+            )
+            timeline.record(
+                known_error, "incident_linked", actor=actor, incident=incident.reference
+            )
         _deliver_workaround(incident, known_error, actor)
     return incident
 
