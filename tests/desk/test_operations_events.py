@@ -21,3 +21,15 @@ def test_describe_transfer_before_names_were_kept_shows_slug():
 def test_describe_sla_breach_of_incident_in_words():
     text = operations_events.describe(event("sla_breached", target="triage"))
     assert text == "SLA target “Triage” breached"
+
+
+def test_describe_referenced_messages_names_the_ticket_not_row_ids():
+    text = operations_events.describe(
+        event("messages_referenced", messages=[70, 71], ticket="CS-4")
+    )
+    assert text == "2 messages of ticket CS-4 referenced"
+
+
+def test_describe_referenced_messages_recorded_before_the_ticket_was_kept():
+    text = operations_events.describe(event("messages_referenced", messages=[70]))
+    assert text == "1 ticket message referenced"

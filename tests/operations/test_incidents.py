@@ -78,6 +78,8 @@ def test_escalate_references_messages(make_ticket, cs_agent):
     assert list(IncidentReference.objects.filter(incident=incident)) == [
         IncidentReference.objects.get(message=message)
     ]
+    referenced = events_for(incident).get(kind="messages_referenced")
+    assert referenced.data == {"messages": [message.pk], "ticket": ticket.reference}
 
 
 def test_escalate_rejects_message_of_other_ticket(make_ticket, cs_agent):
@@ -190,9 +192,7 @@ def test_apply_known_error_without_client_workaround(make_ticket, cs_agent, po_a
         actions.apply_known_error(incident, known_error, actor=po_agent)
 
 
-def test_apply_known_error_again_reaches_only_tickets_linked_since(
-    make_ticket, cs_agent, po_agent
-):
+def test_apply_known_error_again_reaches_only_tickets_linked_since(make_ticket, cs_agent, po_agent):
     first = make_ticket()
     incident = escalate(first, cs_agent)
     actions.start_triage(incident, actor=po_agent)

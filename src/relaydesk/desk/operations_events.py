@@ -6,6 +6,7 @@ These timelines are for back-office pages only: they include internal notes.
 from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relaydesk.core.models import TimelineEvent
 from relaydesk.desk.events import EventData, EventLine, label, sla_sentence
@@ -19,6 +20,21 @@ STATUS_CHOICES: dict[str, type] = {
     "knownerror": KnownErrorStatus,
     "change": ChangeStatus,
 }
+
+
+def _messages_referenced(event: TimelineEvent) -> str:
+    count = len(event.data.get("messages") or [])
+    ticket = event.data.get("ticket")
+    if not ticket:
+        # Recorded before the event named its ticket.
+        return ngettext(
+            "%(count)s ticket message referenced", "%(count)s ticket messages referenced", count
+        ) % {"count": count}
+    return ngettext(
+        "%(count)s message of ticket %(ticket)s referenced",
+        "%(count)s messages of ticket %(ticket)s referenced",
+        count,
+    ) % {"count": count, "ticket": ticket}
 
 
 def _status_changed(event: TimelineEvent) -> str:
@@ -58,6 +74,7 @@ DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "known_error_created": lambda event: _("Known error created"),
     "change_created": lambda event: _("Change created"),
     "note_added": lambda event: _("Internal note: %(text)s") % EventData(event.data),
+    "messages_referenced": _messages_referenced,
     # Events recorded before the team's name was kept show its slug.
     "team_changed": lambda event: (
         _("Transferred to team %(team)s")
@@ -70,7 +87,6 @@ def _data_sentences() -> dict[str, str]:
     # Built on each call so the sentences follow the active language.
     return {
         "ticket_linked": _("Ticket %(ticket)s linked"),
-        "messages_referenced": _("Ticket messages referenced: %(messages)s"),
         "known_error_applied": _("Known error %(known_error)s applied"),
         "change_linked": _("Change %(change)s linked"),
         "incident_linked": _("Incident %(incident)s linked"),

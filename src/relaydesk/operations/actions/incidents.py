@@ -97,7 +97,13 @@ def escalate_ticket(
         for message_id in message_ids:
             IncidentReference.objects.create(incident=incident, message_id=message_id)
         if message_ids:
-            timeline.record(incident, "messages_referenced", actor=actor, messages=message_ids)
+            timeline.record(
+                incident,
+                "messages_referenced",
+                actor=actor,
+                messages=message_ids,
+                ticket=ticket.reference,
+            )
     logger.info("ticket escalated", extra={"ticket": ticket.number, "incident": incident.number})
     return incident
 
