@@ -93,8 +93,10 @@ def test_describe_agent_notified_in_portuguese():
         text = events.describe(
             event("agent_notified", agent="carla", incident="PO-4", reason="csm")
         )
-    assert (
-        text == "carla notificado da resposta do incidente PO-4 como o Gestor de Sucesso do Cliente"
+    # Worded so that it reads right whatever the agent's gender.
+    assert text == (
+        "Notificação enviada a carla sobre a resposta do incidente PO-4, "
+        "como o Gestor de Sucesso do Cliente"
     )
 
 
