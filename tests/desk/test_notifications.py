@@ -35,6 +35,24 @@ def test_mark_all_read_clears_count(agent_client: Client, agent: User, make_tick
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
+def test_opening_the_ticket_reads_its_notifications(
+    agent_client: Client, agent: User, make_ticket
+):
+    ticket, other = make_ticket(), make_ticket()
+    notify(agent, ticket)
+    notify(agent, other)
+    colleague = notify(AgentFactory(username="other"), ticket)
+
+    response = agent_client.get(f"/tickets/{ticket.number}/")
+
+    assert b"Notifications (1 unread)" in response.content
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert {(n.recipient_id, n.ticket_id) for n in unread} == {
+        (agent.pk, other.pk),
+        (colleague.recipient_id, ticket.pk),
+    }
+
+
 def test_mark_all_read_leaves_others_unread(agent_client: Client, make_ticket):
     notify(AgentFactory(username="other"), make_ticket())
     agent_client.post("/notifications/read/")

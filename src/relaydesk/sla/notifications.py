@@ -170,6 +170,13 @@ def mark_all_read(user: User, *, now: datetime) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now)
 
 
+def mark_ticket_read(user: User, ticket: Ticket, *, now: datetime) -> int:
+    """Mark ``user``'s unread notifications about ``ticket`` read; return how many changed."""
+    return Notification.objects.filter(recipient=user, ticket=ticket, read_at__isnull=True).update(
+        read_at=now
+    )
+
+
 def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     """Give the agents notified of a hand-off a notification in the desk.
 

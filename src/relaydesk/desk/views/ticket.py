@@ -14,6 +14,7 @@ from relaydesk.desk import events, html
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
 from relaydesk.desk.views import ticket_case
+from relaydesk.sla import notifications
 from relaydesk.sla import queries as sla_queries
 from relaydesk.tickets import queries
 from relaydesk.tickets.models import DeliveryStatus, Direction, Message, Ticket, Visibility
@@ -186,4 +187,7 @@ def render_ticket(
 
 @agent_required
 def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
-    return render_ticket(request, get_ticket(number))
+    ticket = get_ticket(number)
+    # Opening the ticket is reading what the agent was notified about.
+    notifications.mark_ticket_read(request.user, ticket, now=clock.now())
+    return render_ticket(request, ticket)
