@@ -151,3 +151,19 @@ def test_set_sla_policy_rejects_never_open_calendar():
         )
     policy = SlaPolicy.objects.get(plan__code="universal", priority="low")
     assert policy.calendar.name == "Universal limited line"
+
+
+@pytest.mark.parametrize("minutes", [525_601, 2_147_483_647, 99_999_999_999_999])
+def test_set_sla_policy_rejects_more_than_one_year(minutes):
+    plan = Plan.objects.get(code="premium")
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        actions.set_sla_policy(
+            plan=plan,
+            priority="urgent",
+            calendar=Calendar.objects.get(name="Premium extended hours"),
+            first_response_minutes=30,
+            next_response_minutes=60,
+            resolution_minutes=minutes,
+        )
+    assert "525,600" in raised.value.message
+    assert SlaPolicy.objects.get(plan=plan, priority="urgent").resolution_minutes == 240

@@ -4,7 +4,7 @@ import pytest
 
 from relaydesk.accounts.models import Role
 from relaydesk.customers.models import Plan
-from relaydesk.sla.models import Calendar, OpeningInterval, SlaPolicy
+from relaydesk.sla.models import Calendar, IncidentPolicy, OpeningInterval, SlaPolicy
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,44 +105,118 @@ def test_calendar_without_hours_is_refused(admin_client):
     assert not Calendar.objects.filter(name="Night line").exists()
 
 
+def policy_form(policy: SlaPolicy, **minutes: str) -> dict[str, str]:
+    """The change form of ``policy`` with its stored values, ``minutes`` replacing some."""
+    data = {
+        "plan": str(policy.plan_id),
+        "priority": policy.priority,
+        "calendar": str(policy.calendar_id),
+        "first_response_minutes": str(policy.first_response_minutes),
+        "next_response_minutes": str(policy.next_response_minutes),
+        "resolution_minutes": str(policy.resolution_minutes),
+    }
+    data.update(minutes)
+    return data
+
+
+def stored_minutes(policy: SlaPolicy | IncidentPolicy) -> tuple[int, ...]:
+    policy.refresh_from_db()
+    if isinstance(policy, IncidentPolicy):
+        return (policy.triage_minutes, policy.workaround_minutes, policy.resolution_minutes)
+    return (
+        policy.first_response_minutes,
+        policy.next_response_minutes,
+        policy.resolution_minutes,
+    )
+
+
+def premium_urgent() -> SlaPolicy:
+    return SlaPolicy.objects.get(plan__code="premium", priority="urgent")
+
+
 def test_policy_with_first_response_after_resolution_is_refused(admin_client):
-    policy = SlaPolicy.objects.get(plan__code="premium", priority="urgent")
+    policy = premium_urgent()
     page = admin_client.post(
         f"/admin/sla/slapolicy/{policy.pk}/change/",
-        {
-            "plan": policy.plan_id,
-            "priority": "urgent",
-            "calendar": policy.calendar_id,
-            "first_response_minutes": "600",
-            "next_response_minutes": "60",
-            "resolution_minutes": "240",
-        },
+        policy_form(policy, first_response_minutes="600"),
     )
     assert page.status_code == 200
     assert "exceeds the resolution target" in page.content.decode()
-    policy.refresh_from_db()
-    assert policy.first_response_minutes == 30
+    assert stored_minutes(policy) == (30, 60, 240)
 
 
 def test_policy_zero_minutes_rejected_on_field(admin_client):
-    policy = SlaPolicy.objects.get(plan__code="premium", priority="urgent")
+    policy = premium_urgent()
     page = admin_client.post(
         f"/admin/sla/slapolicy/{policy.pk}/change/",
-        {
-            "plan": policy.plan_id,
-            "priority": "urgent",
-            "calendar": policy.calendar_id,
-            "first_response_minutes": "0",
-            "next_response_minutes": "60",
-            "resolution_minutes": "240",
-        },
+        policy_form(policy, first_response_minutes="0"),
     )
     content = page.content.decode()
     assert page.status_code == 200
-    assert "greater than or equal to 1" in content
+    assert "First response minutes 0 is out of range" in content
     assert "sla_policy_minutes_positive" not in content
-    policy.refresh_from_db()
-    assert policy.first_response_minutes == 30
+    assert stored_minutes(policy) == (30, 60, 240)
+
+
+def test_policy_negative_minutes_shows_one_message(admin_client):
+    policy = premium_urgent()
+    page = admin_client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/",
+        policy_form(policy, next_response_minutes="-5"),
+    )
+    errors = page.context["adminform"].form.errors
+    assert page.status_code == 200
+    assert errors["next_response_minutes"] == [
+        "Next response minutes -5 is out of range: use a whole number from 1 to 525,600 (one year)."
+    ]
+    assert stored_minutes(policy) == (30, 60, 240)
+
+
+@pytest.mark.parametrize("minutes", ["525601", "2147483647", "99999999999999"])
+def test_policy_above_one_year_rejected_on_field(admin_client, minutes):
+    policy = premium_urgent()
+    page = admin_client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/",
+        policy_form(policy, resolution_minutes=minutes),
+    )
+    errors = page.context["adminform"].form.errors
+    assert page.status_code == 200
+    assert errors["resolution_minutes"] == [
+        f"Resolution minutes {minutes} is out of range: "
+        "use a whole number from 1 to 525,600 (one year)."
+    ]
+    assert stored_minutes(policy) == (30, 60, 240)
+
+
+def test_policy_of_one_year_is_saved(admin_client):
+    policy = premium_urgent()
+    page = admin_client.post(
+        f"/admin/sla/slapolicy/{policy.pk}/change/",
+        policy_form(policy, resolution_minutes="525600"),
+    )
+    assert page.status_code == 302
+    assert stored_minutes(policy) == (30, 60, 525_600)
+
+
+@pytest.mark.parametrize(
+    ("field", "minutes"), [("triage_minutes", "2147483647"), ("workaround_minutes", "-5")]
+)
+def test_incident_policy_minutes_out_of_range_rejected(admin_client, field, minutes):
+    policy = IncidentPolicy.objects.get(priority="urgent")
+    data = {
+        "priority": "urgent",
+        "calendar": str(policy.calendar_id),
+        "triage_minutes": "15",
+        "workaround_minutes": "60",
+        "resolution_minutes": "180",
+        field: minutes,
+    }
+    page = admin_client.post(f"/admin/sla/incidentpolicy/{policy.pk}/change/", data)
+    errors = page.context["adminform"].form.errors
+    assert page.status_code == 200
+    assert len(errors[field]) == 1
+    assert f"{minutes} is out of range" in errors[field][0]
+    assert stored_minutes(policy) == (15, 60, 180)
 
 
 def test_desk_header_links_to_administration_for_admins_only(admin_client, client):

@@ -174,7 +174,7 @@ def test_check_priority_rejects_unknown():
 def test_check_sla_minutes_rejects_non_positive(targets):
     with pytest.raises(InvalidSlaPolicy) as raised:
         checks.check_sla_minutes(*targets)
-    assert "above 0" in raised.value.message
+    assert "use a whole number from 1 to 525,600" in raised.value.message
 
 
 def test_check_sla_minutes_rejects_first_response_after_resolution():
@@ -182,3 +182,23 @@ def test_check_sla_minutes_rejects_first_response_after_resolution():
         checks.check_sla_minutes(600, 60, 480)
     assert "600" in raised.value.message
     assert "480" in raised.value.message
+
+
+def test_check_sla_minutes_accepts_one_year():
+    checks.check_sla_minutes(30, 60, 525_600)
+
+
+@pytest.mark.parametrize("minutes", [525_601, 2_147_483_647, 99_999_999_999_999])
+def test_check_sla_minutes_rejects_above_one_year(minutes):
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_sla_minutes(30, 60, minutes)
+    assert raised.value.code == "invalid_sla_policy"
+    assert "Resolution minutes" in raised.value.message
+    assert str(minutes) in raised.value.message
+    assert "525,600" in raised.value.message
+
+
+def test_check_sla_minutes_names_the_field_below_one():
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_sla_minutes(30, -5, 240)
+    assert "Next response minutes -5" in raised.value.message

@@ -8,16 +8,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 
 from relaydesk.accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin, checked, site
 from relaydesk.sla.checks import (
+    MAX_TARGET_MINUTES,
     check_calendar_date,
     check_calendar_has_hours,
     check_holiday_region,
     check_opening_interval,
     check_sla_minutes,
+    check_target_minutes,
     check_time_zone,
     check_weekly_hours,
 )
@@ -128,14 +130,31 @@ SLA_POLICY_FIELDS = ["plan", "priority", "calendar", *SLA_MINUTES]
 INCIDENT_POLICY_FIELDS = ["priority", "calendar", *INCIDENT_MINUTES]
 
 
-def _require_positive_minutes(form: forms.ModelForm, names: tuple[str, ...]) -> None:
-    # The database rejects 0 too, but the form reports it next to the field
-    # instead of naming the database constraint.
+def _bound_minutes(form: forms.ModelForm, names: tuple[str, ...]) -> None:
+    # Django's own minimum of 0 would show a second message beside the
+    # range check's, and the database rejects 0 only by naming a constraint.
     for name in names:
         field = form.fields[name]
-        field.min_value = 1
-        field.validators.append(MinValueValidator(1))
-        field.widget.attrs["min"] = 1
+        field.validators = []
+        field.widget.attrs.update(min=1, max=MAX_TARGET_MINUTES)
+
+
+def _check_minutes(form: forms.ModelForm, names: tuple[str, ...]) -> bool:
+    """Show each target outside 1 to MAX_TARGET_MINUTES on its field; return whether all fit."""
+    fits = True
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is None:
+            # The field already shows Django's message for an empty or non-numeric value.
+            fits = False
+            continue
+        label = capfirst(form.fields[name].label)
+        try:
+            checked(check_target_minutes, label, value)
+        except forms.ValidationError as error:
+            form.add_error(name, error)
+            fits = False
+    return fits
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -145,13 +164,12 @@ class SlaPolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _require_positive_minutes(self, SLA_MINUTES)
+        _bound_minutes(self, SLA_MINUTES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        minutes = [cleaned.get(name) for name in SLA_MINUTES]
-        if all(value is not None for value in minutes):
-            checked(check_sla_minutes, *minutes)
+        if _check_minutes(self, SLA_MINUTES):
+            checked(check_sla_minutes, *(cleaned[name] for name in SLA_MINUTES))
         return cleaned
 
 
@@ -162,7 +180,12 @@ class IncidentPolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _require_positive_minutes(self, INCIDENT_MINUTES)
+        _bound_minutes(self, INCIDENT_MINUTES)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_minutes(self, INCIDENT_MINUTES)
+        return cleaned
 
 
 @admin.register(SlaPolicy, site=site)

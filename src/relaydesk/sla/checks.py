@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 
 import holidays
+from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from relaydesk.sla.business_time import (
@@ -26,8 +28,12 @@ from relaydesk.sla.errors import (
     InvalidSlaPolicy,
     InvalidTimeZone,
 )
-from relaydesk.sla.models import CalendarDateKind, Weekday
+from relaydesk.sla.models import CalendarDateKind, SlaPolicy, Weekday
 from relaydesk.tickets.models import Priority
+
+# A year of minutes (365 days of 1,440). A longer target promises no service,
+# and its due time on a calendar open an hour a week lies centuries ahead.
+MAX_TARGET_MINUTES = 525_600
 
 
 def check_time_zone(name: str) -> str:
@@ -202,19 +208,40 @@ def check_priority(priority: str) -> str:
     return priority
 
 
+def check_target_minutes(label: str, value: object) -> int:
+    """Return ``value`` if it is a whole number of minutes from 1 to MAX_TARGET_MINUTES.
+
+    Raises InvalidSlaPolicy naming the target by ``label``, such as "Resolution minutes".
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_TARGET_MINUTES
+    ):
+        raise InvalidSlaPolicy(
+            _(
+                "%(field)s %(value)s is out of range: "
+                "use a whole number from 1 to %(maximum)s (one year)."
+            )
+            % {"field": label, "value": value, "maximum": format_minutes(MAX_TARGET_MINUTES)}
+        )
+    return value
+
+
+def format_minutes(minutes: int) -> str:
+    """Return ``minutes`` with the thousands grouped as the active language writes them."""
+    return number_format(minutes, force_grouping=True)
+
+
 def check_sla_minutes(first_response: int, next_response: int, resolution: int) -> None:
-    """Raise InvalidSlaPolicy unless every target is positive and none exceeds resolution."""
+    """Raise InvalidSlaPolicy unless every target is in range and none exceeds resolution."""
     targets = {
         "first_response_minutes": first_response,
         "next_response_minutes": next_response,
         "resolution_minutes": resolution,
     }
     for name, value in targets.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise InvalidSlaPolicy(
-                _("%(field)s %(value)r is invalid: use a whole number of minutes above 0.")
-                % {"field": name, "value": value}
-            )
+        check_target_minutes(capfirst(SlaPolicy._meta.get_field(name).verbose_name), value)
     if first_response > resolution:
         raise InvalidSlaPolicy(
             _(
