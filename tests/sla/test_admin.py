@@ -89,12 +89,71 @@ def test_calendar_with_unknown_time_zone_is_refused(admin_client):
     assert not Calendar.objects.filter(name="Night line").exists()
 
 
+def interval_errors(page) -> list[str]:
+    """Return every error shown on the opening interval rows and under the inline."""
+    formset = page.context["inline_admin_formsets"][0].formset
+    field_errors = [
+        message for form in formset.forms for message in form.errors.get("end_time", [])
+    ]
+    other_errors = [
+        message
+        for form in formset.forms
+        for name, messages in form.errors.items()
+        if name != "end_time"
+        for message in messages
+    ]
+    return field_errors + other_errors + list(formset.non_form_errors())
+
+
 def test_interval_ending_before_it_starts_is_refused(admin_client):
     data = calendar_form(**{"opening_intervals-0-end_time": "08:00"})
     page = admin_client.post("/admin/sla/calendar/add/", data)
     assert page.status_code == 200
-    assert "the start must be before the end" in page.content.decode()
+    assert interval_errors(page) == [
+        "Opening interval 20:00-08:00 is invalid: the start must be before the end. "
+        "For hours across midnight, add 20:00-24:00 on this weekday (an end of 24:00 "
+        "or empty) and 00:00-08:00 on the next."
+    ]
+    assert "sla_interval_start_before_end" not in page.content.decode()
     assert not Calendar.objects.filter(name="Night line").exists()
+
+
+def test_interval_ending_at_2400_is_stored_as_end_of_day(admin_client):
+    data = calendar_form(**{"opening_intervals-0-end_time": "24:00"})
+    page = admin_client.post("/admin/sla/calendar/add/", data)
+    assert page.status_code == 302
+    interval = OpeningInterval.objects.get(calendar__name="Night line")
+    assert interval.end_time is None
+
+
+@pytest.mark.parametrize("end", ["25:00", "8pm", "24:30"])
+def test_interval_with_invalid_end_names_the_format(admin_client, end):
+    data = calendar_form(**{"opening_intervals-0-end_time": end})
+    page = admin_client.post("/admin/sla/calendar/add/", data)
+    assert page.status_code == 200
+    assert interval_errors(page) == [
+        f"Time {end!r} is invalid: write it as HH:MM, such as 18:00. "
+        "For the end of the day, write 24:00 or leave the end empty."
+    ]
+    assert not Calendar.objects.filter(name="Night line").exists()
+
+
+def test_changed_interval_ending_before_it_starts_keeps_stored_hours(admin_client):
+    admin_client.post("/admin/sla/calendar/add/", calendar_form())
+    calendar = Calendar.objects.get(name="Night line")
+    interval = calendar.opening_intervals.get()
+    data = calendar_form(
+        **{
+            "opening_intervals-INITIAL_FORMS": "1",
+            "opening_intervals-0-id": str(interval.pk),
+            "opening_intervals-0-calendar": str(calendar.pk),
+            "opening_intervals-0-end_time": "08:00",
+        }
+    )
+    page = admin_client.post(f"/admin/sla/calendar/{calendar.pk}/change/", data)
+    assert page.status_code == 200
+    assert len(interval_errors(page)) == 1
+    assert [str(row) for row in calendar.opening_intervals.all()] == ["Monday 20:00-24:00"]
 
 
 def test_calendar_without_hours_is_refused(admin_client):

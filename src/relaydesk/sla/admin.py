@@ -4,12 +4,14 @@ Every form runs the same ``sla.checks`` as the actions, so an admin gets the
 same clear errors and the stored rows always build a valid calendar.
 """
 
+from datetime import time
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 
 from relaydesk.accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin, checked, site
 from relaydesk.sla.checks import (
@@ -54,16 +56,51 @@ class CalendarForm(forms.ModelForm):
         return cleaned
 
 
+class ClockTimeField(forms.TimeField):
+    """A time of day typed as HH:MM, whose error names the value and the format."""
+
+    invalid_message = gettext_lazy("Time %(value)r is invalid: write it as HH:MM, such as 09:00.")
+
+    def to_python(self, value: Any) -> time | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                self.invalid_message, code="invalid", params={"value": str(value).strip()}
+            ) from None
+
+
+class EndTimeField(ClockTimeField):
+    """The end of an opening interval, where 24:00 means the end of the day, stored as empty."""
+
+    invalid_message = gettext_lazy(
+        "Time %(value)r is invalid: write it as HH:MM, such as 18:00. "
+        "For the end of the day, write 24:00 or leave the end empty."
+    )
+
+    def to_python(self, value: Any) -> time | None:
+        if isinstance(value, str) and value.strip() == "24:00":
+            return None
+        return super().to_python(value)
+
+
 class OpeningIntervalForm(forms.ModelForm):
     class Meta:
         model = OpeningInterval
         fields = ["weekday", "start_time", "end_time"]
+        field_classes = {"start_time": ClockTimeField, "end_time": EndTimeField}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
-        if start is not None:
+        if start is None:
+            return cleaned
+        try:
             cleaned["interval"] = checked(check_opening_interval, start, end)
+        except forms.ValidationError as error:
+            # On the field, the model skips its own check of the same rule,
+            # which would add the database constraint's name as a second message.
+            self.add_error("end_time", error)
         return cleaned
 
 
@@ -85,6 +122,10 @@ class OpeningIntervalFormSet(BaseInlineFormSet):
             if "interval" in form.cleaned_data
         ]
         weekly = checked(check_weekly_hours, rows)
+        if any(form.errors for form in self.forms):
+            # The rows' own errors come first: without the invalid ones the
+            # calendar may look as if it had no hours.
+            return
         calendar = self.instance
         # A stored open date with intervals also counts as opening hours.
         stored = calendar.dates.filter(kind=CalendarDateKind.OPEN) if calendar.pk else []

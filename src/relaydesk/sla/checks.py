@@ -102,17 +102,22 @@ def check_weekday(weekday: int) -> int:
 
 def check_opening_interval(start: time, end: time | None) -> OpenInterval:
     """Return the interval from ``start`` to ``end``, where ``end=None`` means 24:00."""
-    end_text = "24:00" if end is None else end.strftime("%H:%M")
-    if end is not None and start >= end:
+    if end is None or start < end:
+        return OpenInterval.from_times(start, end)
+    values = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    if start == end:
         raise InvalidOpeningInterval(
-            _(
-                "Opening interval %(start)s-%(end)s is invalid: the start must be before "
-                "the end. Split an interval across midnight into one that ends at 24:00 "
-                "and one that starts at 00:00 on the next day."
-            )
-            % {"start": start.strftime("%H:%M"), "end": end_text}
+            _("Opening interval %(start)s-%(end)s is invalid: the start must be before the end.")
+            % values
         )
-    return OpenInterval.from_times(start, end)
+    raise InvalidOpeningInterval(
+        _(
+            "Opening interval %(start)s-%(end)s is invalid: the start must be before the "
+            "end. For hours across midnight, add %(start)s-24:00 on this weekday (an end "
+            "of 24:00 or empty) and 00:00-%(end)s on the next."
+        )
+        % values
+    )
 
 
 def check_no_overlap(intervals: Iterable[OpenInterval], where: str) -> Intervals:
