@@ -80,6 +80,49 @@ def test_create_contact_rejects_phone_extension():
     assert not Contact.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("number", "letters"),
+    [
+        ("+351 9123A45678", "A"),
+        ("+351 91 234 5678 x", "x"),
+        ("+351 21 12E 4567", "E"),
+        ("+1 800 FLOWERS", "E, F, L, O, R, S, W"),
+    ],
+)
+def test_check_phone_number_rejects_letters(number, letters):
+    with pytest.raises(InvalidContact) as error:
+        actions.check_phone_number(number)
+    assert error.value.code == "invalid_contact"
+    assert error.value.message == (
+        f"Phone number {number!r} contains letters ({letters}): "
+        "write the number with digits only, such as +351211234567."
+    )
+
+
+@pytest.mark.parametrize(
+    "number", ["+351211234567 ext. 12", "+351211234567x12", "+351 21 123 4567;ext=12"]
+)
+def test_check_phone_number_keeps_extension_message(number):
+    with pytest.raises(InvalidContact) as error:
+        actions.check_phone_number(number)
+    assert "has an extension" in error.value.message
+
+
+def test_update_contact_with_lettered_phone_keeps_numbers():
+    contact = actions.create_contact(name="Ana", phones=["+351 21 123 4567"])
+    with pytest.raises(InvalidContact):
+        actions.update_contact(
+            contact,
+            name="Ana",
+            organization=None,
+            locale="",
+            emails=[],
+            phones=["+351 9123A45678"],
+            actor=None,
+        )
+    assert list(contact.phones.values_list("number", flat=True)) == ["+351211234567"]
+
+
 def test_create_contact_rejects_invalid_email():
     with pytest.raises(InvalidContact) as error:
         actions.create_contact(name="Ana", emails=["not-an-address"])

@@ -169,6 +169,9 @@ def test_admin_adds_contact_with_phones(admin_client):
     ("fields", "expected"),
     [
         ({"phones": "21 123 4567"}, "Phone number &#x27;21 123 4567&#x27; is invalid"),
+        ({"phones": "+351 9123A45678"}, "&#x27;+351 9123A45678&#x27; contains letters (A)"),
+        ({"phones": "+351 91 234 5678 x"}, "&#x27;+351 91 234 5678 x&#x27; contains letters (x)"),
+        ({"phones": "+351 21 12E 4567"}, "&#x27;+351 21 12E 4567&#x27; contains letters (E)"),
         ({"emails": "ana at acme"}, "&#x27;ana at acme&#x27; is invalid"),
         ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to contact"),
     ],

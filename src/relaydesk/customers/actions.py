@@ -83,23 +83,37 @@ def check_email_address(address: str) -> str:
 
 
 def check_phone_number(number: str) -> str:
-    """Return ``number`` in E.164 form, or raise InvalidContact."""
+    """Return ``number`` in E.164 form, or raise InvalidContact.
+
+    Spaces and punctuation may separate the digits, but letters are rejected:
+    the phonenumbers library drops a stray letter or reads letters as keypad
+    digits, so +351 9123A45678 would be stored as another number.
+    """
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise InvalidContact(
-            _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
-            % {"value": number}
-        )
-    if parsed.extension:
+    if parsed is not None and parsed.extension:
         # E.164 has no extension, so storing the number would drop it unseen.
         raise InvalidContact(
             _(
                 "Phone number %(value)r has an extension, which relaydesk cannot store: "
                 "give the number without it."
             )
+            % {"value": number}
+        )
+    letters = sorted({char for char in number if char.isalpha()})
+    if letters:
+        raise InvalidContact(
+            _(
+                "Phone number %(value)r contains letters (%(letters)s): "
+                "write the number with digits only, such as +351211234567."
+            )
+            % {"value": number, "letters": ", ".join(letters)}
+        )
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise InvalidContact(
+            _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
             % {"value": number}
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

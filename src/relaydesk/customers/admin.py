@@ -186,7 +186,7 @@ class ContactForm(forms.ModelForm):
         gettext_lazy("Phone numbers"),
         gettext_lazy(
             "One per line, in E.164 form with the country code, such as +351211234567. "
-            "Spaces are allowed."
+            "Spaces are allowed, but letters and extensions are not."
         ),
     )
 
