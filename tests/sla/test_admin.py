@@ -1,10 +1,18 @@
 """The administration pages for plans, calendars and SLA policies."""
 
+from datetime import date
+
 import pytest
 
 from relaydesk.accounts.models import Role
 from relaydesk.customers.models import Plan
-from relaydesk.sla.models import Calendar, IncidentPolicy, OpeningInterval, SlaPolicy
+from relaydesk.sla.models import (
+    Calendar,
+    CalendarDate,
+    IncidentPolicy,
+    OpeningInterval,
+    SlaPolicy,
+)
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +162,58 @@ def test_changed_interval_ending_before_it_starts_keeps_stored_hours(admin_clien
     assert page.status_code == 200
     assert len(interval_errors(page)) == 1
     assert [str(row) for row in calendar.opening_intervals.all()] == ["Monday 20:00-24:00"]
+
+
+def date_form(**fields: str) -> dict[str, str]:
+    """The calendar add form with one calendar date, closed on 2026-12-31 unless ``fields`` say."""
+    data = {
+        "dates-TOTAL_FORMS": "1",
+        "dates-0-date": "2026-12-31",
+        "dates-0-kind": "closed",
+        "dates-0-intervals": "[]",
+        "dates-0-note": "",
+    }
+    data.update({f"dates-0-{name}": value for name, value in fields.items()})
+    return calendar_form(**data)
+
+
+def date_errors(page) -> dict[str, list[str]]:
+    return dict(page.context["inline_admin_formsets"][1].formset.forms[0].errors)
+
+
+@pytest.mark.parametrize("typed", ["31/12/2026", "12/31/2026", "31 Dec 2026"])
+def test_calendar_date_not_iso_names_the_format(admin_client, typed):
+    page = admin_client.post("/admin/sla/calendar/add/", date_form(date=typed))
+    assert page.status_code == 200
+    assert date_errors(page) == {
+        "date": [f"Date {typed!r} is invalid: write it as YYYY-MM-DD, such as 2026-12-31."]
+    }
+    assert not Calendar.objects.filter(name="Night line").exists()
+
+
+def test_calendar_date_in_iso_form_is_saved(admin_client):
+    page = admin_client.post("/admin/sla/calendar/add/", date_form())
+    assert page.status_code == 302
+    assert CalendarDate.objects.get().date == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize("typed", ["10-12", "[[10:00, 12:00]]"])
+def test_calendar_date_intervals_not_json_names_the_shape(admin_client, typed):
+    page = admin_client.post("/admin/sla/calendar/add/", date_form(kind="open", intervals=typed))
+    assert page.status_code == 200
+    assert date_errors(page) == {
+        "intervals": [
+            f"Intervals {typed!r} are not valid JSON: write a list of "
+            '["HH:MM", "HH:MM"] pairs, such as [["10:00", "12:00"]], or leave the field empty.'
+        ]
+    }
+    assert not CalendarDate.objects.exists()
+
+
+def test_calendar_date_with_empty_intervals_is_saved(admin_client):
+    page = admin_client.post("/admin/sla/calendar/add/", date_form(kind="open", intervals=""))
+    assert page.status_code == 302
+    assert CalendarDate.objects.get().intervals == []
 
 
 def test_calendar_without_hours_is_refused(admin_client):

@@ -56,18 +56,39 @@ class CalendarForm(forms.ModelForm):
         return cleaned
 
 
-class ClockTimeField(forms.TimeField):
-    """A time of day typed as HH:MM, whose error names the value and the format."""
+class NamesInvalidValue(forms.Field):
+    """A form field whose message for a value it cannot read names the value and its format."""
 
-    invalid_message = gettext_lazy("Time %(value)r is invalid: write it as HH:MM, such as 09:00.")
+    invalid_message: str
 
-    def to_python(self, value: Any) -> time | None:
+    def to_python(self, value: Any) -> Any:
         try:
             return super().to_python(value)
         except forms.ValidationError:
             raise forms.ValidationError(
                 self.invalid_message, code="invalid", params={"value": str(value).strip()}
             ) from None
+
+
+class ClockTimeField(NamesInvalidValue, forms.TimeField):
+    """A time of day typed as HH:MM."""
+
+    invalid_message = gettext_lazy("Time %(value)r is invalid: write it as HH:MM, such as 09:00.")
+
+
+class IsoDateField(NamesInvalidValue, forms.DateField):
+    """A date typed as YYYY-MM-DD only.
+
+    Django's English input formats read 01/02/2026 as 2 January, while a
+    reader of the day-first dates that relaydesk shows means 1 February.
+    """
+
+    invalid_message = gettext_lazy(
+        "Date %(value)r is invalid: write it as YYYY-MM-DD, such as 2026-12-31."
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
 
 
 class EndTimeField(ClockTimeField):
@@ -137,6 +158,22 @@ class CalendarDateForm(forms.ModelForm):
     class Meta:
         model = CalendarDate
         fields = ["date", "kind", "intervals", "note"]
+        field_classes = {"date": IsoDateField}
+        help_texts = {"date": gettext_lazy("As YYYY-MM-DD, such as 2026-12-31.")}
+        error_messages = {
+            "intervals": {
+                "invalid": gettext_lazy(
+                    "Intervals %(value)r are not valid JSON: write a list of "
+                    '["HH:MM", "HH:MM"] pairs, such as [["10:00", "12:00"]], '
+                    "or leave the field empty."
+                )
+            }
+        }
+
+    def clean_intervals(self) -> list[Any]:
+        # An empty field reads as None: store it as no intervals, as the help text says.
+        intervals = self.cleaned_data["intervals"]
+        return [] if intervals is None else intervals
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
