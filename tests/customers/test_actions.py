@@ -41,6 +41,48 @@ def test_create_organization_rejects_non_csm_agent():
         actions.create_organization(name="Acme", plan=premium(), csm=agent)
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"role": Role.ADMIN},
+            "Rita Sousa has the role Administrator, not Customer Success Manager: "
+            "choose an agent with that role, or give Rita Sousa the role first.",
+        ),
+        (
+            {"role": Role.CUSTOMER_SERVICE},
+            "Rita Sousa has the role Customer Service, not Customer Success Manager: "
+            "choose an agent with that role, or give Rita Sousa the role first.",
+        ),
+        (
+            {"role": Role.CSM, "is_active": False},
+            "Rita Sousa is inactive: choose an active Customer Success Manager.",
+        ),
+    ],
+)
+def test_create_organization_rejects_csm_who_is_not_an_active_csm(fields, expected):
+    agent = AgentFactory(first_name="Rita", last_name="Sousa", **fields)
+    with pytest.raises(InvalidOrganization) as error:
+        actions.create_organization(name="Acme", plan=premium(), csm=agent)
+    assert error.value.code == "invalid_organization"
+    assert error.value.message == expected
+    assert not Organization.objects.exists()
+
+
+def test_update_organization_rejects_administrator_as_csm():
+    csm = AgentFactory(role=Role.CSM)
+    organization = actions.create_organization(name="Acme", plan=premium(), csm=csm)
+    administrator = AgentFactory(role=Role.ADMIN)
+    with pytest.raises(InvalidOrganization):
+        actions.update_organization(
+            organization,
+            actor=None,
+            **organization_details(organization, csm=administrator),
+        )
+    organization.refresh_from_db()
+    assert organization.csm == csm
+
+
 def test_create_organization_rejects_unknown_time_zone():
     with pytest.raises(InvalidOrganization) as error:
         actions.create_organization(name="Acme", plan=universal(), time_zone="Europe/Atlantis")

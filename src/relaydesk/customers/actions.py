@@ -134,14 +134,31 @@ def check_domain(domain: str) -> str:
 
 
 def check_csm(plan: Plan, csm: User | None) -> None:
-    """Raise unless ``csm`` may manage an organization on ``plan``."""
+    """Raise unless ``csm`` may manage an organization on ``plan``.
+
+    A CSM is an active agent with the CSM role. Administrators are not,
+    because the desk notifies the CSM of the client's SLA warnings and
+    breaches, which are work for the Customer Success team.
+    """
     if plan.csm_required and csm is None:
         raise InvalidOrganization(
             _("Plan %(plan)s requires a Customer Success Manager: choose one.")
             % {"plan": plan.name}
         )
-    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
-        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    if csm is None:
+        return
+    if csm.role != Role.CSM:
+        raise InvalidOrganization(
+            _(
+                "%(name)s has the role %(role)s, not Customer Success Manager: choose an "
+                "agent with that role, or give %(name)s the role first."
+            )
+            % {"name": csm, "role": csm.get_role_display()}
+        )
+    if not csm.is_active:
+        raise InvalidOrganization(
+            _("%(name)s is inactive: choose an active Customer Success Manager.") % {"name": csm}
+        )
 
 
 def check_organization_name(name: str) -> str:
