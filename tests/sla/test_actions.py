@@ -167,3 +167,26 @@ def test_set_sla_policy_rejects_more_than_one_year(minutes):
         )
     assert "525,600" in raised.value.message
     assert SlaPolicy.objects.get(plan=plan, priority="urgent").resolution_minutes == 240
+
+
+def test_create_calendar_rejects_24x7_with_opening_hours():
+    with pytest.raises(InvalidCalendar) as raised:
+        actions.create_calendar(name="Always", is_24x7=True, opening_hours=MONDAY_MORNING)
+    assert raised.value.code == "invalid_calendar"
+    assert raised.value.message == (
+        "Calendar 'Always' is open 24x7 and also has opening intervals, which 24x7 "
+        "replaces: remove the intervals or turn open 24x7 off."
+    )
+    assert not Calendar.objects.filter(name="Always").exists()
+
+
+def test_create_calendar_accepts_24x7_without_opening_hours():
+    calendar = actions.create_calendar(name="Always", is_24x7=True)
+    assert calendar_from_record(calendar).is_24x7
+
+
+def test_replace_opening_hours_rejects_hours_on_24x7_calendar():
+    calendar = actions.create_calendar(name="Always", is_24x7=True)
+    with pytest.raises(InvalidCalendar):
+        actions.replace_opening_hours(calendar, MONDAY_MORNING)
+    assert not calendar.opening_intervals.exists()

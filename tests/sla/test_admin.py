@@ -216,6 +216,50 @@ def test_calendar_date_with_empty_intervals_is_saved(admin_client):
     assert CalendarDate.objects.get().intervals == []
 
 
+def test_24x7_calendar_with_opening_intervals_is_refused(admin_client):
+    page = admin_client.post("/admin/sla/calendar/add/", calendar_form(is_24x7="on"))
+    assert page.status_code == 200
+    assert interval_errors(page) == [
+        "Calendar 'Night line' is open 24x7 and also has opening intervals, which 24x7 "
+        "replaces: remove the intervals or turn open 24x7 off."
+    ]
+    assert not Calendar.objects.filter(name="Night line").exists()
+
+
+def test_24x7_calendar_without_opening_intervals_is_saved(admin_client):
+    data = calendar_form(is_24x7="on", **{"opening_intervals-TOTAL_FORMS": "0"})
+    page = admin_client.post("/admin/sla/calendar/add/", data)
+    assert page.status_code == 302
+    assert Calendar.objects.get(name="Night line").is_24x7
+
+
+def test_turning_24x7_on_keeps_stored_hours_until_they_are_removed(admin_client):
+    admin_client.post("/admin/sla/calendar/add/", calendar_form())
+    calendar = Calendar.objects.get(name="Night line")
+    interval = calendar.opening_intervals.get()
+    stored = {
+        "opening_intervals-INITIAL_FORMS": "1",
+        "opening_intervals-0-id": str(interval.pk),
+        "opening_intervals-0-calendar": str(calendar.pk),
+    }
+    page = admin_client.post(
+        f"/admin/sla/calendar/{calendar.pk}/change/", calendar_form(is_24x7="on", **stored)
+    )
+    assert page.status_code == 200
+    calendar.refresh_from_db()
+    assert not calendar.is_24x7
+    assert calendar.opening_intervals.count() == 1
+
+    removed = {**stored, "opening_intervals-0-DELETE": "on"}
+    page = admin_client.post(
+        f"/admin/sla/calendar/{calendar.pk}/change/", calendar_form(is_24x7="on", **removed)
+    )
+    assert page.status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.is_24x7
+    assert not calendar.opening_intervals.exists()
+
+
 def test_calendar_without_hours_is_refused(admin_client):
     data = calendar_form(**{"opening_intervals-TOTAL_FORMS": "0"})
     page = admin_client.post("/admin/sla/calendar/add/", data)

@@ -202,3 +202,17 @@ def test_check_sla_minutes_names_the_field_below_one():
     with pytest.raises(InvalidSlaPolicy) as raised:
         checks.check_sla_minutes(30, -5, 240)
     assert "Next response minutes -5" in raised.value.message
+
+
+def test_check_24x7_without_hours_rejects_weekly_intervals():
+    weekly = ((OpenInterval.parse("09:00", "13:00"),),) + ((),) * 6
+    with pytest.raises(InvalidCalendar) as raised:
+        checks.check_24x7_without_hours("Always", True, weekly)
+    assert raised.value.code == "invalid_calendar"
+    assert "'Always'" in raised.value.message
+
+
+def test_check_24x7_without_hours_accepts_either_alone():
+    weekly = ((OpenInterval.parse("09:00", "13:00"),),) + ((),) * 6
+    checks.check_24x7_without_hours("Office", False, weekly)
+    checks.check_24x7_without_hours("Always", True, ((),) * 7)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from relaydesk.accounts.admin_site import AdminRoleInline, AdminRoleModelAdmin, checked, site
 from relaydesk.sla.checks import (
     MAX_TARGET_MINUTES,
+    check_24x7_without_hours,
     check_calendar_date,
     check_calendar_has_hours,
     check_holiday_region,
@@ -39,6 +40,12 @@ class CalendarForm(forms.ModelForm):
     class Meta:
         model = Calendar
         fields = ["name", "time_zone", "holiday_country", "holiday_subdivision", "is_24x7"]
+        help_texts = {
+            "is_24x7": gettext_lazy(
+                "Open every whole day, in place of opening intervals, so a calendar open "
+                "24x7 has none. Public holidays and calendar dates still apply."
+            )
+        }
 
     def clean_time_zone(self) -> str:
         return checked(check_time_zone, self.cleaned_data["time_zone"])
@@ -148,6 +155,7 @@ class OpeningIntervalFormSet(BaseInlineFormSet):
             # calendar may look as if it had no hours.
             return
         calendar = self.instance
+        checked(check_24x7_without_hours, calendar.name, calendar.is_24x7, weekly)
         # A stored open date with intervals also counts as opening hours.
         stored = calendar.dates.filter(kind=CalendarDateKind.OPEN) if calendar.pk else []
         open_dates = {row.date: row.intervals for row in stored}

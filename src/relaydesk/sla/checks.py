@@ -204,6 +204,23 @@ def check_calendar_has_hours(
     )
 
 
+def check_24x7_without_hours(name: str, is_24x7: bool, weekly: tuple[Intervals, ...]) -> None:
+    """Raise InvalidCalendar for a calendar open 24x7 that also has weekly opening intervals.
+
+    Open 24x7 replaces the weekly hours in ``BusinessCalendar.intervals_on``,
+    so the intervals would count for nothing. Only writes check this: a
+    record saved with both before counts as open 24x7.
+    """
+    if is_24x7 and any(weekly):
+        raise InvalidCalendar(
+            _(
+                "Calendar %(name)r is open 24x7 and also has opening intervals, which 24x7 "
+                "replaces: remove the intervals or turn open 24x7 off."
+            )
+            % {"name": name}
+        )
+
+
 def check_priority(priority: str) -> str:
     if priority not in Priority.values:
         raise InvalidSlaPolicy(
