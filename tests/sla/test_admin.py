@@ -126,7 +126,7 @@ def test_interval_ending_before_it_starts_is_refused(admin_client):
     assert not Calendar.objects.filter(name="Night line").exists()
 
 
-def test_interval_ending_at_2400_is_stored_as_end_of_day(admin_client):
+def test_interval_end_2400_stored_empty(admin_client):
     data = calendar_form(**{"opening_intervals-0-end_time": "24:00"})
     page = admin_client.post("/admin/sla/calendar/add/", data)
     assert page.status_code == 302
@@ -146,7 +146,7 @@ def test_interval_with_invalid_end_names_the_format(admin_client, end):
     assert not Calendar.objects.filter(name="Night line").exists()
 
 
-def test_changed_interval_ending_before_it_starts_keeps_stored_hours(admin_client):
+def test_changed_backward_interval_keeps_hours(admin_client):
     admin_client.post("/admin/sla/calendar/add/", calendar_form())
     calendar = Calendar.objects.get(name="Night line")
     interval = calendar.opening_intervals.get()
@@ -165,7 +165,7 @@ def test_changed_interval_ending_before_it_starts_keeps_stored_hours(admin_clien
 
 
 def date_form(**fields: str) -> dict[str, str]:
-    """The calendar add form with one calendar date, closed on 2026-12-31 unless ``fields`` say."""
+    """The calendar add form with one date, closed on 2026-12-31 unless ``fields`` differ."""
     data = {
         "dates-TOTAL_FORMS": "1",
         "dates-0-date": "2026-12-31",
@@ -233,7 +233,7 @@ def test_24x7_calendar_without_opening_intervals_is_saved(admin_client):
     assert Calendar.objects.get(name="Night line").is_24x7
 
 
-def test_turning_24x7_on_keeps_stored_hours_until_they_are_removed(admin_client):
+def test_24x7_change_needs_intervals_removed(admin_client):
     admin_client.post("/admin/sla/calendar/add/", calendar_form())
     calendar = Calendar.objects.get(name="Night line")
     interval = calendar.opening_intervals.get()

@@ -53,7 +53,7 @@ def test_calendar_from_record_reads_24x7():
     assert add_business_minutes(value, start, 60) == datetime(2026, 12, 25, 13, tzinfo=UTC)
 
 
-def test_calendar_from_record_with_24x7_and_hours_is_open_all_week():
+def test_calendar_from_record_24x7_wins_over_hours():
     # Saved before the admin rejected the pair: open 24x7 replaces the weekly hours.
     calendar = CalendarFactory(is_24x7=True, holiday_country="")
     OpeningIntervalFactory(calendar=calendar, weekday=0, start_time=time(9), end_time=time(13))

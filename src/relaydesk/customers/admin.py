@@ -119,8 +119,8 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only active CSMs are offered. A CSM chosen before, who no longer is
-        # one, stays on the list, so that the page shows it and check_csm
-        # says why saving it is refused.
+        # one, stays on the list, so that the page shows it and the message of
+        # check_csm explains why it is rejected.
         current = Q(pk=self.instance.csm_id) if self.instance.csm_id else Q(pk__in=[])
         csm = self.fields["csm"]
         csm.queryset = User.objects.filter(Q(role=Role.CSM, is_active=True) | current)

@@ -179,7 +179,7 @@ class CalendarDateForm(forms.ModelForm):
         }
 
     def clean_intervals(self) -> list[Any]:
-        # An empty field reads as None: store it as no intervals, as the help text says.
+        # An empty field reads as None: store it as no intervals, as the help text describes.
         intervals = self.cleaned_data["intervals"]
         return [] if intervals is None else intervals
 
