@@ -37,6 +37,7 @@ def agent_form(agent: User, **fields: str) -> dict[str, str]:
         "role": agent.role,
         "locale": agent.locale,
         "is_active": "on" if agent.is_active else "",
+        "teams": [str(team.pk) for team in agent.teams.all()],
     }
     data.update(fields)
     return {name: value for name, value in data.items() if value != ""}
@@ -288,6 +289,108 @@ def test_team_admin_records_new_team_with_members(admin_client):
     (event,) = events_of(Team.objects.get(slug="second_line"))
     assert event.kind == "team_created"
     assert event.data["members"] == ["ines"]
+
+
+def warnings_of(page) -> list[str]:
+    return [str(message) for message in page.context["messages"] if message.level_tag == "warning"]
+
+
+def test_agent_admin_add_form_offers_teams(admin_client):
+    TeamFactory(slug="second_line", name="2nd line", role=Role.SECOND_LINE)
+    content = admin_client.get(f"{AGENTS}add/").content.decode()
+    assert 'name="teams"' in content
+    assert "2nd line (2nd line)" in content
+
+
+def test_agent_admin_adds_agent_to_teams(admin_client):
+    team = TeamFactory(slug="second_line", name="2nd line", role=Role.SECOND_LINE)
+    page = admin_client.post(f"{AGENTS}add/", new_agent_form(teams=[str(team.pk)]), follow=True)
+    agent = User.objects.get(username="marta")
+    assert list(agent.teams.all()) == [team]
+    assert warnings_of(page) == []
+    (event,) = events_of(agent)
+    assert "teams" in event.data["fields"]
+    assert event.data["teams"] == ["second_line"]
+
+
+def test_agent_admin_changes_teams(admin_client):
+    old = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
+    new = TeamFactory(slug="desk", name="Desk", role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    old.members.add(agent)
+    page = admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, teams=[str(new.pk)]))
+    assert page.status_code == 302
+    assert list(agent.teams.all()) == [new]
+
+
+def test_agent_admin_deactivation_in_teams_rejected(admin_client):
+    team = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    team.members.add(agent)
+    page = admin_client.post(f"{AGENTS}{agent.pk}/change/", agent_form(agent, is_active=""))
+    assert page.status_code == 200
+    assert page.context["adminform"].form.errors["teams"] == [
+        "An inactive agent cannot be a team member: "
+        "remove ana from Front, or keep the agent active."
+    ]
+    agent.refresh_from_db()
+    assert agent.is_active
+    assert list(agent.teams.all()) == [team]
+    assert events_of(agent) == []
+
+
+def test_agent_admin_deactivation_with_teams_cleared(admin_client):
+    team = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    team.members.add(agent)
+    page = admin_client.post(
+        f"{AGENTS}{agent.pk}/change/", agent_form(agent, is_active="", teams=[])
+    )
+    assert page.status_code == 302
+    agent.refresh_from_db()
+    assert not agent.is_active
+    assert not agent.teams.exists()
+
+
+def test_agent_admin_role_change_warns_about_teams(admin_client):
+    team = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory(username="ana", role=Role.CUSTOMER_SERVICE)
+    team.members.add(agent)
+    page = admin_client.post(
+        f"{AGENTS}{agent.pk}/change/", agent_form(agent, role=Role.RELEASE), follow=True
+    )
+    assert warnings_of(page) == [
+        "ana has the role Release but is a member of Front (Customer Service). "
+        "Change the agent's teams or role if the agent does not work there."
+    ]
+    agent.refresh_from_db()
+    assert agent.role == Role.RELEASE
+
+
+def test_agent_admin_unchanged_role_and_teams_gives_no_warning(admin_client):
+    team = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
+    agent = AgentFactory(username="ana", role=Role.RELEASE)
+    team.members.add(agent)
+    page = admin_client.post(
+        f"{AGENTS}{agent.pk}/change/", agent_form(agent, first_name="Ana"), follow=True
+    )
+    assert warnings_of(page) == []
+
+
+def test_team_admin_member_of_another_role_warns(admin_client):
+    agent = AgentFactory(username="ines", role=Role.CUSTOMER_SERVICE)
+    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(agent.pk)]), follow=True)
+    assert warnings_of(page) == [
+        "2nd line has the role 2nd line, but these members have another role: "
+        "ines (Customer Service). Check that they belong in the team."
+    ]
+    assert list(Team.objects.get(slug="second_line").members.all()) == [agent]
+
+
+def test_team_admin_members_of_its_role_give_no_warning(admin_client):
+    agent = AgentFactory(username="ines", role=Role.SECOND_LINE)
+    page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(agent.pk)]), follow=True)
+    assert warnings_of(page) == []
 
 
 def test_admin_pages_speak_the_agents_language(client):

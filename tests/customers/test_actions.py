@@ -41,6 +41,48 @@ def test_create_organization_rejects_non_csm_agent():
         actions.create_organization(name="Acme", plan=premium(), csm=agent)
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"role": Role.ADMIN},
+            "Rita Sousa has the role Administrator, not Customer Success Manager: "
+            "choose an agent with that role, or give Rita Sousa the role first.",
+        ),
+        (
+            {"role": Role.CUSTOMER_SERVICE},
+            "Rita Sousa has the role Customer Service, not Customer Success Manager: "
+            "choose an agent with that role, or give Rita Sousa the role first.",
+        ),
+        (
+            {"role": Role.CSM, "is_active": False},
+            "Rita Sousa is inactive: choose an active Customer Success Manager.",
+        ),
+    ],
+)
+def test_create_organization_rejects_csm_who_is_not_an_active_csm(fields, expected):
+    agent = AgentFactory(first_name="Rita", last_name="Sousa", **fields)
+    with pytest.raises(InvalidOrganization) as error:
+        actions.create_organization(name="Acme", plan=premium(), csm=agent)
+    assert error.value.code == "invalid_organization"
+    assert error.value.message == expected
+    assert not Organization.objects.exists()
+
+
+def test_update_organization_rejects_administrator_as_csm():
+    csm = AgentFactory(role=Role.CSM)
+    organization = actions.create_organization(name="Acme", plan=premium(), csm=csm)
+    administrator = AgentFactory(role=Role.ADMIN)
+    with pytest.raises(InvalidOrganization):
+        actions.update_organization(
+            organization,
+            actor=None,
+            **organization_details(organization, csm=administrator),
+        )
+    organization.refresh_from_db()
+    assert organization.csm == csm
+
+
 def test_create_organization_rejects_unknown_time_zone():
     with pytest.raises(InvalidOrganization) as error:
         actions.create_organization(name="Acme", plan=universal(), time_zone="Europe/Atlantis")
@@ -78,6 +120,49 @@ def test_create_contact_rejects_phone_extension():
         actions.create_contact(name="Ana", phones=["+1 202 555 0143 ext 5"])
     assert "has an extension" in error.value.message
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("number", "letters"),
+    [
+        ("+351 9123A45678", "A"),
+        ("+351 91 234 5678 x", "x"),
+        ("+351 21 12E 4567", "E"),
+        ("+1 800 FLOWERS", "E, F, L, O, R, S, W"),
+    ],
+)
+def test_check_phone_number_rejects_letters(number, letters):
+    with pytest.raises(InvalidContact) as error:
+        actions.check_phone_number(number)
+    assert error.value.code == "invalid_contact"
+    assert error.value.message == (
+        f"Phone number {number!r} contains letters ({letters}): "
+        "write the number with digits only, such as +351211234567."
+    )
+
+
+@pytest.mark.parametrize(
+    "number", ["+351211234567 ext. 12", "+351211234567x12", "+351 21 123 4567;ext=12"]
+)
+def test_check_phone_number_keeps_extension_message(number):
+    with pytest.raises(InvalidContact) as error:
+        actions.check_phone_number(number)
+    assert "has an extension" in error.value.message
+
+
+def test_update_contact_with_lettered_phone_keeps_numbers():
+    contact = actions.create_contact(name="Ana", phones=["+351 21 123 4567"])
+    with pytest.raises(InvalidContact):
+        actions.update_contact(
+            contact,
+            name="Ana",
+            organization=None,
+            locale="",
+            emails=[],
+            phones=["+351 9123A45678"],
+            actor=None,
+        )
+    assert list(contact.phones.values_list("number", flat=True)) == ["+351211234567"]
 
 
 def test_create_contact_rejects_invalid_email():

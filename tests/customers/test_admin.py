@@ -6,7 +6,12 @@ from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers import actions
 from relaydesk.customers.models import Contact, Organization, Plan
-from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
+from tests.factories import (
+    AgentFactory,
+    ContactFactory,
+    OrganizationFactory,
+    PremiumOrganizationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,16 +111,52 @@ def test_domain_taken_during_save_shown(admin_client, monkeypatch, unseen_by):
     assert list(Organization.objects.values_list("name", flat=True)) == ["Globex"]
 
 
-def test_csm_choice_excludes_other_roles(admin_client):
-    agent = AgentFactory(role=Role.CUSTOMER_SERVICE)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"role": Role.CUSTOMER_SERVICE},
+        {"role": Role.ADMIN},
+        {"role": Role.CSM, "is_active": False},
+    ],
+)
+def test_csm_choice_offers_only_active_csms(admin_client, fields):
+    csm = AgentFactory(username="carla", role=Role.CSM)
+    other = AgentFactory(username="other", **fields)
     premium = Plan.objects.get(code="premium")
+    form = admin_client.get("/admin/customers/organization/add/").context["adminform"].form
+    assert list(form.fields["csm"].queryset) == [csm]
     page = admin_client.post(
         "/admin/customers/organization/add/",
-        organization_form(plan=str(premium.pk), csm=str(agent.pk)),
+        organization_form(plan=str(premium.pk), csm=str(other.pk)),
     )
     assert page.status_code == 200
-    assert "Select a valid choice" in page.content.decode()
+    assert page.context["adminform"].form.errors["csm"] == [
+        "Choose an active agent with the Customer Success Manager role."
+    ]
     assert not Organization.objects.exists()
+
+
+def test_administrator_kept_as_csm_is_shown_and_refused(admin_client, admin_user):
+    organization = PremiumOrganizationFactory(name="Acme", csm=admin_user, domain="acme.example")
+    page = admin_client.get(f"/admin/customers/organization/{organization.pk}/change/")
+    assert admin_user in page.context["adminform"].form.fields["csm"].queryset
+    page = admin_client.post(
+        f"/admin/customers/organization/{organization.pk}/change/",
+        organization_form(
+            name="Acme Ltd",
+            plan=str(organization.plan_id),
+            csm=str(admin_user.pk),
+            domains="acme.example",
+        ),
+    )
+    assert page.status_code == 200
+    assert (
+        page.context["adminform"]
+        .form.errors["csm"][0]
+        .startswith(f"{admin_user} has the role Administrator, not Customer Success Manager")
+    )
+    organization.refresh_from_db()
+    assert organization.name == "Acme"
 
 
 def test_admin_moves_an_organization_to_premium(admin_client, admin_user):
@@ -169,6 +210,9 @@ def test_admin_adds_contact_with_phones(admin_client):
     ("fields", "expected"),
     [
         ({"phones": "21 123 4567"}, "Phone number &#x27;21 123 4567&#x27; is invalid"),
+        ({"phones": "+351 9123A45678"}, "&#x27;+351 9123A45678&#x27; contains letters (A)"),
+        ({"phones": "+351 91 234 5678 x"}, "&#x27;+351 91 234 5678 x&#x27; contains letters (x)"),
+        ({"phones": "+351 21 12E 4567"}, "&#x27;+351 21 12E 4567&#x27; contains letters (E)"),
         ({"emails": "ana at acme"}, "&#x27;ana at acme&#x27; is invalid"),
         ({"emails": "taken@acme.example"}, "taken@acme.example already belongs to contact"),
     ],

@@ -35,9 +35,7 @@ def test_mark_all_read_clears_count(agent_client: Client, agent: User, make_tick
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
-def test_opening_the_ticket_reads_its_notifications(
-    agent_client: Client, agent: User, make_ticket
-):
+def test_opening_the_ticket_reads_its_notifications(agent_client: Client, agent: User, make_ticket):
     ticket, other = make_ticket(), make_ticket()
     notify(agent, ticket)
     notify(agent, other)

@@ -151,3 +151,42 @@ def test_set_sla_policy_rejects_never_open_calendar():
         )
     policy = SlaPolicy.objects.get(plan__code="universal", priority="low")
     assert policy.calendar.name == "Universal limited line"
+
+
+@pytest.mark.parametrize("minutes", [525_601, 2_147_483_647, 99_999_999_999_999])
+def test_set_sla_policy_rejects_more_than_one_year(minutes):
+    plan = Plan.objects.get(code="premium")
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        actions.set_sla_policy(
+            plan=plan,
+            priority="urgent",
+            calendar=Calendar.objects.get(name="Premium extended hours"),
+            first_response_minutes=30,
+            next_response_minutes=60,
+            resolution_minutes=minutes,
+        )
+    assert "525,600" in raised.value.message
+    assert SlaPolicy.objects.get(plan=plan, priority="urgent").resolution_minutes == 240
+
+
+def test_create_calendar_rejects_24x7_with_opening_hours():
+    with pytest.raises(InvalidCalendar) as raised:
+        actions.create_calendar(name="Always", is_24x7=True, opening_hours=MONDAY_MORNING)
+    assert raised.value.code == "invalid_calendar"
+    assert raised.value.message == (
+        "Calendar 'Always' is open 24x7 and also has opening intervals, which 24x7 "
+        "replaces: remove the intervals or turn open 24x7 off."
+    )
+    assert not Calendar.objects.filter(name="Always").exists()
+
+
+def test_create_calendar_accepts_24x7_without_opening_hours():
+    calendar = actions.create_calendar(name="Always", is_24x7=True)
+    assert calendar_from_record(calendar).is_24x7
+
+
+def test_replace_opening_hours_rejects_hours_on_24x7_calendar():
+    calendar = actions.create_calendar(name="Always", is_24x7=True)
+    with pytest.raises(InvalidCalendar):
+        actions.replace_opening_hours(calendar, MONDAY_MORNING)
+    assert not calendar.opening_intervals.exists()

@@ -9,6 +9,7 @@ from relaydesk.sla.business_time import (
     BusinessCalendar,
     NoOpenTime,
     OpenInterval,
+    TooFarAhead,
     add_business_minutes,
     business_minutes_between,
     format_clock_time,
@@ -420,3 +421,24 @@ def test_parse_clock_time_rejects_bad_text(text):
 def test_format_clock_time_writes_midnight_as_24():
     assert format_clock_time(1440) == "24:00"
     assert format_clock_time(parse_clock_time("07:05")) == "07:05"
+
+
+def test_add_one_year_on_one_hour_a_week():
+    hours = ((OpenInterval.parse("09:00", "10:00"),),) + ((),) * 6
+    calendar = BusinessCalendar(name="Monday hour", time_zone="UTC", weekly_hours=hours)
+    # 525,600 minutes are 8,760 Monday hours: the last one ends 8,759 weeks on.
+    result = add_business_minutes(calendar, utc(2026, 1, 5, 9), 525_600)
+    assert result == utc(2026, 1, 5, 10) + timedelta(weeks=8_759)
+
+
+def test_add_beyond_the_horizon_raises_naming_calendar():
+    hours = ((OpenInterval.parse("09:00", "09:01"),),) + ((),) * 6
+    calendar = BusinessCalendar(name="Monday minute", time_zone="Europe/Lisbon", weekly_hours=hours)
+    # 525,600 Monday minutes lie about 10,000 years ahead, past the horizon.
+    with pytest.raises(TooFarAhead, match="'Monday minute'"):
+        add_business_minutes(calendar, lisbon(2026, 1, 5), 525_600)
+
+
+def test_add_more_minutes_than_the_horizon_holds_raises_at_once():
+    with pytest.raises(TooFarAhead, match="'Always UTC'"):
+        add_business_minutes(ALWAYS_UTC, utc(2026, 1, 5), 99_999_999_999_999)

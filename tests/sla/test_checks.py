@@ -174,7 +174,7 @@ def test_check_priority_rejects_unknown():
 def test_check_sla_minutes_rejects_non_positive(targets):
     with pytest.raises(InvalidSlaPolicy) as raised:
         checks.check_sla_minutes(*targets)
-    assert "above 0" in raised.value.message
+    assert "use a whole number from 1 to 525,600" in raised.value.message
 
 
 def test_check_sla_minutes_rejects_first_response_after_resolution():
@@ -182,3 +182,37 @@ def test_check_sla_minutes_rejects_first_response_after_resolution():
         checks.check_sla_minutes(600, 60, 480)
     assert "600" in raised.value.message
     assert "480" in raised.value.message
+
+
+def test_check_sla_minutes_accepts_one_year():
+    checks.check_sla_minutes(30, 60, 525_600)
+
+
+@pytest.mark.parametrize("minutes", [525_601, 2_147_483_647, 99_999_999_999_999])
+def test_check_sla_minutes_rejects_above_one_year(minutes):
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_sla_minutes(30, 60, minutes)
+    assert raised.value.code == "invalid_sla_policy"
+    assert "Resolution minutes" in raised.value.message
+    assert str(minutes) in raised.value.message
+    assert "525,600" in raised.value.message
+
+
+def test_check_sla_minutes_names_the_field_below_one():
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_sla_minutes(30, -5, 240)
+    assert "Next response minutes -5" in raised.value.message
+
+
+def test_check_24x7_without_hours_rejects_weekly_intervals():
+    weekly = ((OpenInterval.parse("09:00", "13:00"),),) + ((),) * 6
+    with pytest.raises(InvalidCalendar) as raised:
+        checks.check_24x7_without_hours("Always", True, weekly)
+    assert raised.value.code == "invalid_calendar"
+    assert "'Always'" in raised.value.message
+
+
+def test_check_24x7_without_hours_accepts_either_alone():
+    weekly = ((OpenInterval.parse("09:00", "13:00"),),) + ((),) * 6
+    checks.check_24x7_without_hours("Office", False, weekly)
+    checks.check_24x7_without_hours("Always", True, ((),) * 7)

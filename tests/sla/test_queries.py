@@ -53,6 +53,15 @@ def test_calendar_from_record_reads_24x7():
     assert add_business_minutes(value, start, 60) == datetime(2026, 12, 25, 13, tzinfo=UTC)
 
 
+def test_calendar_from_record_24x7_wins_over_hours():
+    # Saved before the admin rejected the pair: open 24x7 replaces the weekly hours.
+    calendar = CalendarFactory(is_24x7=True, holiday_country="")
+    OpeningIntervalFactory(calendar=calendar, weekday=0, start_time=time(9), end_time=time(13))
+    value = calendar_from_record(calendar)
+    monday_evening = datetime(2026, 1, 5, 20, tzinfo=UTC)
+    assert add_business_minutes(value, monday_evening, 60) == datetime(2026, 1, 5, 21, tzinfo=UTC)
+
+
 def test_shipped_universal_calendar_computes_due_time():
     # Monday 2026-12-07 17:30 + 120 minutes: 30 on Monday, none on Tuesday (a
     # public holiday), 90 from Wednesday 09:00. Lisbon is on UTC in December.

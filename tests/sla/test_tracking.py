@@ -1,20 +1,24 @@
 """Recomputing clocks from the timeline, retargeting, incidents and bad input."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.db import transaction
 
 from relaydesk.accounts.models import Role
 from relaydesk.core import clock, memo, timeline
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Plan
 from relaydesk.operations.actions.incidents import close_incident, create_incident, start_triage
+from relaydesk.sla.business_time import add_business_minutes
+from relaydesk.sla.checks import MAX_TARGET_MINUTES
 from relaydesk.sla.errors import InvalidSlaPolicy, NoSlaPolicy
-from relaydesk.sla.models import ClockKind, SlaClock, SlaPolicy
+from relaydesk.sla.models import Calendar, ClockKind, IncidentPolicy, SlaClock, SlaPolicy
+from relaydesk.sla.queries import calendar_from_record
 from relaydesk.sla.tracking import recompute_incident_clocks, recompute_ticket_clocks
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import Status, Ticket
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, CalendarFactory, OpeningIntervalFactory
 from tests.sla.helpers import (
     client_draft,
     clock_of,
@@ -336,3 +340,51 @@ def test_unbatched_event_computes_due_times(monkeypatch):
     with clock.frozen_at(START + timedelta(minutes=5)):
         actions.add_client_message(ticket, client_draft("More detail."), contact=contact)
     assert len(computed) > opened
+
+
+def test_priority_change_lowers_target_above_maximum():
+    # Saved before the administration pages bounded the targets.
+    SlaPolicy.objects.filter(plan__code="premium", priority="urgent").update(
+        resolution_minutes=2_147_483_647
+    )
+    ticket = open_ticket(premium_contact(), START)
+
+    with clock.frozen_at(at(30)):
+        actions.change_priority(ticket, actor=AgentFactory(), priority="urgent")
+
+    clock_row = resolution(ticket)
+    calendar = calendar_from_record(Calendar.objects.get(name="Premium extended hours"))
+    assert clock_row.target_minutes == MAX_TARGET_MINUTES
+    assert clock_row.due_at == add_business_minutes(calendar, START, MAX_TARGET_MINUTES)
+
+
+def test_target_beyond_calendar_reach_rejects_priority_change():
+    # Open one minute a week, a year of business minutes lies 10,000 years ahead.
+    sparse = CalendarFactory(name="One minute a week", holiday_country="")
+    OpeningIntervalFactory(calendar=sparse, start_time=time(9), end_time=time(9, 1))
+    SlaPolicy.objects.filter(plan__code="premium", priority="urgent").update(
+        calendar=sparse, resolution_minutes=MAX_TARGET_MINUTES
+    )
+    ticket = open_ticket(premium_contact(), START)
+    before = snapshot(ticket)
+
+    with pytest.raises(InvalidSlaPolicy) as error, transaction.atomic():
+        actions.change_priority(ticket, actor=AgentFactory(), priority="urgent")
+
+    assert error.value.code == "invalid_sla_policy"
+    assert "'One minute a week'" in error.value.message
+    assert "525,600" in error.value.message
+    assert snapshot(ticket) == before
+    assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
+
+
+def test_incident_target_above_maximum_counts_as_maximum():
+    IncidentPolicy.objects.filter(priority="urgent").update(resolution_minutes=99_999_999_999)
+    with clock.frozen_at(START):
+        incident = create_incident(
+            actor=analyst(), summary="Exports fail", impact="high", urgency="high"
+        )
+
+    resolution_clock = SlaClock.objects.get(incident=incident, kind=ClockKind.RESOLUTION)
+
+    assert resolution_clock.target_minutes == MAX_TARGET_MINUTES

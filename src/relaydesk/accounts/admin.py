@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
@@ -23,10 +23,16 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts.admin_site import AdminRoleModelAdmin, checked, site
-from relaydesk.accounts.checks import check_agent_email, check_keeps_an_admin, check_team_members
+from relaydesk.accounts.checks import (
+    check_agent_email,
+    check_agent_teams,
+    check_keeps_an_admin,
+    check_team_members,
+)
 from relaydesk.accounts.models import Team, User
 from relaydesk.core import timeline
 
@@ -51,6 +57,8 @@ def _record_change(
         data["active"] = subject.is_active
     if "members" in changed and isinstance(subject, Team):
         data["members"] = sorted(member.username for member in subject.members.all())
+    if "teams" in changed and isinstance(subject, User):
+        data["teams"] = sorted(team.slug for team in subject.teams.all())
     timeline.record(subject, kind, actor=request.user, **data)
     logger.info(
         "account change saved",
@@ -76,8 +84,28 @@ def _explain_usable_password(form: forms.Form) -> None:
         )
 
 
+class TeamChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Team) -> str:
+        # The role beside the name shows which teams match the agent's role.
+        return f"{obj.name} ({obj.get_role_display()})"
+
+
+def _teams_field() -> TeamChoiceField:
+    return TeamChoiceField(
+        label=_("Teams"),
+        queryset=Team.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The teams whose tickets, incidents and notifications the agent shares. "
+            "The Teams page edits the same membership."
+        ),
+    )
+
+
 class AgentCreationForm(AdminUserCreationForm):
     locale = _language_field()
+    teams = _teams_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,10 +121,16 @@ class AgentCreationForm(AdminUserCreationForm):
 
 class AgentChangeForm(UserChangeForm):
     locale = _language_field()
+    teams = _teams_field()
 
     class Meta(UserChangeForm.Meta):
         model = User
         fields = ["username", "password", *AGENT_FIELDS, "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["teams"] = list(self.instance.teams.values_list("pk", flat=True))
 
     def clean_email(self) -> str:
         return checked(check_agent_email, self.cleaned_data["email"], self.instance)
@@ -109,7 +143,53 @@ class AgentChangeForm(UserChangeForm):
                 checked(check_keeps_an_admin, self.instance, role, is_active)
             except forms.ValidationError as error:
                 self.add_error("role", error)
+        if "teams" in cleaned:
+            username = cleaned.get("username") or self.instance.username
+            try:
+                checked(check_agent_teams, username, is_active, cleaned["teams"])
+            except forms.ValidationError as error:
+                self.add_error("teams", error)
         return cleaned
+
+
+def _warn_of_other_roles(request: HttpRequest, agent: User) -> None:
+    """Warn when the agent is in teams of another role; such membership is allowed."""
+    others = [team for team in agent.teams.all() if team.role != agent.role]
+    if not others:
+        return
+    messages.warning(
+        request,
+        gettext(
+            "%(username)s has the role %(role)s but is a member of %(teams)s. "
+            "Change the agent's teams or role if the agent does not work there."
+        )
+        % {
+            "username": agent.username,
+            "role": agent.get_role_display(),
+            "teams": ", ".join(f"{team.name} ({team.get_role_display()})" for team in others),
+        },
+    )
+
+
+def _warn_of_other_members(request: HttpRequest, team: Team) -> None:
+    """Warn when members of the team have another role than the team's."""
+    others = [member for member in team.members.all() if member.role != team.role]
+    if not others:
+        return
+    messages.warning(
+        request,
+        gettext(
+            "%(team)s has the role %(role)s, but these members have another role: "
+            "%(agents)s. Check that they belong in the team."
+        )
+        % {
+            "team": team.name,
+            "role": team.get_role_display(),
+            "agents": ", ".join(
+                f"{member.username} ({member.get_role_display()})" for member in others
+            ),
+        },
+    )
 
 
 class AgentPasswordForm(AdminPasswordChangeForm):
@@ -125,7 +205,7 @@ class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
     change_password_form = AgentPasswordForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Agent"), {"fields": (*AGENT_FIELDS, "is_active")}),
+        (_("Agent"), {"fields": (*AGENT_FIELDS, "is_active", "teams")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -136,7 +216,7 @@ class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
                 "fields": ("username", "usable_password", "password1", "password2"),
             },
         ),
-        (_("Agent"), {"classes": ("wide",), "fields": tuple(AGENT_FIELDS)}),
+        (_("Agent"), {"classes": ("wide",), "fields": (*AGENT_FIELDS, "teams")}),
     )
     readonly_fields = ["last_login", "date_joined"]
     list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
@@ -157,9 +237,16 @@ class AgentAdmin(AdminRoleModelAdmin, UserAdmin):
             logger.info("agent password set", extra={"subject": agent.pk, "actor": request.user.pk})
         return response
 
-    def save_model(self, request: HttpRequest, obj: User, form: forms.Form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        _record_change(request, obj, form, change)
+    def save_related(
+        self, request: HttpRequest, form: forms.Form, formsets: Any, change: bool
+    ) -> None:
+        # Teams are saved here, after the agent itself, so the event lists them.
+        super().save_related(request, form, formsets, change)
+        agent = form.instance
+        agent.teams.set(form.cleaned_data["teams"])
+        _record_change(request, agent, form, change)
+        if not change or {"role", "teams"} & set(form.changed_data):
+            _warn_of_other_roles(request, agent)
 
 
 class TeamForm(forms.ModelForm):
@@ -192,6 +279,8 @@ class TeamAdmin(AdminRoleModelAdmin):
         # Members are saved here, after the team itself, so the event lists them.
         super().save_related(request, form, formsets, change)
         _record_change(request, form.instance, form, change)
+        if not change or {"role", "members"} & set(form.changed_data):
+            _warn_of_other_members(request, form.instance)
 
     @admin.display(description=_("Members"))
     def member_list(self, team: Team) -> str:

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.errors import InvalidAgent, InvalidTeam
-from relaydesk.accounts.models import Role, User
+from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core import config
 
 
@@ -73,3 +73,21 @@ def check_team_members(members: Iterable[User]) -> list[User]:
             % {"usernames": ", ".join(inactive)}
         )
     return members
+
+
+def check_agent_teams(username: str, is_active: bool, teams: Iterable[Team]) -> list[Team]:
+    """Return ``teams`` as a list, or raise InvalidAgent when an inactive agent would be in one.
+
+    This is ``check_team_members`` seen from the agent's side, so the agent
+    and team pages agree on who may be a member.
+    """
+    teams = list(teams)
+    if teams and not is_active:
+        raise InvalidAgent(
+            _(
+                "An inactive agent cannot be a team member: remove %(username)s from "
+                "%(teams)s, or keep the agent active."
+            )
+            % {"username": username, "teams": ", ".join(team.name for team in teams)}
+        )
+    return teams

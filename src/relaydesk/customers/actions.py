@@ -101,23 +101,37 @@ def _is_valid_email_address(address: str) -> bool:
 
 
 def check_phone_number(number: str) -> str:
-    """Return ``number`` in E.164 form, or raise InvalidContact."""
+    """Return ``number`` in E.164 form, or raise InvalidContact.
+
+    Spaces and punctuation may separate the digits, but letters are rejected:
+    the phonenumbers library drops a stray letter or reads letters as keypad
+    digits, so +351 9123A45678 would be stored as another number.
+    """
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise InvalidContact(
-            _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
-            % {"value": number}
-        )
-    if parsed.extension:
+    if parsed is not None and parsed.extension:
         # E.164 has no extension, so storing the number would drop it unseen.
         raise InvalidContact(
             _(
                 "Phone number %(value)r has an extension, which relaydesk cannot store: "
                 "give the number without it."
             )
+            % {"value": number}
+        )
+    letters = sorted({char for char in number if char.isalpha()})
+    if letters:
+        raise InvalidContact(
+            _(
+                "Phone number %(value)r contains letters (%(letters)s): "
+                "write the number with digits only, such as +351211234567."
+            )
+            % {"value": number, "letters": ", ".join(letters)}
+        )
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise InvalidContact(
+            _("Phone number %(value)r is invalid: write it in E.164 form, such as +351211234567.")
             % {"value": number}
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
@@ -138,14 +152,31 @@ def check_domain(domain: str) -> str:
 
 
 def check_csm(plan: Plan, csm: User | None) -> None:
-    """Raise unless ``csm`` may manage an organization on ``plan``."""
+    """Raise unless ``csm`` may manage an organization on ``plan``.
+
+    A CSM is an active agent with the CSM role. Administrators are not,
+    because the desk notifies the CSM of the client's SLA warnings and
+    breaches, which are work for the Customer Success team.
+    """
     if plan.csm_required and csm is None:
         raise InvalidOrganization(
             _("Plan %(plan)s requires a Customer Success Manager: choose one.")
             % {"plan": plan.name}
         )
-    if csm is not None and csm.role not in (Role.CSM, Role.ADMIN):
-        raise InvalidOrganization(_("%(name)s is not a Customer Success Manager.") % {"name": csm})
+    if csm is None:
+        return
+    if csm.role != Role.CSM:
+        raise InvalidOrganization(
+            _(
+                "%(name)s has the role %(role)s, not Customer Success Manager: choose an "
+                "agent with that role, or give %(name)s the role first."
+            )
+            % {"name": csm, "role": csm.get_role_display()}
+        )
+    if not csm.is_active:
+        raise InvalidOrganization(
+            _("%(name)s is inactive: choose an active Customer Success Manager.") % {"name": csm}
+        )
 
 
 def check_organization_name(name: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,8 +118,14 @@ class OrganizationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["csm"].queryset = User.objects.filter(
-            role__in=[Role.CSM, Role.ADMIN], is_active=True
+        # Only active CSMs are offered. A CSM chosen before, who no longer is
+        # one, stays on the list, so that the page shows it and the message of
+        # check_csm explains why it is rejected.
+        current = Q(pk=self.instance.csm_id) if self.instance.csm_id else Q(pk__in=[])
+        csm = self.fields["csm"]
+        csm.queryset = User.objects.filter(Q(role=Role.CSM, is_active=True) | current)
+        csm.error_messages["invalid_choice"] = gettext_lazy(
+            "Choose an active agent with the Customer Success Manager role."
         )
         if self.instance.pk:
             self.initial["domains"] = "\n".join(
@@ -138,7 +144,8 @@ class OrganizationForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("plan") is not None:
+        # A CSM the field rejected reads as none, which would add a second message.
+        if cleaned.get("plan") is not None and "csm" not in self.errors:
             try:
                 checked(actions.check_csm, cleaned["plan"], cleaned.get("csm"))
             except forms.ValidationError as error:
@@ -186,7 +193,7 @@ class ContactForm(forms.ModelForm):
         gettext_lazy("Phone numbers"),
         gettext_lazy(
             "One per line, in E.164 form with the country code, such as +351211234567. "
-            "Spaces are allowed."
+            "Spaces are allowed, but letters and extensions are not."
         ),
     )
 

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from relaydesk.customers.models import Plan
-from relaydesk.sla.business_time import format_clock_time
+from relaydesk.sla.business_time import Intervals, format_clock_time
 from relaydesk.sla.checks import (
+    check_24x7_without_hours,
     check_calendar_date,
     check_holiday_region,
     check_opening_interval,
@@ -54,7 +55,7 @@ def create_calendar(
     time_zone = check_time_zone(time_zone)
     country, subdivision = check_holiday_region(holiday_country, holiday_subdivision)
     rows = list(opening_hours)
-    _check_rows(rows)
+    check_24x7_without_hours(name, is_24x7, _check_rows(rows))
 
     with transaction.atomic():
         calendar = Calendar.objects.create(
@@ -72,7 +73,7 @@ def create_calendar(
 def replace_opening_hours(calendar: Calendar, opening_hours: Iterable[WeeklyRow]) -> None:
     """Replace all weekly opening intervals of ``calendar`` with ``opening_hours``."""
     rows = list(opening_hours)
-    _check_rows(rows)
+    check_24x7_without_hours(calendar.name, calendar.is_24x7, _check_rows(rows))
 
     with transaction.atomic():
         calendar.opening_intervals.all().delete()
@@ -80,8 +81,8 @@ def replace_opening_hours(calendar: Calendar, opening_hours: Iterable[WeeklyRow]
     logger.info("calendar opening hours replaced", extra={"calendar": calendar.pk})
 
 
-def _check_rows(rows: list[WeeklyRow]) -> None:
-    check_weekly_hours(
+def _check_rows(rows: list[WeeklyRow]) -> tuple[Intervals, ...]:
+    return check_weekly_hours(
         (weekday, check_opening_interval(start, end)) for weekday, start, end in rows
     )
 

@@ -36,12 +36,22 @@ WEEKDAYS = 7
 # A search for the next open time gives up after this many consecutive closed
 # days, so a calendar without opening hours raises instead of looping forever.
 MAX_CLOSED_DAYS = 3 * 366
+# A walk over open time gives up this many days (about 200 years) after its
+# start. Without the bound, a target on a calendar open a minute a week walks
+# day by day for seconds and then fails past the year 9999. One year of
+# business minutes, the largest SLA target, on a calendar open an hour a
+# week ends 168 years ahead, within the bound.
+MAX_DAYS_AHEAD = 200 * 366
 
 Span = tuple[datetime, datetime]
 
 
 class NoOpenTime(ValueError):
     """The calendar has no open time within ``MAX_CLOSED_DAYS`` of an instant."""
+
+
+class TooFarAhead(ValueError):
+    """The open time asked for ends more than ``MAX_DAYS_AHEAD`` days after the start."""
 
 
 def parse_clock_time(text: str) -> int:
@@ -254,14 +264,18 @@ def _open_spans(calendar: BusinessCalendar, since: datetime) -> Iterator[Span]:
     """Yield the open spans that end after ``since``, in order, the first clipped to ``since``.
 
     Raises NoOpenTime after ``MAX_CLOSED_DAYS`` consecutive days without an open
-    span. A caller that stops early never reaches that bound.
+    span, and TooFarAhead after ``MAX_DAYS_AHEAD`` days. A caller that stops
+    early never reaches either bound.
     """
     zone = calendar.zone
     # Start one day early: the spans of a local day lie within its local
     # midnights, and this keeps the instant's own day covered around DST changes.
     day = since.astimezone(zone).date() - timedelta(days=1)
+    last_day = day + timedelta(days=MAX_DAYS_AHEAD)
     closed_days = 0
     while closed_days <= MAX_CLOSED_DAYS:
+        if day > last_day:
+            raise _too_far_ahead(calendar, since)
         spans = [(max(start, since), end) for start, end in _day_spans(calendar, day, zone)]
         spans = [span for span in spans if span[1] > since]
         closed_days = 0 if spans else closed_days + 1
@@ -270,6 +284,14 @@ def _open_spans(calendar: BusinessCalendar, since: datetime) -> Iterator[Span]:
     raise NoOpenTime(
         f"calendar {calendar.name!r} has no open time in the {MAX_CLOSED_DAYS} days after "
         f"{since.isoformat()}: give it opening hours or remove closed dates"
+    )
+
+
+def _too_far_ahead(calendar: BusinessCalendar, since: datetime) -> TooFarAhead:
+    return TooFarAhead(
+        f"calendar {calendar.name!r} has not enough open time in the {MAX_DAYS_AHEAD} days "
+        f"after {since.isoformat()}: ask for fewer minutes or give the calendar more "
+        "opening hours"
     )
 
 
@@ -303,18 +325,23 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: i
     opening, so ``minutes=0`` returns ``next_opening(calendar, start)``. A
     result that falls exactly on an interval's end stays there rather than
     moving to the next opening. Raises ValueError for a naive ``start`` or
-    negative ``minutes``, and NoOpenTime when the calendar stays closed for
-    ``MAX_CLOSED_DAYS`` days.
+    negative ``minutes``, NoOpenTime when the calendar stays closed for
+    ``MAX_CLOSED_DAYS`` days, and TooFarAhead when the result lies more than
+    ``MAX_DAYS_AHEAD`` days ahead.
     """
     _check_aware("start", start)
     if minutes < 0:
         raise ValueError(f"minutes {minutes} is negative: business time only moves forward")
+    if minutes > 2 * MAX_DAYS_AHEAD * MINUTES_PER_DAY:
+        # Even an always-open calendar cannot give that many within the bound,
+        # and a large enough count would overflow timedelta.
+        raise _too_far_ahead(calendar, start)
     remaining = timedelta(minutes=minutes)
     for span_start, span_end in _open_spans(calendar, start):
         if remaining <= span_end - span_start:
             return (span_start + remaining).astimezone(UTC)
         remaining -= span_end - span_start
-    raise AssertionError("_open_spans ends only by raising NoOpenTime")
+    raise AssertionError("_open_spans ends only by raising NoOpenTime or TooFarAhead")
 
 
 def business_minutes_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> int:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 
 import holidays
+from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from relaydesk.sla.business_time import (
@@ -26,8 +28,12 @@ from relaydesk.sla.errors import (
     InvalidSlaPolicy,
     InvalidTimeZone,
 )
-from relaydesk.sla.models import CalendarDateKind, Weekday
+from relaydesk.sla.models import CalendarDateKind, SlaPolicy, Weekday
 from relaydesk.tickets.models import Priority
+
+# A year of minutes (365 days of 1,440). A longer target promises no service,
+# and its due time on a calendar open an hour a week lies centuries ahead.
+MAX_TARGET_MINUTES = 525_600
 
 
 def check_time_zone(name: str) -> str:
@@ -96,17 +102,22 @@ def check_weekday(weekday: int) -> int:
 
 def check_opening_interval(start: time, end: time | None) -> OpenInterval:
     """Return the interval from ``start`` to ``end``, where ``end=None`` means 24:00."""
-    end_text = "24:00" if end is None else end.strftime("%H:%M")
-    if end is not None and start >= end:
+    if end is None or start < end:
+        return OpenInterval.from_times(start, end)
+    values = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    if start == end:
         raise InvalidOpeningInterval(
-            _(
-                "Opening interval %(start)s-%(end)s is invalid: the start must be before "
-                "the end. Split an interval across midnight into one that ends at 24:00 "
-                "and one that starts at 00:00 on the next day."
-            )
-            % {"start": start.strftime("%H:%M"), "end": end_text}
+            _("Opening interval %(start)s-%(end)s is invalid: the start must be before the end.")
+            % values
         )
-    return OpenInterval.from_times(start, end)
+    raise InvalidOpeningInterval(
+        _(
+            "Opening interval %(start)s-%(end)s is invalid: the start must be before the "
+            "end. For hours across midnight, add %(start)s-24:00 on this weekday (an end "
+            "of 24:00 or empty) and 00:00-%(end)s on the next."
+        )
+        % values
+    )
 
 
 def check_no_overlap(intervals: Iterable[OpenInterval], where: str) -> Intervals:
@@ -193,6 +204,23 @@ def check_calendar_has_hours(
     )
 
 
+def check_24x7_without_hours(name: str, is_24x7: bool, weekly: tuple[Intervals, ...]) -> None:
+    """Raise InvalidCalendar for a calendar open 24x7 that also has weekly opening intervals.
+
+    Open 24x7 replaces the weekly hours in ``BusinessCalendar.intervals_on``,
+    so the intervals would count for nothing. Only writes check this: a
+    record saved with both before counts as open 24x7.
+    """
+    if is_24x7 and any(weekly):
+        raise InvalidCalendar(
+            _(
+                "Calendar %(name)r is open 24x7 and also has opening intervals, which 24x7 "
+                "replaces: remove the intervals or turn open 24x7 off."
+            )
+            % {"name": name}
+        )
+
+
 def check_priority(priority: str) -> str:
     if priority not in Priority.values:
         raise InvalidSlaPolicy(
@@ -202,19 +230,40 @@ def check_priority(priority: str) -> str:
     return priority
 
 
+def check_target_minutes(label: str, value: object) -> int:
+    """Return ``value`` if it is a whole number of minutes from 1 to MAX_TARGET_MINUTES.
+
+    Raises InvalidSlaPolicy naming the target by ``label``, such as "Resolution minutes".
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_TARGET_MINUTES
+    ):
+        raise InvalidSlaPolicy(
+            _(
+                "%(field)s %(value)s is out of range: "
+                "use a whole number from 1 to %(maximum)s (one year)."
+            )
+            % {"field": label, "value": value, "maximum": format_minutes(MAX_TARGET_MINUTES)}
+        )
+    return value
+
+
+def format_minutes(minutes: int) -> str:
+    """Return ``minutes`` with the thousands grouped as the active language writes them."""
+    return number_format(minutes, force_grouping=True)
+
+
 def check_sla_minutes(first_response: int, next_response: int, resolution: int) -> None:
-    """Raise InvalidSlaPolicy unless every target is positive and none exceeds resolution."""
+    """Raise InvalidSlaPolicy unless every target is in range and none exceeds resolution."""
     targets = {
         "first_response_minutes": first_response,
         "next_response_minutes": next_response,
         "resolution_minutes": resolution,
     }
     for name, value in targets.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise InvalidSlaPolicy(
-                _("%(field)s %(value)r is invalid: use a whole number of minutes above 0.")
-                % {"field": name, "value": value}
-            )
+        check_target_minutes(capfirst(SlaPolicy._meta.get_field(name).verbose_name), value)
     if first_response > resolution:
         raise InvalidSlaPolicy(
             _(

@@ -8,6 +8,7 @@ organization, rebuild the rows from the whole timeline with the new targets,
 as if they had applied from the start.
 """
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
@@ -22,9 +23,10 @@ from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import subject_type_of
 from relaydesk.customers.models import Organization
 from relaydesk.sla import events
-from relaydesk.sla.checks import check_priority
+from relaydesk.sla.business_time import MAX_DAYS_AHEAD, TooFarAhead
+from relaydesk.sla.checks import MAX_TARGET_MINUTES, check_priority, format_minutes
 from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
-from relaydesk.sla.errors import NoSlaPolicy
+from relaydesk.sla.errors import InvalidSlaPolicy, NoSlaPolicy
 from relaydesk.sla.models import ClockKind, IncidentPolicy, SlaClock
 from relaydesk.sla.queries import (
     calendar_from_record,
@@ -72,7 +74,7 @@ def ticket_targets(ticket: Ticket) -> Targets:
         ClockKind.NEXT_RESPONSE: policy.next_response_minutes,
         ClockKind.RESOLUTION: policy.resolution_minutes,
     }
-    return Targets(calendar, minutes, warning_share())
+    return Targets(calendar, _bounded(policy, minutes), warning_share())
 
 
 def incident_targets(incident: models.Model) -> Targets:
@@ -94,7 +96,30 @@ def incident_targets(incident: models.Model) -> Targets:
         ClockKind.WORKAROUND: policy.workaround_minutes,
         ClockKind.RESOLUTION: policy.resolution_minutes,
     }
-    return Targets(calendar_from_record(policy.calendar), minutes, warning_share())
+    return Targets(
+        calendar_from_record(policy.calendar), _bounded(policy, minutes), warning_share()
+    )
+
+
+def _bounded(policy: models.Model, minutes: dict[str, int]) -> dict[str, int]:
+    """Return ``minutes`` with each target above MAX_TARGET_MINUTES lowered to it.
+
+    The administration pages reject such targets, but a policy saved before
+    they did may hold one, and its due time would lie thousands of years ahead.
+    """
+    over = tuple(sorted(kind for kind, value in minutes.items() if value > MAX_TARGET_MINUTES))
+    if over:
+        _report_over_maximum(policy._meta.label, policy.pk, over)
+    return {kind: min(value, MAX_TARGET_MINUTES) for kind, value in minutes.items()}
+
+
+# Every event on a ticket builds its targets again: report each policy once per process.
+@functools.lru_cache(maxsize=64)
+def _report_over_maximum(model: str, policy_id: int, kinds: tuple[str, ...]) -> None:
+    logger.warning(
+        "sla policy target above the maximum counted as the maximum",
+        extra={"policy": model, "policy_id": policy_id, "kinds": list(kinds)},
+    )
 
 
 # -- rows <-> states ------------------------------------------------------------
@@ -123,8 +148,7 @@ def _stored_pauses(state: ClockState) -> list[list[str | None]]:
 
 def _fill(row: SlaClock, state: ClockState, targets: Targets, now: datetime) -> None:
     """Copy ``state`` onto ``row`` and settle the sweep's marks for the new due times."""
-    new_due = due_at(state, targets.calendar)
-    new_warn = warn_at(state, targets)
+    new_due, new_warn = _due_times(state, targets)
     if row.warned_at is not None and new_warn != row.warn_at and new_warn > now:
         row.warned_at = None
     if row.breached_at is not None and new_due != row.due_at and new_due > now:
@@ -141,6 +165,30 @@ def _fill(row: SlaClock, state: ClockState, targets: Targets, now: datetime) -> 
     row.met_at = state.met_at
     if state.met_at is not None:
         row.breached_at = new_due if state.met_at > new_due else None
+
+
+def _due_times(state: ClockState, targets: Targets) -> tuple[datetime, datetime]:
+    """Return the due and warning times of ``state``.
+
+    Raises InvalidSlaPolicy when the target ends beyond ``MAX_DAYS_AHEAD`` on
+    a calendar with very few opening hours.
+    """
+    try:
+        return due_at(state, targets.calendar), warn_at(state, targets)
+    except TooFarAhead as error:
+        raise InvalidSlaPolicy(
+            _(
+                "%(kind)s target of %(minutes)s business minutes on calendar %(calendar)r "
+                "ends more than %(years)s years ahead: lower the target in the SLA policy "
+                "or give the calendar more opening hours."
+            )
+            % {
+                "kind": ClockKind(state.kind).label,
+                "minutes": format_minutes(state.target_minutes),
+                "calendar": targets.calendar.name,
+                "years": MAX_DAYS_AHEAD // 366,
+            }
+        ) from error
 
 
 def _snapshot(row: SlaClock) -> tuple:
