@@ -35,8 +35,11 @@ def apply_workaround(ticket, cs_agent, po_agent):
     actions.apply_known_error(incident, known_error, actor=po_agent)
 
 
+ANSWER_KINDS = (NotificationKind.SOLUTION_RECEIVED, NotificationKind.WORKAROUND_RECEIVED)
+
+
 def answer_recipients(ticket) -> set[str]:
-    notices = Notification.objects.filter(ticket=ticket, kind=NotificationKind.SOLUTION_RECEIVED)
+    notices = Notification.objects.filter(ticket=ticket, kind__in=ANSWER_KINDS)
     return set(notices.values_list("recipient__username", flat=True))
 
 
@@ -88,6 +91,8 @@ def test_workaround_notifies_ticket_assignee(make_ticket, premium_org, cs_agent,
     apply_workaround(ticket, cs_agent, po_agent)
 
     assert answer_recipients(ticket) == {"carla", premium_org.csm.username}
+    kinds = set(Notification.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds == {NotificationKind.TICKET_ESCALATED, NotificationKind.WORKAROUND_RECEIVED}
 
 
 def test_answer_without_assignee_notifies_team(

@@ -295,6 +295,10 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("SLA target breached")
     TICKET_ESCALATED = "ticket_escalated", _("Client's ticket escalated")
     SOLUTION_RECEIVED = "solution_received", _("Solution received from Production Operations")
+    WORKAROUND_RECEIVED = (
+        "workaround_received",
+        _("Workaround received from Production Operations"),
+    )
 
 
 class Notification(models.Model):

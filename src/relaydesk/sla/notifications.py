@@ -195,6 +195,9 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     if notice is None:
         return
     key, kind = notice
+    if event.data.get("answer") == "workaround_received":
+        # Only a workaround so far: the agent passes it on and still waits for the fix.
+        kind = NotificationKind.WORKAROUND_RECEIVED
     person = User.objects.filter(username=event.data.get(key), is_active=True).first()
     if person is None:
         return
@@ -219,4 +222,5 @@ def _announce_answer(event: TimelineEvent) -> None:
             agent_name=str(person),
             reason=reason,
             incident=event.data.get("incident"),
+            answer=event.kind,
         )
