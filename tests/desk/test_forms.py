@@ -8,12 +8,14 @@ from relaydesk.desk.forms import FilterChoiceField, InboxFilterForm
 pytestmark = pytest.mark.django_db
 
 
-def test_filter_choice_field_error_lists_codes():
+def test_filter_choice_field_error_lists_codes_with_labels():
     field = FilterChoiceField(choices=[("", "Any"), ("low", "Low"), ("high", "High")])
     with pytest.raises(ValidationError) as raised:
         field.clean("later")
     assert raised.value.code == "invalid_choice"
-    assert raised.value.messages == ["“later” is not a valid value. Valid values: low, high."]
+    assert raised.value.messages == [
+        "“later” is not a valid value. Valid values: low (Low), high (High)."
+    ]
 
 
 def test_filter_choice_field_keeps_required_error():

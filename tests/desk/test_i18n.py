@@ -77,7 +77,10 @@ def test_inbox_filter_error_in_portuguese(agent_client: Client, agent: User):
     assert response.status_code == 400
     assert "Nenhum pedido é apresentado, porque estes filtros são inválidos" in content
     assert "Vista: “all” não é um valor válido." in content
-    assert "Valores válidos: unassigned, mine, team, open." in content
+    assert (
+        "Valores válidos: unassigned (Por atribuir), mine (Os meus), "
+        "team (As minhas equipas), open (Todos os abertos)." in content
+    )
     assert '<a href="?view=open">limpe todos os filtros</a>' in content
 
 

@@ -108,7 +108,10 @@ def test_inbox_unknown_filter_value_is_bad_request(agent_client: Client, make_ti
 
 def test_inbox_unknown_filter_value_lists_valid_values(agent_client: Client):
     response = agent_client.get("/?priority=someday")
-    assert "Valid values: low, normal, high, urgent." in error_summary(response)
+    assert (
+        "Valid values: low (Low), normal (Normal), high (High), urgent (Urgent)."
+        in error_summary(response)
+    )
 
 
 def test_inbox_unknown_view_is_bad_request(agent_client: Client, make_ticket):
@@ -120,7 +123,10 @@ def test_inbox_unknown_view_is_bad_request(agent_client: Client, make_ticket):
 def test_inbox_unknown_view_is_reported_on_the_page(agent_client: Client):
     summary = error_summary(agent_client.get("/?view=all&priority=normal&page=2"))
     assert "View: “all” is not a valid value." in summary
-    assert "Valid values: unassigned, mine, team, open." in summary
+    assert (
+        "Valid values: unassigned (Unassigned), mine (Mine), team (My teams), open (All open)."
+        in summary
+    )
 
 
 def test_inbox_invalid_filters_list_no_tickets(agent_client: Client, make_ticket):

@@ -26,7 +26,8 @@ class FilterChoiceField(forms.ChoiceField):
     """A choice field whose error names the rejected value and lists the valid ones.
 
     Filter values arrive in links that agents keep or edit by hand, and a
-    select does not show the codes that a link must contain.
+    select does not show the codes that a link must contain, so each valid
+    code is listed with the label the agent sees.
     """
 
     def validate(self, value: Any) -> None:
@@ -35,7 +36,8 @@ class FilterChoiceField(forms.ChoiceField):
         except ValidationError as error:
             if error.code != "invalid_choice":
                 raise
-            valid = ", ".join(str(code) for code, _label in self.choices if code)
+            # The code is what a link must hold; the label is what the agent knows.
+            valid = ", ".join(f"{code} ({label})" for code, label in self.choices if code)
             raise ValidationError(
                 _("“%(value)s” is not a valid value. Valid values: %(valid)s."),
                 code="invalid_choice",
