@@ -84,12 +84,14 @@ def test_unreachable_database_leaves_sqlite_data_unchanged(tmp_path):
     assert (data_dir / "relaydesk.sqlite3").read_bytes() == before
 
 
-def test_missing_table_keeps_its_traceback(tmp_path):
-    # The database opens, so the error is not about reaching it: it keeps
-    # Django's own report rather than a misleading connection message.
+def test_command_before_migrate_says_to_migrate(tmp_path):
+    # The database opens, so the error is not about reaching it.
     result = run_cli("export-tickets", data_dir=tmp_path / "var")
     assert result.returncode == 1
+    assert result.stderr.startswith("relaydesk: the database is not set up for this version")
     assert "no such table" in result.stderr
+    assert "Run `relaydesk migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
     assert "cannot open the SQLite database" not in result.stderr
 
 

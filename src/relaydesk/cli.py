@@ -64,7 +64,7 @@ def _command_lines(commands: tuple[tuple[str, str], ...]) -> list[str]:
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relaydesk.settings")
     from django.core.exceptions import ImproperlyConfigured
-    from django.db import OperationalError
+    from django.db import OperationalError, ProgrammingError
 
     try:
         RelaydeskUtility(sys.argv).execute()
@@ -73,8 +73,8 @@ def main() -> None:
         # which names the setting and the fix, without a traceback.
         sys.stderr.write(f"relaydesk: configuration error: {error}\n")
         sys.exit(2)
-    except OperationalError as error:
-        message = _unreachable_database(error)
+    except (OperationalError, ProgrammingError) as error:
+        message = _unreachable_database(error) or _unmigrated_database(error)
         if message is None:
             raise
         sys.stderr.write(f"relaydesk: {message}\n")
@@ -103,6 +103,32 @@ def _unreachable_database(error: Exception) -> str | None:
         settings.DATABASES[DEFAULT_DB_ALIAS],
         url=os.environ.get("DATABASE_URL", "").strip(),
         data_dir=settings.DATA_DIR,
+    )
+
+
+def _unmigrated_database(error: Exception) -> str | None:
+    """Describe ``error`` in one line if the database lacks migrations, else return None.
+
+    A command run before ``relaydesk migrate``, or after an upgrade without
+    it, fails on a missing table or column; the fix is to migrate.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    # The failed statement may have left the connection's transaction aborted.
+    connection.close()
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        return None
+    if not pending:
+        return None
+    return (
+        f"the database is not set up for this version of relaydesk: {len(pending)} "
+        f"migration(s) are not applied, so {str(error).strip()!r}. "
+        "Run `relaydesk migrate` first, then this command again."
     )
 
 
