@@ -142,6 +142,15 @@ def test_list_tickets_rejects_negative_offset(api):
     assert_problem(api.get("/api/tickets", {"offset": -1}), 422, "invalid_request")
 
 
+@pytest.mark.parametrize("path", ["/api/tickets", "/api/contacts", "/api/incidents"])
+def test_lists_reject_an_offset_beyond_any_integer_column(api, path):
+    # The database cannot take it: a 64-bit overflow used to be a 500.
+    problem = assert_problem(
+        api.get(path, {"offset": 721648718826860969984}), 422, "invalid_request"
+    )
+    assert problem["errors"][0]["field"] == "offset"
+
+
 # Reading one
 
 

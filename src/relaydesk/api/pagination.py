@@ -8,11 +8,15 @@ from ninja import Field, Schema
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Far beyond any list relaydesk holds, and within the databases' integers.
+MAX_OFFSET = 1_000_000_000
 
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    offset: int = Field(0, ge=0, description="Items to skip from the start of the list.")
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description="Items to skip from the start of the list."
+    )
 
 
 class PageBase(Schema):
