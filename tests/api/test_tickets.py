@@ -142,6 +142,35 @@ def test_list_tickets_rejects_negative_offset(api):
     assert_problem(api.get("/api/tickets", {"offset": -1}), 422, "invalid_request")
 
 
+HUGE = 721648718826860969984  # beyond any 64-bit integer
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/tickets", {"organization": HUGE}, "organization"),
+        ("/api/contacts", {"organization": HUGE}, "organization"),
+    ],
+)
+def test_lists_reject_an_id_beyond_any_integer_column(api, path, query, field):
+    problem = assert_problem(api.get(path, query), 422, "invalid_request")
+    assert problem["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize("path", [f"/api/contacts/{HUGE}", f"/api/organizations/{HUGE}"])
+def test_reads_reject_an_id_beyond_any_integer_column(api, path):
+    assert_problem(api.get(path), 422, "invalid_request")
+
+
+def test_create_ticket_rejects_a_contact_id_beyond_any_integer_column(api):
+    response = api.post(
+        "/api/tickets",
+        {"contact_id": HUGE, "subject": "Export fails", "text": "It fails.", "channel": "phone"},
+    )
+    assert_problem(response, 422, "invalid_request")
+    assert not Ticket.objects.exists()
+
+
 @pytest.mark.parametrize("path", ["/api/tickets", "/api/contacts", "/api/incidents"])
 def test_lists_reject_an_offset_beyond_any_integer_column(api, path):
     # The database cannot take it: a 64-bit overflow used to be a 500.

@@ -8,7 +8,7 @@ from relaydesk.api.auth import ticket_agent
 from relaydesk.api.errors import ContactNotFound, OrganizationNotFound
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
-from relaydesk.api.schemas import ContactOut, OrganizationOut
+from relaydesk.api.schemas import ContactOut, OrganizationOut, RowId
 from relaydesk.customers import queries
 from relaydesk.customers.models import Contact, Organization
 
@@ -33,7 +33,7 @@ class ContactSearch(Schema):
     q: str = Field(
         "", max_length=200, description="Part of the name, an e-mail address or a phone number."
     )
-    organization: int | None = Field(None, description="Organization id.")
+    organization: RowId | None = Field(None, description="Organization id.")
 
 
 @router.get(
@@ -53,7 +53,7 @@ def list_organizations(
     response={200: OrganizationOut, ERRORS: Problem},
     summary="Get an organization",
 )
-def get_organization(request: HttpRequest, organization_id: int) -> Organization:
+def get_organization(request: HttpRequest, organization_id: RowId) -> Organization:
     ticket_agent(request)
     organization = queries.organization_list().filter(pk=organization_id).first()
     if organization is None:
@@ -77,7 +77,7 @@ def list_contacts(
     response={200: ContactOut, ERRORS: Problem},
     summary="Get a contact",
 )
-def get_contact(request: HttpRequest, contact_id: int) -> Contact:
+def get_contact(request: HttpRequest, contact_id: RowId) -> Contact:
     ticket_agent(request)
     contact = queries.contact_list().filter(pk=contact_id).first()
     if contact is None:

@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from relaydesk.api.pagination import PageBase
-from relaydesk.api.schemas import InputSchema
+from relaydesk.api.schemas import InputSchema, RowId
 from relaydesk.operations.models import IncidentStatus, Level, Outcome
 
 
@@ -15,7 +15,7 @@ class EscalateIn(InputSchema):
     summary: str = ""
     impact: Level | None = None
     urgency: Level | None = None
-    message_ids: list[int] = []
+    message_ids: list[RowId] = []
     incident: str | None = None
 
 

@@ -26,6 +26,11 @@ from relaydesk.tickets.models import (
 MAX_TEXT_LENGTH = 100_000
 MAX_SUBJECT_LENGTH = 500
 
+# A row id in a request: positive, and within the databases' 64-bit integers,
+# so an absurd one is a 422 instead of an overflow in the query.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
 
 def _not_blank(value: str) -> str:
     if not value.strip():
@@ -173,7 +178,7 @@ class TicketIn(InputSchema):
     contact, who joins the organization that owns the address's domain.
     """
 
-    contact_id: int | None = None
+    contact_id: RowId | None = None
     # validate_default runs the check below even when email is left out.
     email: EmailAddress | None = Field(None, validate_default=True)
     name: str = Field("", max_length=200, description="Name for a contact created from email.")

@@ -20,7 +20,14 @@ from relaydesk.api.errors import (
 )
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
-from relaydesk.api.schemas import CreatedTicketOut, MessageIn, MessageOut, TicketIn, TicketOut
+from relaydesk.api.schemas import (
+    CreatedTicketOut,
+    MessageIn,
+    MessageOut,
+    RowId,
+    TicketIn,
+    TicketOut,
+)
 from relaydesk.core import clock
 from relaydesk.customers.actions import contact_for_sender
 from relaydesk.customers.models import Channel, Contact, Organization
@@ -52,7 +59,7 @@ class TicketFilters(Schema):
     status: list[Status] | None = Field(None, description="Repeat to match any of several.")
     priority: list[Priority] | None = Field(None, description="Repeat to match any of several.")
     channel: list[Channel] | None = Field(None, description="Repeat to match any of several.")
-    organization: int | None = Field(None, description="Organization id.")
+    organization: RowId | None = Field(None, description="Organization id.")
     assignee: str | None = Field(
         None, description="An agent's username, 'me' for yourself, or 'none' for unassigned."
     )
