@@ -136,6 +136,16 @@ def test_import_mail_counts_duplicates_and_quarantine():
     assert Ticket.objects.count() == 1
 
 
+def test_import_mail_text_summary_explains_stored_duplicates():
+    out = StringIO()
+    call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), stdout=out)
+    call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines.count("stored: 1 (messages read and kept raw, duplicates included)") == 2
+    assert "duplicates: 1 (already imported: no new ticket or message)" in lines
+    assert "tickets_created: 1" in lines
+
+
 def test_import_mail_missing_path_names_it(tmp_path):
     missing = tmp_path / "nowhere.eml"
     with pytest.raises(CommandError, match="nowhere.eml"):

@@ -161,6 +161,13 @@ def _total_bytes(paths: list[Path], *, measure: bool) -> int:
     return sum(source.size for source in sources)
 
 
+# What a count means, where its name alone could mislead, for the text summary.
+_TEXT_NOTES = {
+    "stored": "messages read and kept raw, duplicates included",
+    "duplicates": "already imported: no new ticket or message",
+}
+
+
 class Command(BaseCommand):
     help = (
         "Import e-mail from .eml files, directories (searched recursively), mbox files "
@@ -213,7 +220,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary))
         else:
             for key, value in summary.items():
-                self.stdout.write(f"{key}: {value}")
+                note = _TEXT_NOTES.get(key)
+                self.stdout.write(f"{key}: {value} ({note})" if note else f"{key}: {value}")
 
     def _import(
         self, sources: Iterable[MailSource], progress: Progress, batch_size: int, workers: int
