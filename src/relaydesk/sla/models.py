@@ -7,19 +7,22 @@ The arithmetic over a calendar lives in ``business_time``, and
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relaydesk.customers.models import Plan
 from relaydesk.tickets.models import Priority
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    # A context of their own: as labels they start with a capital in
+    # Portuguese, while in a date (relaydesk.formats.names) they do not.
+    MONDAY = 0, pgettext_lazy("weekday label", "Monday")
+    TUESDAY = 1, pgettext_lazy("weekday label", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("weekday label", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("weekday label", "Thursday")
+    FRIDAY = 4, pgettext_lazy("weekday label", "Friday")
+    SATURDAY = 5, pgettext_lazy("weekday label", "Saturday")
+    SUNDAY = 6, pgettext_lazy("weekday label", "Sunday")
 
 
 class CalendarDateKind(models.TextChoices):

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format, time_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relaydesk.customers.models import PlanCode
@@ -98,14 +97,10 @@ def rejected_contact_notice(opens_at: datetime, time_zone: str) -> str:
 def opening_context(opens_at: datetime, time_zone: str) -> dict[str, Any]:
     """Return the opening instant formatted in ``time_zone`` and the active language."""
     local = opens_at.astimezone(ZoneInfo(time_zone))
-    weekday, date = date_format(local, "l"), date_format(local, "DATE_FORMAT")
-    if (get_language() or "").startswith("pt"):
-        # Current Portuguese spelling writes weekdays and months in lower
-        # case, but Django's catalogue capitalises them.
-        weekday, date = weekday.lower(), date.lower()
+    # relaydesk.formats.names keeps Portuguese weekdays and months in lower case.
     return {
-        "opens_weekday": weekday,
-        "opens_date": date,
+        "opens_weekday": date_format(local, "l"),
+        "opens_date": date_format(local, "DATE_FORMAT"),
         "opens_time": time_format(local, "H:i"),
         "time_zone": time_zone,
         "opens_at": local,

@@ -1,0 +1,35 @@
+"""Dates in European Portuguese: names in lower case, weeks from Monday.
+
+Needs the compiled catalogue (``make messages``).
+"""
+
+from datetime import date
+
+from django.utils import formats, translation
+
+from relaydesk.sla.models import Weekday
+
+MONDAY_7_DECEMBER = date(2026, 12, 7)
+
+
+def test_dates_write_weekday_and_month_in_lower_case():
+    with translation.override("pt-pt"):
+        weekday = formats.date_format(MONDAY_7_DECEMBER, "l")
+        written = formats.date_format(MONDAY_7_DECEMBER, "DATE_FORMAT")
+    assert (weekday, written) == ("segunda-feira", "7 de dezembro de 2026")
+
+
+def test_weekday_labels_keep_their_capital():
+    with translation.override("pt-pt"):
+        assert str(Weekday.MONDAY.label) == "Segunda-feira"
+
+
+def test_week_starts_on_monday():
+    with translation.override("pt-pt"):
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+
+
+def test_english_names_are_unchanged():
+    with translation.override("en"):
+        written = formats.date_format(MONDAY_7_DECEMBER, "l, j F Y")
+    assert written == "Monday, 7 December 2026"
