@@ -269,6 +269,11 @@ BAD_TICKET_BODIES = [
     ("missing text", {"text": None}, "text"),
     ("text not a string", {"text": 12}, "text"),
     ("contact id not a number", {"contact_id": "seven"}, "contact_id"),
+    ("contact id as text", {"contact_id": "1"}, "contact_id"),
+    ("contact id as true", {"contact_id": True}, "contact_id"),
+    ("contact id as a fraction", {"contact_id": 1.0}, "contact_id"),
+    ("subject with a line break", {"subject": "Export\r\nBcc: x@example.org"}, "subject"),
+    ("subject with a control character", {"subject": "Export \x00 fails"}, "subject"),
     ("misspelt field", {"priorty": "urgent"}, "priorty"),
 ]
 

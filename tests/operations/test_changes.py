@@ -307,3 +307,19 @@ def test_api_deploy_by_front_office_agent_is_forbidden(change, cs_agent, test_en
     assert response.status_code == 403
     assert "see or change this record" in response.json()["detail"]
     assert not Deployment.objects.exists()
+
+
+@pytest.mark.parametrize("verdict", ["yes", 1, "true"])
+def test_api_test_result_takes_only_a_json_boolean(
+    change, release_agent, test_env, api_client, verdict
+):
+    actions.deploy_to_environment(change, test_env, version="1.4.0", actor=release_agent)
+    response = post_json(
+        api_client(release_agent),
+        f"/api/changes/{change.reference}/test-results",
+        {"passed": verdict},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "passed"
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.IN_TEST

@@ -27,6 +27,17 @@ def test_create_ticket_numbers_sequentially():
     assert first.reference == f"CS-{first.number}"
 
 
+def test_create_ticket_keeps_its_subject_on_one_line():
+    # An RFC 2047 word may decode to a line break, which no reply header may carry.
+    ticket = actions.create_ticket(
+        channel="email",
+        first_message=inbound(),
+        contact=ContactFactory(),
+        subject="Export\r\nfails\x0b since\u2028Monday",
+    )
+    assert ticket.subject == "Export fails since Monday"
+
+
 def test_create_ticket_takes_contact_organization():
     contact = ContactFactory()
     ticket = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)

@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from relaydesk.api.pagination import PageBase
-from relaydesk.api.schemas import InputSchema, RowId
+from relaydesk.api.schemas import BodyRowId, InputSchema
 from relaydesk.operations.models import IncidentStatus, Level, Outcome
 
 
@@ -15,7 +15,7 @@ class EscalateIn(InputSchema):
     summary: str = ""
     impact: Level | None = None
     urgency: Level | None = None
-    message_ids: list[RowId] = []
+    message_ids: list[BodyRowId] = []
     incident: str | None = None
 
 
@@ -161,7 +161,8 @@ class DeploymentIn(InputSchema):
 
 
 class TestResultIn(InputSchema):
-    passed: bool
+    # A JSON true or false: "yes" or 1 is refused rather than read as a verdict.
+    passed: bool = Field(strict=True)
     notes: str = ""
 
 

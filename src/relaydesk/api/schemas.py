@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 
 from relaydesk.accounts.models import User
+from relaydesk.core.text import invisible_characters
 from relaydesk.customers.actions import check_email_address
 from relaydesk.customers.errors import InvalidContact
 from relaydesk.customers.models import Channel, Contact, Organization
@@ -30,11 +31,24 @@ MAX_SUBJECT_LENGTH = 500
 # so an absurd one is a 422 instead of an overflow in the query.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+# In a JSON body a row id must be a JSON integer: true, "1" or 1.0 is refused
+# rather than read as contact 1. Query and path values are text, so RowId.
+BodyRowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID, strict=True)]
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError(_("must contain more than whitespace"))
+    return value
+
+
+def _one_line(value: str) -> str:
+    found = invisible_characters(value)
+    if found:
+        raise ValueError(
+            _("must be one line without control characters; remove %(found)s")
+            % {"found": ", ".join(found)}
+        )
     return value
 
 
@@ -49,7 +63,10 @@ MessageText = Annotated[
     str, Field(min_length=1, max_length=MAX_TEXT_LENGTH), AfterValidator(_not_blank)
 ]
 Subject = Annotated[
-    str, Field(min_length=1, max_length=MAX_SUBJECT_LENGTH), AfterValidator(_not_blank)
+    str,
+    Field(min_length=1, max_length=MAX_SUBJECT_LENGTH),
+    AfterValidator(_not_blank),
+    AfterValidator(_one_line),
 ]
 EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_valid_email)]
 
@@ -178,7 +195,7 @@ class TicketIn(InputSchema):
     contact, who joins the organization that owns the address's domain.
     """
 
-    contact_id: RowId | None = None
+    contact_id: BodyRowId | None = None
     # validate_default runs the check below even when email is left out.
     email: EmailAddress | None = Field(None, validate_default=True)
     name: str = Field("", max_length=200, description="Name for a contact created from email.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from relaydesk.accounts.models import Team, User
 from relaydesk.core import clock, inserts, memo, sequences, timeline
 from relaydesk.core.choices import quoted_labels
+from relaydesk.core.text import one_line
 from relaydesk.customers.models import Contact, Organization
 from relaydesk.tickets import delivery
 from relaydesk.tickets.blobs import store_blob
@@ -115,7 +116,7 @@ def open_ticket(
         now = clock.now()
         ticket = Ticket(
             number=sequences.next_value("ticket"),
-            subject=(subject or first_message.subject)[:500],
+            subject=one_line(subject or first_message.subject)[:500],
             priority=priority,
             channel=channel,
             contact=contact,

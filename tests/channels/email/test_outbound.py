@@ -192,6 +192,33 @@ def test_sent_message_keeps_the_sender_name(relay, django_capture_on_commit_call
     assert (sent.from_name, sent.from_address) == ("Acme Support", "support@localhost")
 
 
+def test_reply_on_a_subject_stored_with_a_line_break_is_sent(
+    relay, django_capture_on_commit_callbacks
+):
+    # Subjects stored before they were kept on one line must not stop replies.
+    ticket = open_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(subject="Export\r\nBcc: x@example.org")
+    ticket.refresh_from_db()
+    message = agent_reply(django_capture_on_commit_callbacks, ticket)
+    assert message.delivery_status == DeliveryStatus.SENT
+    sent = relay.handler.received[0].email
+    assert sent["Subject"] == f"[{ticket.reference}] Export Bcc: x@example.org"
+    assert sent["Bcc"] is None
+
+
+def test_message_that_cannot_be_built_fails_visibly(
+    relay, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(message, recipients):
+        raise ValueError("a template went missing")
+
+    monkeypatch.setattr(outbound, "compose", broken)
+    message = agent_reply(django_capture_on_commit_callbacks, open_ticket())
+    assert message.delivery_status == DeliveryStatus.FAILED
+    assert "a template went missing" in message.delivery_error
+    assert relay.handler.received == []
+
+
 def test_reply_is_not_auto_submitted(relay, django_capture_on_commit_callbacks):
     agent_reply(django_capture_on_commit_callbacks, open_ticket())
     sent = relay.handler.received[0].email

@@ -26,6 +26,7 @@ from relaydesk.channels.email import relay
 from relaydesk.channels.email.recipients import base_address, is_support_address, redact
 from relaydesk.core import clock, config, locks, memo, timeline
 from relaydesk.core.addresses import transport_address
+from relaydesk.core.text import one_line
 from relaydesk.customers.models import ContactEmail
 from relaydesk.tickets import actions
 from relaydesk.tickets.blobs import read_blob
@@ -89,7 +90,17 @@ def deliver(message_pk: int) -> DeliveryResult:
         )
         return DeliveryResult(status=DeliveryStatus.FAILED)
 
-    email = compose(message, recipients)
+    try:
+        email = compose(message, recipients)
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        logger.exception("outbound message could not be built", extra={"message_pk": message.pk})
+        actions.record_delivery(
+            message,
+            status=DeliveryStatus.FAILED,
+            error=_("The e-mail could not be built, so it was not sent: %(error)s")
+            % {"error": error},
+        )
+        return DeliveryResult(status=DeliveryStatus.FAILED)
     # RFC 3834 asks for a null return path on automatic responses, so a
     # bounce of one cannot start a loop.
     envelope_from = "" if message.automatic else support_address_for(message.ticket)
@@ -279,7 +290,8 @@ def subject_for(ticket: Ticket) -> str:
     """Return ``[CS-<n>] <subject>`` without reply prefixes or earlier ticket tags."""
     # Outside the f-string because xgettext 0.21 does not look inside f-strings.
     fallback = _("Your support request")
-    return f"[{ticket.reference}] {_plain_subject(ticket.subject) or fallback}"
+    # one_line: a subject stored before subjects were cleaned may hold a line break.
+    return f"[{ticket.reference}] {_plain_subject(one_line(ticket.subject)) or fallback}"
 
 
 def _plain_subject(subject: str) -> str:
