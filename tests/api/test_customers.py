@@ -76,6 +76,14 @@ def test_list_contacts_filters_organization(api):
     assert [item["id"] for item in body["items"]] == [ana.pk]
 
 
+def test_list_contacts_rejects_an_organization_that_does_not_exist(api):
+    ContactFactory()
+    problem = assert_problem(
+        api.get("/api/contacts", {"organization": 999}), 422, "unknown_organization"
+    )
+    assert "999" in problem["detail"]
+
+
 def test_list_contacts_rejects_overlong_search(api):
     assert_problem(api.get("/api/contacts", {"q": "x" * 201}), 422, "invalid_request")
 

@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 
 from relaydesk.api.auth import ticket_agent
 from relaydesk.api.errors import ContactNotFound, OrganizationNotFound
+from relaydesk.api.filters import check_organization_filter
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
 from relaydesk.api.schemas import ContactOut, OrganizationOut, RowId
@@ -68,6 +69,7 @@ def list_contacts(
     request: HttpRequest, search: Query[ContactSearch], page: Query[PageParams]
 ) -> dict:
     ticket_agent(request)
+    check_organization_filter(search.organization)
     contacts = queries.contact_list(search=search.q.strip(), organization_id=search.organization)
     return paginate(request, contacts, page)
 

@@ -16,8 +16,8 @@ from relaydesk.api.errors import (
     InvalidTicketNumber,
     UnknownAgent,
     UnknownContact,
-    UnknownOrganization,
 )
+from relaydesk.api.filters import check_organization_filter
 from relaydesk.api.pagination import PageBase, PageParams, paginate
 from relaydesk.api.problems import Problem
 from relaydesk.api.schemas import (
@@ -30,7 +30,7 @@ from relaydesk.api.schemas import (
 )
 from relaydesk.core import clock
 from relaydesk.customers.actions import contact_for_sender
-from relaydesk.customers.models import Channel, Contact, Organization
+from relaydesk.customers.models import Channel, Contact
 from relaydesk.sla.entitlements import check_channel
 from relaydesk.sla.out_of_hours import line_closed_notice, line_opens_at
 from relaydesk.tickets import actions, queries
@@ -94,11 +94,7 @@ def _check_filters(assignee: str | None, organization_id: int | None) -> None:
             _("No agent has the username %(value)r: use an agent's username, 'me' or 'none'.")
             % {"value": assignee}
         )
-    if organization_id is not None and not Organization.objects.filter(pk=organization_id).exists():
-        raise UnknownOrganization(
-            _("Organization %(value)s does not exist: use an id from /api/organizations.")
-            % {"value": organization_id}
-        )
+    check_organization_filter(organization_id)
 
 
 @router.post(
