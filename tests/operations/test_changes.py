@@ -5,6 +5,7 @@ import pytest
 from relaydesk.core.timeline import events_for
 from relaydesk.operations import actions
 from relaydesk.operations.errors import (
+    InvalidChange,
     InvalidChangeTransition,
     InvalidDeployment,
     InvalidIncidentTransition,
@@ -12,9 +13,11 @@ from relaydesk.operations.errors import (
     TestNotPassed,
 )
 from relaydesk.operations.models import (
+    Change,
     ChangeStatus,
     Deployment,
     IncidentStatus,
+    KnownError,
     KnownErrorStatus,
     Outcome,
 )
@@ -323,3 +326,37 @@ def test_api_test_result_takes_only_a_json_boolean(
     assert response.json()["errors"][0]["field"] == "passed"
     change.refresh_from_db()
     assert change.status == ChangeStatus.IN_TEST
+
+
+# Lengths of free text
+
+
+@pytest.mark.parametrize(
+    ("field", "length", "label"),
+    [
+        ("symptoms", 100_001, "The symptoms field"),
+        ("root_cause", 100_001, "The root cause"),
+        ("workaround_clients", 100_001, "The workaround for clients"),
+        ("product_area", 101, "The product area"),
+        ("affected_versions", 201, "The affected versions field"),
+    ],
+)
+def test_known_error_text_too_long_names_its_field(po_agent, field, length, label):
+    with pytest.raises(InvalidKnownError) as raised:
+        actions.create_known_error(actor=po_agent, title="Export hangs", **{field: "x" * length})
+    assert str(raised.value.message).startswith(f"{label} is {length} characters long")
+    assert not KnownError.objects.exists()
+
+
+def test_change_description_too_long_is_refused(po_agent):
+    with pytest.raises(InvalidChange, match="The description is 100001 characters long"):
+        actions.create_change(actor=po_agent, title="Index lines", description="x" * 100_001)
+    assert not Change.objects.exists()
+
+
+def test_deployment_notes_too_long_are_refused(change, release_agent, test_env):
+    with pytest.raises(InvalidDeployment, match="The notes field is 100001 characters long"):
+        actions.deploy_to_environment(
+            change, test_env, version="1", actor=release_agent, notes="x" * 100_001
+        )
+    assert Deployment.objects.count() == 0

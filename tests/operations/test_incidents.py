@@ -245,6 +245,17 @@ def test_close_requires_resolution(make_ticket, cs_agent, po_agent):
     assert incident.status == IncidentStatus.TRIAGE
 
 
+def test_close_refuses_a_resolution_longer_than_a_reply(make_ticket, cs_agent, po_agent):
+    ticket = make_ticket()
+    incident = escalate(ticket, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    with pytest.raises(InvalidIncident, match="The public resolution is 100001 characters long"):
+        actions.close_incident(incident, actor=po_agent, resolution="x" * 100_001)
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.TRIAGE
+    assert ticket.messages.count() == 1
+
+
 def test_close_twice_conflicts(make_ticket, cs_agent, po_agent):
     incident = escalate(make_ticket(), cs_agent)
     actions.start_triage(incident, actor=po_agent)

@@ -48,10 +48,22 @@ def check_level(field: str, value: str, error: type[ValidationFailed]) -> None:
         )
 
 
-def check_text(field: str, value: str, max_length: int, error: type[ValidationFailed]) -> str:
-    """Return ``value`` stripped; raise ``error`` when it is empty or too long."""
+# The longest free text the back office stores in one field, as for a
+# ticket message: a long stack trace fits, a log file belongs in a message.
+MAX_TEXT_LENGTH = 100_000
+
+
+def check_text(
+    field: str,
+    value: str,
+    max_length: int,
+    error: type[ValidationFailed],
+    *,
+    required: bool = True,
+) -> str:
+    """Return ``value`` stripped; raise ``error`` when it is too long, or empty if ``required``."""
     value = (value or "").strip()
-    if not value:
+    if not value and required:
         raise error(_("%(field)s is empty: write one.") % {"field": field})
     if len(value) > max_length:
         raise error(

@@ -10,6 +10,7 @@ from relaydesk.accounts.models import User
 from relaydesk.core import clock, sequences, timeline
 from relaydesk.operations import stages
 from relaydesk.operations.actions._common import (
+    MAX_TEXT_LENGTH,
     check_text,
     move_change,
     move_incident,
@@ -50,22 +51,29 @@ def create_known_error(
     """Record known error ``KE-<n>``; raises InvalidKnownError for an empty title."""
     require_back_office(actor)
     title = check_text(_("The title"), title, 300, InvalidKnownError)
-    if len(product_area) > 100 or len(affected_versions) > 200:
-        raise InvalidKnownError(
-            _("The product area (100 characters) or affected versions (200) are too long.")
-        )
+    texts = {
+        "symptoms": (_("The symptoms field"), symptoms, MAX_TEXT_LENGTH),
+        "root_cause": (_("The root cause"), root_cause, MAX_TEXT_LENGTH),
+        "workaround_agents": (_("The workaround for agents"), workaround_agents, MAX_TEXT_LENGTH),
+        "workaround_clients": (
+            _("The workaround for clients"),
+            workaround_clients,
+            MAX_TEXT_LENGTH,
+        ),
+        "product_area": (_("The product area"), product_area, 100),
+        "affected_versions": (_("The affected versions field"), affected_versions, 200),
+    }
+    checked = {
+        name: check_text(label, value, limit, InvalidKnownError, required=False)
+        for name, (label, value, limit) in texts.items()
+    }
 
     with transaction.atomic():
         now = clock.now()
         known_error = KnownError.objects.create(
             number=sequences.next_value("known_error"),
             title=title,
-            symptoms=symptoms.strip(),
-            root_cause=root_cause.strip(),
-            workaround_agents=workaround_agents.strip(),
-            workaround_clients=workaround_clients.strip(),
-            product_area=product_area.strip(),
-            affected_versions=affected_versions.strip(),
+            **checked,
             created_at=now,
             updated_at=now,
         )
@@ -90,6 +98,9 @@ def create_change(
     """
     require_back_office(actor)
     title = check_text(_("The title"), title, 300, InvalidChange)
+    description = check_text(
+        _("The description"), description, MAX_TEXT_LENGTH, InvalidChange, required=False
+    )
     incidents = list(incidents)
     known_errors = list(known_errors)
     for known_error in known_errors:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from relaydesk.accounts.models import User
 from relaydesk.core import clock, timeline
 from relaydesk.operations.actions._common import (
+    MAX_TEXT_LENGTH,
     check_text,
     move_change,
     move_incident,
@@ -95,6 +96,9 @@ def deploy_to_environment(
         require_back_office(actor)
     performer = _Actor(actor, actor_label or (str(actor) if actor else "relaydesk"))
     version = check_text(_("The version"), version, 100, InvalidDeployment)
+    notes = check_text(
+        _("The notes field"), notes, MAX_TEXT_LENGTH, InvalidDeployment, required=False
+    )
     if outcome not in Outcome.values:
         raise InvalidDeployment(
             _("Outcome %(value)r is invalid: use one of %(choices)s.")

@@ -10,6 +10,7 @@ from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core import clock, sequences, timeline
 from relaydesk.operations import stages
 from relaydesk.operations.actions._common import (
+    MAX_TEXT_LENGTH,
     check_level,
     check_text,
     move_incident,
@@ -230,6 +231,9 @@ def close_incident(incident: Incident, *, actor: User, resolution: str) -> Incid
         raise MissingResolution(
             _("The public resolution is empty: write what was fixed before closing.")
         )
+    resolution = check_text(
+        _("The public resolution"), resolution, MAX_TEXT_LENGTH, InvalidIncident
+    )
 
     with transaction.atomic():
         now = clock.now()
