@@ -340,6 +340,18 @@ def test_create_ticket_rejects_malformed_json(api):
     assert row_counts() == before
 
 
+def test_malformed_json_names_where_it_breaks(api):
+    response = api.post_raw("/api/tickets", b'{\n  "subject": "Help",\n}')
+    problem = assert_problem(response, 400, "malformed_json")
+    assert "at line 3, column 1" in problem["detail"]
+
+
+def test_body_that_is_not_utf8_names_the_byte(api):
+    response = api.post_raw("/api/tickets", b'{"subject": "Cora\xe7\xe3o"}')
+    problem = assert_problem(response, 400, "malformed_json")
+    assert "byte 0xe7 at position 17" in problem["detail"]
+
+
 def test_create_ticket_rejects_invalid_utf8(api):
     before = row_counts()
     response = api.post_raw("/api/tickets", b'{"subject": "\xff\xfe"}')

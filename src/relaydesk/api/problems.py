@@ -189,12 +189,24 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _domain_error(request, Unauthenticated(_authentication_detail(request)))
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # ninja wraps the JSON parser's error in a plain 400 HttpError.
-        return _domain_error(
-            request,
-            MalformedJson(_("The request body is not valid JSON: send a UTF-8 JSON object.")),
-        )
+        return _domain_error(request, MalformedJson(_malformed_json_detail(exc.__cause__)))
     code = _GENERIC_CODES.get(exc.status_code, "http_error")
     return problem_response(request, status=exc.status_code, code=code, detail=exc.message)
+
+
+def _malformed_json_detail(error: ValueError) -> str:
+    """Say where the body stops being JSON, when the parser knows."""
+    if isinstance(error, json.JSONDecodeError):
+        return _(
+            "The request body is not valid JSON: %(problem)s at line %(line)d, column "
+            "%(column)d. Send a UTF-8 JSON object."
+        ) % {"problem": error.msg, "line": error.lineno, "column": error.colno}
+    if isinstance(error, UnicodeDecodeError):
+        return _(
+            "The request body is not UTF-8: byte %(byte)s at position %(position)d. "
+            "Send a UTF-8 JSON object."
+        ) % {"byte": f"0x{error.object[error.start]:02x}", "position": error.start}
+    return _("The request body is not valid JSON: send a UTF-8 JSON object.")
 
 
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
