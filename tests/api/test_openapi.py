@@ -34,6 +34,16 @@ def test_openapi_document_describes_problem():
     assert {"type", "title", "status", "detail", "code", "instance"} <= set(problem["required"])
 
 
+def test_openapi_document_gives_errors_the_problem_media_type():
+    document = Client().get("/api/openapi.json").json()
+    responses = document["paths"]["/api/tickets"]["post"]["responses"]
+    assert set(responses["201"]["content"]) == {"application/json"}
+    error_statuses = [status for status in responses if int(status) >= 400]
+    assert error_statuses
+    for status in error_statuses:
+        assert set(responses[status]["content"]) == {"application/problem+json"}, status
+
+
 def test_docs_page_served():
     response = Client().get("/api/docs")
     assert response.status_code == 200

@@ -1,6 +1,9 @@
 """The relaydesk REST API: one NinjaAPI with its routers, auth and error handlers."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from relaydesk.api import customers, operations, tickets
 from relaydesk.api.auth import AUTH
@@ -19,8 +22,25 @@ stable `code` field, because `detail` is translated.
 """
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class RelaydeskAPI(NinjaAPI):
+    """The API, whose OpenAPI document gives errors the media type they are sent with."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {PROBLEM_MEDIA_TYPE: content["application/json"]}
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = RelaydeskAPI(
         title="relaydesk",
         version="1",
         description=DESCRIPTION,
