@@ -367,7 +367,7 @@ def test_agent_admin_role_change_warns_about_teams(admin_client):
     assert agent.role == Role.RELEASE
 
 
-def test_agent_admin_unchanged_role_and_teams_gives_no_warning(admin_client):
+def test_agent_admin_unchanged_teams_no_warning(admin_client):
     team = TeamFactory(slug="front", name="Front", role=Role.CUSTOMER_SERVICE)
     agent = AgentFactory(username="ana", role=Role.RELEASE)
     team.members.add(agent)
@@ -387,7 +387,7 @@ def test_team_admin_member_of_another_role_warns(admin_client):
     assert list(Team.objects.get(slug="second_line").members.all()) == [agent]
 
 
-def test_team_admin_members_of_its_role_give_no_warning(admin_client):
+def test_team_admin_matching_roles_no_warning(admin_client):
     agent = AgentFactory(username="ines", role=Role.SECOND_LINE)
     page = admin_client.post(f"{TEAMS}add/", team_form(members=[str(agent.pk)]), follow=True)
     assert warnings_of(page) == []

@@ -221,7 +221,7 @@ def test_inbox_search_matches_client(agent_client: Client, make_ticket, query):
 
 @pytest.mark.parametrize("query", ["wrong totals", "totals wrong", "totais errados"])
 def test_inbox_search_finds_subject_words_in_any_order(agent_client: Client, make_ticket, query):
-    # The message text says none of the words, so only the subject can match.
+    # The message text contains none of the words, so only the subject can match.
     english = make_ticket(
         "See the attached screenshot.", draft={"subject": "Dashboard shows wrong totals"}
     )

@@ -23,13 +23,13 @@ def test_describe_sla_breach_of_incident_in_words():
     assert text == "SLA target “Triage” breached"
 
 
-def test_describe_referenced_messages_names_the_ticket_not_row_ids():
+def test_describe_references_names_ticket():
     text = operations_events.describe(
         event("messages_referenced", messages=[70, 71], ticket="CS-4")
     )
     assert text == "2 messages of ticket CS-4 referenced"
 
 
-def test_describe_referenced_messages_recorded_before_the_ticket_was_kept():
+def test_describe_references_without_ticket():
     text = operations_events.describe(event("messages_referenced", messages=[70]))
     assert text == "1 ticket message referenced"

@@ -192,7 +192,7 @@ def test_apply_known_error_without_client_workaround(make_ticket, cs_agent, po_a
         actions.apply_known_error(incident, known_error, actor=po_agent)
 
 
-def test_apply_known_error_again_reaches_only_tickets_linked_since(make_ticket, cs_agent, po_agent):
+def test_reapply_known_error_reaches_new_tickets(make_ticket, cs_agent, po_agent):
     first = make_ticket()
     incident = escalate(first, cs_agent)
     actions.start_triage(incident, actor=po_agent)

@@ -195,7 +195,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _malformed_json_detail(error: ValueError) -> str:
-    """Say where the body stops being JSON, when the parser knows."""
+    """Return the detail for a body that is not JSON, with the position if the parser gives one."""
     if isinstance(error, json.JSONDecodeError):
         return _(
             "The request body is not valid JSON: %(problem)s at line %(line)d, column "

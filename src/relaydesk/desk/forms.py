@@ -27,7 +27,7 @@ class FilterChoiceField(forms.ChoiceField):
 
     Filter values arrive in links that agents keep or edit by hand, and a
     select does not show the codes that a link must contain, so each valid
-    code is listed with the label the agent sees.
+    code is listed with its label.
     """
 
     def validate(self, value: Any) -> None:
@@ -36,7 +36,7 @@ class FilterChoiceField(forms.ChoiceField):
         except ValidationError as error:
             if error.code != "invalid_choice":
                 raise
-            # The code is what a link must hold; the label is what the agent knows.
+            # A link needs the code, and the page shows the label.
             valid = ", ".join(f"{code} ({label})" for code, label in self.choices if code)
             raise ValidationError(
                 _("“%(value)s” is not a valid value. Valid values: %(valid)s."),

@@ -192,7 +192,7 @@ def test_smtp_oversize_rejected_at_data(settings, caplog):
     assert RawMessage.objects.count() == 0
 
 
-def test_smtp_bare_line_feeds_get_a_reply_that_says_so(endpoint, caplog):
+def test_smtp_bare_line_feeds_explained(endpoint, caplog):
     # A client that sends LF line endings sends the whole message as one line.
     message = client_email().replace(b"\r\n", b"\n") + b"more detail\n" * 100
     with caplog.at_level(logging.INFO, logger="relaydesk.channels.email.smtp_inbound"):

@@ -48,8 +48,8 @@ def check_level(field: str, value: str, error: type[ValidationFailed]) -> None:
         )
 
 
-# The longest free text the back office stores in one field, as for a
-# ticket message: a long stack trace fits, a log file belongs in a message.
+# The maximum length of free text in one back-office field, the same as for a
+# ticket message. A long stack trace fits, and a log file belongs in an attachment.
 MAX_TEXT_LENGTH = 100_000
 
 

@@ -77,22 +77,22 @@ class Command(BaseCommand):
         pks = list(wanted.order_by("pk").values_list("pk", flat=True))
         counts: Counter[str] = Counter(retried=0, still_quarantined=0)
         counts["not_quarantined"] = len(set(ids) - set(pks))
-        held: list[int] = []
+        still_held_ids: list[int] = []
         for pk in pks:
             result = process_raw(RawMessage.objects.get(pk=pk))
             counts["retried"] += 1
             if result.outcome == "quarantined":
-                held.append(pk)
+                still_held_ids.append(pk)
             key = "still_quarantined" if result.outcome == "quarantined" else result.outcome
             counts[key] += 1
         if options["json"]:
-            self.stdout.write(json.dumps({**counts, "still_quarantined_ids": held}))
+            self.stdout.write(json.dumps({**counts, "still_quarantined_ids": still_held_ids}))
             return
         for key, value in counts.items():
             self.stdout.write(f"{key}: {value}")
-        if held:
+        if still_held_ids:
             self.stdout.write("Still quarantined:")
-            self._list(RawMessage.objects.filter(pk__in=held), as_json=False, total=False)
+            self._list(RawMessage.objects.filter(pk__in=still_held_ids), as_json=False, total=False)
 
     def _discard(self, ids: list[int], wanted: Any, *, as_json: bool) -> None:
         if not ids:
