@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import selectors
 import shutil
 import signal
 import smtplib
@@ -92,6 +93,57 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
     assert process.returncode == 0
     assert f"relaydesk is running at http://127.0.0.1:{web_port}/" in output
     assert "relaydesk stopped." in output
+
+
+def read_until(process: subprocess.Popen[str], text: str, seconds: float = 60) -> str:
+    """Return the output up to the first line containing ``text``, waiting at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    output = ""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            line = process.stdout.readline()
+            if not line:
+                break
+            output += line
+            if text in line:
+                return output
+    raise AssertionError(f"{text!r} never printed:\n{output}")
+
+
+def test_run_all_prints_the_url_once_it_answers(data_dir):
+    web_port, smtp_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "relaydesk.cli",
+            "run-all",
+            "--port",
+            str(web_port),
+            "--smtp-port",
+            str(smtp_port),
+        ],
+        env=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        read_until(process, "relaydesk is running at")
+        # No retry: a newcomer opens the URL as soon as it is printed.
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/login/", timeout=10) as page:
+            status = page.status
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+            smtp_reply = client.noop()[0]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+
+    assert status == 200
+    assert smtp_reply == 250
 
 
 @pytest.fixture

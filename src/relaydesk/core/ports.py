@@ -104,3 +104,16 @@ def describe_bind_failure(listener: Listener, error: OSError) -> str:
             f"stop the program that uses it, or {fix}."
         )
     return f"The {listener.name} cannot listen on {listener.address} ({error}): {fix}."
+
+
+def accepting(host: str, port: int) -> bool:
+    """Return whether a server accepts TCP connections on ``host``:``port`` now.
+
+    A wildcard address (``0.0.0.0`` or ``::``) is tried on loopback.
+    """
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    try:
+        with socket.create_connection((target, port), timeout=0.5):
+            return True
+    except OSError:
+        return False

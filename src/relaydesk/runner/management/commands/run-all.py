@@ -12,10 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
-from relaydesk.core.ports import Listener, PortUnavailable, check_listeners
+from relaydesk.core.ports import Listener, PortUnavailable, accepting, check_listeners
 from relaydesk.sla.tasks import schedule_sla_sweep
 
 STOP_GRACE_SECONDS = 10
+# How long the banner waits for the web server and SMTP endpoint to accept connections.
+START_WAIT_SECONDS = 30
 SMTP_HOST = "127.0.0.1"
 
 
@@ -47,6 +49,10 @@ class Command(BaseCommand):
             self.stdout.write("IMAP polling scheduled in the task worker.")
         schedule_sla_sweep(delay=timedelta(0))
         children = self._start_children(options)
+        failed = self._wait_until_listening(children, self._listeners(options))
+        if failed:
+            self._stop(children)
+            raise CommandError(f"{failed} exited while starting; everything was stopped.")
         self._print_banner(options)
         stopping = False
 
@@ -98,6 +104,25 @@ class Command(BaseCommand):
                 str(options["smtp_port"]),
             ]
         return {name: subprocess.Popen(argv) for name, argv in plan.items()}
+
+    def _wait_until_listening(
+        self, children: dict[str, subprocess.Popen[bytes]], listeners: list[Listener]
+    ) -> str:
+        """Wait until every listener accepts connections, so the printed URL answers.
+
+        Returns the name of a child that exited meanwhile, else "". After
+        START_WAIT_SECONDS it stops waiting and the banner is printed anyway.
+        """
+        deadline = time.monotonic() + START_WAIT_SECONDS
+        waiting = list(listeners)
+        while waiting and time.monotonic() < deadline:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    return name
+            waiting = [item for item in waiting if not accepting(item.host, item.port)]
+            if waiting:
+                time.sleep(0.1)
+        return ""
 
     def _wait(self, children: dict[str, subprocess.Popen[bytes]], stopping: Any) -> str:
         while not stopping():
