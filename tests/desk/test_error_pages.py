@@ -91,3 +91,11 @@ def test_server_error_page_speaks_the_agents_language(agent):
     response = client.get("/fails/")
 
     assert "Erro no servidor" in response.content.decode()
+
+
+def test_favicon_request_is_answered_without_a_404():
+    response = Client().get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("desk/favicon.svg")
+    assert Client().get(response["Location"]).status_code == 200
