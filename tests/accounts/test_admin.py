@@ -401,3 +401,13 @@ def test_admin_pages_speak_the_agents_language(client):
 
     assert '<html lang="pt-pt"' in page
     assert "Agentes" in page or "agentes" in page
+
+
+def test_agent_password_help_is_in_portuguese(client):
+    admin = AgentFactory(username="rosa", role=Role.ADMIN, locale="pt-pt")
+    client.force_login(admin)
+
+    page = client.get(f"{AGENTS}{admin.pk}/change/").content.decode()
+
+    assert "ninguém pode ver a palavra-passe do agente" in page
+    assert "Raw passwords are not stored" not in page

@@ -131,6 +131,12 @@ class AgentChangeForm(UserChangeForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["teams"] = list(self.instance.teams.values_list("pk", flat=True))
+        if "password" in self.fields:
+            # Django's own text has no Portuguese translation.
+            self.fields["password"].help_text = _(
+                "Passwords are stored only in a form that cannot be read back, so nobody "
+                "can see the agent's password."
+            )
 
     def clean_email(self) -> str:
         return checked(check_agent_email, self.cleaned_data["email"], self.instance)
