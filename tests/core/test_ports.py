@@ -66,6 +66,20 @@ def test_check_listeners_busy_smtp_port_names_fix(busy_port):
     assert f"make run SMTP_PORT={busy_port + 1}" in message
 
 
+def test_check_listeners_names_both_busy_ports(busy_port):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        smtp_port = other.getsockname()[1]
+
+        with pytest.raises(PortUnavailable) as raised:
+            check_listeners([web(busy_port), smtp(smtp_port)])
+
+    web_line, smtp_line = str(raised.value).splitlines()
+    assert web_line.startswith(f"127.0.0.1:{busy_port} is already in use, so the web server")
+    assert smtp_line.startswith(f"127.0.0.1:{smtp_port} is already in use, so the SMTP")
+
+
 def test_check_listeners_rejects_one_port_twice():
     port = free_port()
     with pytest.raises(PortUnavailable) as raised:

@@ -37,11 +37,13 @@ class PortUnavailable(Exception):
 def check_listeners(listeners: Sequence[Listener]) -> None:
     """Bind every listener's address once, together, and release them all.
 
-    Raises PortUnavailable for the first one that is invalid, in use or
-    otherwise cannot be bound. Holding the probes together also catches two
-    listeners on one port, which the message names as such. Another program
-    can still take a port between this check and the server start, so the
-    caller must handle that failure too.
+    Raises PortUnavailable naming every one that is in use or otherwise
+    cannot be bound, one per line, so both busy ports of a second ``make
+    run`` are reported at once. An invalid port number is raised on its own,
+    first. Holding the probes together also catches two listeners on one
+    port, which the message names as such. Another program can still take a
+    port between this check and the server start, so the caller must handle
+    that failure too.
     """
     for listener in listeners:
         if not 0 < listener.port < 65536:
@@ -49,14 +51,18 @@ def check_listeners(listeners: Sequence[Listener]) -> None:
                 f"Port {listener.port} of the {listener.name} is invalid: "
                 f"use a number from 1 to 65535 with {listener.option}."
             )
+    failures: list[str] = []
     with ExitStack() as probes:
         bound: list[Listener] = []
         for listener in listeners:
             try:
                 probes.enter_context(_bound(listener.host, listener.port))
             except OSError as error:
-                raise PortUnavailable(_bind_failure(listener, error, bound)) from error
+                failures.append(_bind_failure(listener, error, bound))
+                continue
             bound.append(listener)
+    if failures:
+        raise PortUnavailable("\n".join(failures))
 
 
 @contextmanager
