@@ -48,20 +48,22 @@ class Command(BaseCommand):
         if schedule_fetch_mail(delay=timedelta(0)):
             self.stdout.write("IMAP polling scheduled in the task worker.")
         schedule_sla_sweep(delay=timedelta(0))
-        children = self._start_children(options)
-        failed = self._wait_until_listening(children, self._listeners(options))
-        if failed:
-            self._stop(children)
-            raise CommandError(f"{failed} exited while starting; everything was stopped.")
-        self._print_banner(options)
         stopping = False
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
             nonlocal stopping
             stopping = True
 
+        # Before the children start, so a signal during start-up stops them too.
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
+        children = self._start_children(options)
+        failed = self._wait_until_listening(children, self._listeners(options), lambda: stopping)
+        if failed:
+            self._stop(children)
+            raise CommandError(f"{failed} exited while starting; everything was stopped.")
+        if not stopping:
+            self._print_banner(options)
         failed = self._wait(children, lambda: stopping)
         self._stop(children)
         if failed:
@@ -106,16 +108,20 @@ class Command(BaseCommand):
         return {name: subprocess.Popen(argv) for name, argv in plan.items()}
 
     def _wait_until_listening(
-        self, children: dict[str, subprocess.Popen[bytes]], listeners: list[Listener]
+        self,
+        children: dict[str, subprocess.Popen[bytes]],
+        listeners: list[Listener],
+        stopping: Any,
     ) -> str:
         """Wait until every listener accepts connections, so the printed URL answers.
 
-        Returns the name of a child that exited meanwhile, else "". After
-        START_WAIT_SECONDS it stops waiting and the banner is printed anyway.
+        Returns the name of a child that exited meanwhile, else "". It stops
+        waiting on a stop request, and after START_WAIT_SECONDS, when the
+        banner is printed anyway.
         """
         deadline = time.monotonic() + START_WAIT_SECONDS
         waiting = list(listeners)
-        while waiting and time.monotonic() < deadline:
+        while waiting and not stopping() and time.monotonic() < deadline:
             for name, child in children.items():
                 if child.poll() is not None:
                     return name
