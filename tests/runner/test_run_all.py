@@ -82,12 +82,16 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    started = ""
     try:
+        # The banner comes once both servers answer, as a person would wait for it.
+        started = read_until(process, "relaydesk is running at")
         status = wait_for_http(f"http://127.0.0.1:{web_port}/login/")
         wait_for_smtp(smtp_port)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=60)
+        rest, _ = process.communicate(timeout=60)
+    output = started + rest
 
     assert status == 200
     assert process.returncode == 0
