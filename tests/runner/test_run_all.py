@@ -2,13 +2,14 @@
 
 import importlib
 import os
-import selectors
+import queue
 import shutil
 import signal
 import smtplib
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -82,16 +83,16 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    started = ""
+    printed = ProcessOutput(process)
     try:
         # The banner comes once both servers answer, as a person would wait for it.
-        started = read_until(process, "relaydesk is running at")
+        printed.wait_for("relaydesk is running at")
         status = wait_for_http(f"http://127.0.0.1:{web_port}/login/")
         wait_for_smtp(smtp_port)
     finally:
         process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=60)
-    output = started + rest
+        process.wait(timeout=60)
+    output = printed.text()
 
     assert status == 200
     assert process.returncode == 0
@@ -99,22 +100,39 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
     assert "relaydesk stopped." in output
 
 
-def read_until(process: subprocess.Popen[str], text: str, seconds: float = 60) -> str:
-    """Return the output up to the first line containing ``text``, waiting at most ``seconds``."""
-    deadline = time.monotonic() + seconds
-    output = ""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+class ProcessOutput:
+    """Collect a process's output on a thread, so a test can wait for a line with a timeout.
+
+    Waiting with select() on the pipe misses lines that the text wrapper has
+    already read into its buffer, so the lines are read here instead.
+    """
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._reader.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        for line in process.stdout:
+            self._lines.append(line)
+            self._queue.put(line)
+
+    def wait_for(self, text: str, seconds: float = 60) -> None:
+        """Return once a line containing ``text`` is printed; fail after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                if text in self._queue.get(timeout=remaining):
+                    return
+            except queue.Empty:
                 break
-            line = process.stdout.readline()
-            if not line:
-                break
-            output += line
-            if text in line:
-                return output
-    raise AssertionError(f"{text!r} never printed:\n{output}")
+        raise AssertionError(f"{text!r} never printed:\n{self.text()}")
+
+    def text(self, seconds: float = 60) -> str:
+        """Return everything printed, once the process closed its output or ``seconds`` passed."""
+        self._reader.join(timeout=seconds)
+        return "".join(self._lines)
 
 
 def test_run_all_prints_the_url_once_it_answers(data_dir):
@@ -135,8 +153,9 @@ def test_run_all_prints_the_url_once_it_answers(data_dir):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    printed = ProcessOutput(process)
     try:
-        read_until(process, "relaydesk is running at")
+        printed.wait_for("relaydesk is running at")
         # No retry: a newcomer opens the URL as soon as it is printed.
         with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/login/", timeout=10) as page:
             status = page.status
@@ -144,7 +163,8 @@ def test_run_all_prints_the_url_once_it_answers(data_dir):
             smtp_reply = client.noop()[0]
     finally:
         process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=60)
+        process.wait(timeout=60)
+        printed.text()
 
     assert status == 200
     assert smtp_reply == 250
