@@ -154,8 +154,8 @@ elif MODE == "production" and len(SECRET_KEY) < _MIN_SECRET_KEY_LENGTH:
         f"mode needs at least {_MIN_SECRET_KEY_LENGTH} random characters. {_GENERATE_SECRET}"
     )
 
-# Off in both modes: the embedded mode is how teams try relaydesk, and a
-# debug page shows settings and code to whoever meets an error.
+# Off in both modes, because teams try relaydesk in embedded mode and a debug
+# page shows settings and code to any visitor who meets an error.
 DEBUG = _flag("RELAYDESK_DEBUG", False)
 if DEBUG and MODE == "production":
     raise ImproperlyConfigured(

@@ -76,7 +76,7 @@ def test_list_contacts_filters_organization(api):
     assert [item["id"] for item in body["items"]] == [ana.pk]
 
 
-def test_list_contacts_rejects_an_organization_that_does_not_exist(api):
+def test_list_contacts_rejects_unknown_organization(api):
     ContactFactory()
     problem = assert_problem(
         api.get("/api/contacts", {"organization": 999}), 422, "unknown_organization"

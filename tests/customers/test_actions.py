@@ -60,7 +60,7 @@ def test_create_organization_rejects_non_csm_agent():
         ),
     ],
 )
-def test_create_organization_rejects_csm_who_is_not_an_active_csm(fields, expected):
+def test_create_organization_rejects_non_csm(fields, expected):
     agent = AgentFactory(first_name="Rita", last_name="Sousa", **fields)
     with pytest.raises(InvalidOrganization) as error:
         actions.create_organization(name="Acme", plan=premium(), csm=agent)

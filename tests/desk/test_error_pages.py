@@ -25,7 +25,8 @@ def test_missing_page_is_the_desks_own(agent_client):
     page = response.content.decode()
     assert "Page not found" in page
     assert "Go to the inbox" in page
-    assert "Traceback" not in page and "URLconf" not in page
+    assert "Traceback" not in page
+    assert "URLconf" not in page
 
 
 def test_missing_page_speaks_the_agents_language(agent, agent_client):

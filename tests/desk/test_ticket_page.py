@@ -135,7 +135,7 @@ def test_ticket_page_marks_back_office_answer(agent_client: Client, agent: User,
 def test_ticket_page_marks_back_office_answer_passed_on(
     agent_client: Client, agent: User, make_ticket
 ):
-    # A Universal client is told automatically; the label must not ask for a reply then.
+    # relaydesk informs a Universal client itself, so the label must not ask for a reply.
     ticket = make_ticket()
     actions.add_back_office_answer(ticket, text="Fixed in 4.2.1.", actor=agent)
     actions.reply(ticket, author=None, text="Fixed in 4.2.1.", automatic=True)

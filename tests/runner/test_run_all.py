@@ -65,9 +65,11 @@ def data_dir(tmp_path: Path) -> dict[str, str]:
     return environment
 
 
-def test_run_all_serves_and_stops_on_sigterm(data_dir):
-    web_port, smtp_port = free_port(), free_port()
-    process = subprocess.Popen(
+def start_run_all(
+    environment: dict[str, str], web_port: int, smtp_port: int
+) -> subprocess.Popen[str]:
+    """Start ``relaydesk run-all`` on the given ports, with its output on one pipe."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -78,14 +80,19 @@ def test_run_all_serves_and_stops_on_sigterm(data_dir):
             "--smtp-port",
             str(smtp_port),
         ],
-        env=data_dir,
+        env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_run_all_serves_and_stops_on_sigterm(data_dir):
+    web_port, smtp_port = free_port(), free_port()
+    process = start_run_all(data_dir, web_port, smtp_port)
     printed = ProcessOutput(process)
     try:
-        # The banner comes once both servers answer, as a person would wait for it.
+        # run-all prints the banner once both servers accept connections, so wait for it.
         printed.wait_for("relaydesk is running at")
         status = wait_for_http(f"http://127.0.0.1:{web_port}/login/")
         wait_for_smtp(smtp_port)
@@ -135,24 +142,9 @@ class ProcessOutput:
         return "".join(self._lines)
 
 
-def test_run_all_prints_the_url_once_it_answers(data_dir):
+def test_run_all_banner_after_listening(data_dir):
     web_port, smtp_port = free_port(), free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "relaydesk.cli",
-            "run-all",
-            "--port",
-            str(web_port),
-            "--smtp-port",
-            str(smtp_port),
-        ],
-        env=data_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_run_all(data_dir, web_port, smtp_port)
     printed = ProcessOutput(process)
     try:
         printed.wait_for("relaydesk is running at")

@@ -89,7 +89,7 @@ def test_export_round_trips_message_fields():
     assert datetime.fromisoformat(message["created_at"]) == stored.created_at
 
 
-def test_export_tells_a_queued_reply_from_a_sent_one():
+def test_export_queued_reply_status():
     ticket = open_ticket()
     actions.reply(ticket, author=AgentFactory(), text="Clear the cache, please.")
 

@@ -109,7 +109,7 @@ def incident_changes(incident: Incident) -> QuerySet[Change]:
 
 @dataclass(frozen=True)
 class IncidentDetails:
-    """What a full view of one incident shows beside its own fields."""
+    """The records a full view of one incident shows beside its own fields."""
 
     incident: Incident
     links: list[IncidentTicket]

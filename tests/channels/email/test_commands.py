@@ -73,7 +73,7 @@ def test_import_mail_names_each_skipped_file(tmp_path, caplog):
     assert [record.path for record in skipped] == [str(folder / "notes.json")]
 
 
-def test_import_mail_counts_only_the_files_it_passed_over(tmp_path):
+def test_import_mail_skipped_files_count(tmp_path):
     # Hidden folders and a Maildir's own bookkeeping files are not looked at,
     # so they are not reported as skipped either.
     folder = tmp_path / "archive"

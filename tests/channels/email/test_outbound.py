@@ -192,9 +192,7 @@ def test_sent_message_keeps_the_sender_name(relay, django_capture_on_commit_call
     assert (sent.from_name, sent.from_address) == ("Acme Support", "support@localhost")
 
 
-def test_reply_on_a_subject_stored_with_a_line_break_is_sent(
-    relay, django_capture_on_commit_callbacks
-):
+def test_reply_to_multiline_subject_sent(relay, django_capture_on_commit_callbacks):
     # Subjects stored before they were kept on one line must not stop replies.
     ticket = open_ticket()
     Ticket.objects.filter(pk=ticket.pk).update(subject="Export\r\nBcc: x@example.org")

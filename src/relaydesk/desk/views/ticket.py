@@ -28,7 +28,7 @@ class MessageView:
     is_note: bool
     # Production Operations' answer: public, but never e-mailed by itself.
     is_back_office_answer: bool
-    # A back-office answer followed by a reply to the client, by hand or automatic.
+    # Whether a reply to the client, by hand or automatic, came after this back-office answer.
     answer_passed_on: bool
     shows_full_text: bool
     frame_document: str

@@ -113,10 +113,10 @@ class Command(BaseCommand):
         listeners: list[Listener],
         stopping: Any,
     ) -> str:
-        """Wait until every listener accepts connections, so the printed URL answers.
+        """Wait until every listener accepts connections, so the printed URL works at once.
 
-        Returns the name of a child that exited meanwhile, else "". It stops
-        waiting on a stop request, and after START_WAIT_SECONDS, when the
+        Returns the name of a child that exited while waiting, else "". The
+        wait ends early on a stop request, and after START_WAIT_SECONDS the
         banner is printed anyway.
         """
         deadline = time.monotonic() + START_WAIT_SECONDS

@@ -161,7 +161,7 @@ def _total_bytes(paths: list[Path], *, measure: bool) -> int:
     return sum(source.size for source in sources)
 
 
-# What a count means, where its name alone could mislead, for the text summary.
+# Explanations of the counts whose names alone could mislead, for the text summary.
 _TEXT_NOTES = {
     "stored": "messages read and kept raw, duplicates included",
     "duplicates": "already imported: no new ticket or message",
