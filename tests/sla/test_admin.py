@@ -268,6 +268,25 @@ def test_calendar_without_hours_is_refused(admin_client):
     assert not Calendar.objects.filter(name="Night line").exists()
 
 
+def test_calendar_with_only_open_dates_is_refused(admin_client):
+    admin_client.post("/admin/sla/calendar/add/", calendar_form())
+    calendar = Calendar.objects.get(name="Night line")
+    interval = calendar.opening_intervals.get()
+    CalendarDate.objects.create(
+        calendar=calendar, date=date(2026, 12, 31), kind="open", intervals=[["10:00", "12:00"]]
+    )
+    removed = {
+        "opening_intervals-INITIAL_FORMS": "1",
+        "opening_intervals-0-id": str(interval.pk),
+        "opening_intervals-0-calendar": str(calendar.pk),
+        "opening_intervals-0-DELETE": "on",
+    }
+    page = admin_client.post(f"/admin/sla/calendar/{calendar.pk}/change/", calendar_form(**removed))
+    assert page.status_code == 200
+    assert "has no opening hours" in page.content.decode()
+    assert calendar.opening_intervals.count() == 1
+
+
 def policy_form(policy: SlaPolicy, **minutes: str) -> dict[str, str]:
     """The change form of ``policy`` with its stored values, ``minutes`` replacing some."""
     data = {

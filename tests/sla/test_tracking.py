@@ -1,6 +1,6 @@
 """Recomputing clocks from the timeline, retargeting, incidents and bad input."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import transaction
@@ -13,7 +13,15 @@ from relaydesk.operations.actions.incidents import close_incident, create_incide
 from relaydesk.sla.business_time import add_business_minutes
 from relaydesk.sla.checks import MAX_TARGET_MINUTES
 from relaydesk.sla.errors import InvalidSlaPolicy, NoSlaPolicy
-from relaydesk.sla.models import Calendar, ClockKind, IncidentPolicy, SlaClock, SlaPolicy
+from relaydesk.sla.models import (
+    Calendar,
+    CalendarDate,
+    CalendarDateKind,
+    ClockKind,
+    IncidentPolicy,
+    SlaClock,
+    SlaPolicy,
+)
 from relaydesk.sla.queries import calendar_from_record
 from relaydesk.sla.tracking import recompute_incident_clocks, recompute_ticket_clocks
 from relaydesk.tickets import actions
@@ -374,6 +382,29 @@ def test_target_beyond_calendar_reach_rejects_priority_change():
     assert error.value.code == "invalid_sla_policy"
     assert "'One minute a week'" in error.value.message
     assert "525,600" in error.value.message
+    assert snapshot(ticket) == before
+    assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
+
+
+def test_calendar_without_open_time_ahead_rejects_priority_change():
+    # Only one extra open date, long past: from then on the calendar never opens.
+    past_only = CalendarFactory(name="Open one Saturday", holiday_country="")
+    CalendarDate.objects.create(
+        calendar=past_only,
+        date=date(2025, 1, 4),
+        kind=CalendarDateKind.OPEN,
+        intervals=[["10:00", "12:00"]],
+    )
+    SlaPolicy.objects.filter(plan__code="premium", priority="urgent").update(calendar=past_only)
+    ticket = open_ticket(premium_contact(), START)
+    before = snapshot(ticket)
+
+    with pytest.raises(InvalidSlaPolicy) as error, transaction.atomic():
+        actions.change_priority(ticket, actor=AgentFactory(), priority="urgent")
+
+    assert error.value.code == "invalid_sla_policy"
+    assert "'Open one Saturday'" in error.value.message
+    assert "stays closed for more than 1098 days" in error.value.message
     assert snapshot(ticket) == before
     assert Ticket.objects.get(pk=ticket.pk).priority == "normal"
 

@@ -29,7 +29,6 @@ from relaydesk.sla.checks import (
 from relaydesk.sla.models import (
     Calendar,
     CalendarDate,
-    CalendarDateKind,
     IncidentPolicy,
     OpeningInterval,
     SlaPolicy,
@@ -156,10 +155,9 @@ class OpeningIntervalFormSet(BaseInlineFormSet):
             return
         calendar = self.instance
         checked(check_24x7_without_hours, calendar.name, calendar.is_24x7, weekly)
-        # A stored open date with intervals also counts as opening hours.
-        stored = calendar.dates.filter(kind=CalendarDateKind.OPEN) if calendar.pk else []
-        open_dates = {row.date: row.intervals for row in stored}
-        checked(check_calendar_has_hours, calendar.name, calendar.is_24x7, weekly, open_dates)
+        # Open dates do not count: once the last one has passed, the calendar
+        # would never open again, and no SLA clock on it could come due.
+        checked(check_calendar_has_hours, calendar.name, calendar.is_24x7, weekly, {})
 
 
 class CalendarDateForm(forms.ModelForm):

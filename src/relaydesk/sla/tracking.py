@@ -10,7 +10,8 @@ as if they had applied from the start.
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import subject_type_of
 from relaydesk.customers.models import Organization
 from relaydesk.sla import events
-from relaydesk.sla.business_time import MAX_DAYS_AHEAD, TooFarAhead
+from relaydesk.sla.business_time import MAX_CLOSED_DAYS, MAX_DAYS_AHEAD, NoOpenTime, TooFarAhead
 from relaydesk.sla.checks import MAX_TARGET_MINUTES, check_priority, format_minutes
 from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
 from relaydesk.sla.errors import InvalidSlaPolicy, NoSlaPolicy
@@ -167,14 +168,36 @@ def _fill(row: SlaClock, state: ClockState, targets: Targets, now: datetime) -> 
         row.breached_at = new_due if state.met_at > new_due else None
 
 
+@contextmanager
+def _calendar_reach(targets: Targets) -> Iterator[None]:
+    """Raise InvalidSlaPolicy in place of NoOpenTime from the targets' calendar.
+
+    A calendar whose only open time is an open date now past has no open
+    time ahead, so no clock on it could start or come due.
+    """
+    try:
+        yield
+    except NoOpenTime as error:
+        raise InvalidSlaPolicy(
+            _(
+                "Calendar %(calendar)r stays closed for more than %(days)s days in a row, "
+                "so SLA clocks on it never come due: give the calendar weekly opening "
+                "hours or choose another calendar in the SLA policy."
+            )
+            % {"calendar": targets.calendar.name, "days": MAX_CLOSED_DAYS}
+        ) from error
+
+
 def _due_times(state: ClockState, targets: Targets) -> tuple[datetime, datetime]:
     """Return the due and warning times of ``state``.
 
     Raises InvalidSlaPolicy when the target ends beyond ``MAX_DAYS_AHEAD`` on
-    a calendar with very few opening hours.
+    a calendar with very few opening hours, or (see ``_calendar_reach``) when
+    the calendar never opens again.
     """
     try:
-        return due_at(state, targets.calendar), warn_at(state, targets)
+        with _calendar_reach(targets):
+            return due_at(state, targets.calendar), warn_at(state, targets)
     except TooFarAhead as error:
         raise InvalidSlaPolicy(
             _(
@@ -306,7 +329,8 @@ def recompute_ticket_clocks(ticket: Ticket) -> list[SlaClock]:
     """
     ticket = _ticket_with_plan(ticket)
     targets = ticket_targets(ticket)
-    states = fold(_ticket_timeline(ticket), targets)
+    with _calendar_reach(targets):
+        states = fold(_ticket_timeline(ticket), targets)
     with transaction.atomic():
         rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
         _held_clocks()[ticket.pk] = _store({"ticket": ticket}, rows, states, targets).rows
@@ -412,8 +436,9 @@ def _replay(
 ) -> list[SlaClock]:
     """Advance ``rows`` by ``clock_events`` and store them; return the rows now stored."""
     states = [_state_of(row) for row in rows]
-    for clock_event in clock_events:
-        advance(states, clock_event, targets)
+    with _calendar_reach(targets):
+        for clock_event in clock_events:
+            advance(states, clock_event, targets)
     stored = _store(subject, rows, states, targets)
     for row in stored.late:
         events.record_breach(row, late_met=True)
@@ -450,7 +475,8 @@ def recompute_incident_clocks(incident: models.Model) -> list[SlaClock]:
     rows = TimelineEvent.objects.filter(
         subject_type="incident", subject_id=incident.pk, kind__in=events.INCIDENT_KINDS
     ).order_by("created_at", "id")
-    states = fold(events.flatten(events.incident_clock_events(row) for row in rows), targets)
+    with _calendar_reach(targets):
+        states = fold(events.flatten(events.incident_clock_events(row) for row in rows), targets)
     with transaction.atomic():
         stored = list(SlaClock.objects.select_for_update().filter(incident=incident))
         _store({"incident": incident}, stored, states, targets)
