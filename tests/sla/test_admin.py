@@ -401,6 +401,24 @@ def test_incident_policy_minutes_out_of_range_rejected(admin_client, field, minu
     assert stored_minutes(policy) == (15, 60, 180)
 
 
+def test_incident_policy_with_workaround_after_resolution_rejected(admin_client):
+    policy = IncidentPolicy.objects.get(priority="urgent")
+    data = {
+        "priority": "urgent",
+        "calendar": str(policy.calendar_id),
+        "triage_minutes": "15",
+        "workaround_minutes": "240",
+        "resolution_minutes": "180",
+    }
+    page = admin_client.post(f"/admin/sla/incidentpolicy/{policy.pk}/change/", data)
+    assert page.status_code == 200
+    assert page.context["adminform"].form.non_field_errors() == [
+        "Workaround minutes 240 exceed resolution minutes 180, a later stage of the "
+        "incident: shorten the first or lengthen the second."
+    ]
+    assert stored_minutes(policy) == (15, 60, 180)
+
+
 def test_desk_header_links_to_administration_for_admins_only(admin_client, client):
     assert b'href="/admin/"' in admin_client.get("/").content
     client.force_login(AgentFactory(role=Role.CUSTOMER_SERVICE))

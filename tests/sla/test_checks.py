@@ -184,6 +184,31 @@ def test_check_sla_minutes_rejects_first_response_after_resolution():
     assert "480" in raised.value.message
 
 
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ((600, 240, 1_440), "Triage minutes 600 exceed workaround minutes 240"),
+        ((30, 2_000, 1_440), "Workaround minutes 2,000 exceed resolution minutes 1,440"),
+    ],
+)
+def test_check_incident_minutes_rejects_stages_out_of_order(targets, message):
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_incident_minutes(*targets)
+    assert raised.value.code == "invalid_sla_policy"
+    assert raised.value.message.startswith(message)
+    assert raised.value.message.endswith("shorten the first or lengthen the second.")
+
+
+def test_check_incident_minutes_accepts_equal_stages():
+    checks.check_incident_minutes(60, 60, 60)
+
+
+def test_check_incident_minutes_names_the_field_out_of_range():
+    with pytest.raises(InvalidSlaPolicy) as raised:
+        checks.check_incident_minutes(15, 0, 180)
+    assert raised.value.message.startswith("Workaround minutes 0 is out of range")
+
+
 def test_check_sla_minutes_accepts_one_year():
     checks.check_sla_minutes(30, 60, 525_600)
 

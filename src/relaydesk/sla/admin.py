@@ -20,6 +20,7 @@ from relaydesk.sla.checks import (
     check_calendar_date,
     check_calendar_has_hours,
     check_holiday_region,
+    check_incident_minutes,
     check_opening_interval,
     check_sla_minutes,
     check_target_minutes,
@@ -268,7 +269,8 @@ class IncidentPolicyForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        _check_minutes(self, INCIDENT_MINUTES)
+        if _check_minutes(self, INCIDENT_MINUTES):
+            checked(check_incident_minutes, *(cleaned[name] for name in INCIDENT_MINUTES))
         return cleaned
 
 

@@ -5,6 +5,7 @@ ValidationFailed subclass from ``sla.errors`` whose message names the value and
 the fix. None of them touches the database.
 """
 
+import itertools
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import date, time
@@ -28,7 +29,7 @@ from relaydesk.sla.errors import (
     InvalidSlaPolicy,
     InvalidTimeZone,
 )
-from relaydesk.sla.models import CalendarDateKind, SlaPolicy, Weekday
+from relaydesk.sla.models import CalendarDateKind, IncidentPolicy, SlaPolicy, Weekday
 from relaydesk.tickets.models import Priority
 
 # A year of minutes (365 days of 1,440). A longer target promises no service,
@@ -253,6 +254,39 @@ def check_target_minutes(label: str, value: object) -> int:
 def format_minutes(minutes: int) -> str:
     """Return ``minutes`` with the thousands grouped as the active language writes them."""
     return number_format(minutes, force_grouping=True)
+
+
+def check_incident_minutes(triage: int, workaround: int, resolution: int) -> None:
+    """Raise InvalidSlaPolicy unless each target is in range and triage <= workaround <= resolution.
+
+    An incident is triaged before it gets a workaround and has a workaround
+    before its resolution, so a later stage with a shorter target could
+    never be met after the earlier one.
+    """
+    targets = [
+        (str(IncidentPolicy._meta.get_field(name).verbose_name), value)
+        for name, value in (
+            ("triage_minutes", triage),
+            ("workaround_minutes", workaround),
+            ("resolution_minutes", resolution),
+        )
+    ]
+    for label, value in targets:
+        check_target_minutes(capfirst(label), value)
+    for (earlier, first), (later, second) in itertools.pairwise(targets):
+        if first > second:
+            raise InvalidSlaPolicy(
+                _(
+                    "%(earlier)s %(first)s exceed %(later)s %(second)s, a later stage of "
+                    "the incident: shorten the first or lengthen the second."
+                )
+                % {
+                    "earlier": capfirst(earlier),
+                    "first": format_minutes(first),
+                    "later": later,
+                    "second": format_minutes(second),
+                }
+            )
 
 
 def check_sla_minutes(first_response: int, next_response: int, resolution: int) -> None:
