@@ -116,6 +116,7 @@ def test_webhook_rejects_bad_signature(change, secret, case, options, status, co
     assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == code
+    assert response["WWW-Authenticate"].startswith('Relaydesk-Signature realm="relaydesk-webhooks"')
     assert snapshot(change) == before
 
 

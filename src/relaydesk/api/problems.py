@@ -78,6 +78,7 @@ def problem_response(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     members: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         # A URN names the problem type without promising a page to fetch.
@@ -96,6 +97,8 @@ def problem_response(
     )
     if status == 401:
         response["WWW-Authenticate"] = _www_authenticate(request)
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
 
 
@@ -168,6 +171,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         code=exc.code,
         detail=exc.message,
         members=exc.problem_members(),
+        headers=exc.problem_headers(),
     )
 
 

@@ -27,6 +27,10 @@ class DomainError(Exception):
         """Return extra members for the API's problem response, such as ``opens_at``."""
         return {}
 
+    def problem_headers(self) -> dict[str, str]:
+        """Return extra headers for the API's problem response, such as a 401's challenge."""
+        return {}
+
 
 class ValidationFailed(DomainError):
     code = "invalid"

@@ -88,6 +88,8 @@ class InvalidIntegration(ValidationFailed):
     code = "invalid_integration"
 
 
+WEBHOOK_CHALLENGE = 'Relaydesk-Signature realm="relaydesk-webhooks", algorithm="HMAC-SHA256"'
+
 # Webhook errors. The signature ones are 401 because the caller has not
 # proven who it is; the payload ones are 422 because the body was read.
 
@@ -95,6 +97,11 @@ class InvalidIntegration(ValidationFailed):
 class WebhookUnauthorized(DomainError):
     status = 401
     code = "invalid_signature"
+
+    def problem_headers(self) -> dict[str, str]:
+        # A 401 must name how to authenticate (RFC 9110, 11.6.1). The webhook
+        # takes an HMAC signature header, not the API's bearer token.
+        return {"WWW-Authenticate": WEBHOOK_CHALLENGE}
 
 
 class UnknownIntegration(WebhookUnauthorized):
