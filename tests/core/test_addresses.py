@@ -3,6 +3,7 @@
 import pytest
 
 from relaydesk.core.addresses import (
+    address_forms,
     ascii_domain,
     domain_forms,
     is_utf8_local_part,
@@ -79,3 +80,17 @@ def test_transport_address_keeps_utf8_local_part():
 
 def test_transport_address_keeps_unsafe_domain():
     assert transport_address("ana@straße.example") == "ana@straße.example"
+
+
+@pytest.mark.parametrize(
+    ("address", "forms"),
+    [
+        ("ana@exémplo.example", ["ana@exémplo.example", "ana@xn--exmplo-cva.example"]),
+        ("ana@xn--exmplo-cva.example", ["ana@xn--exmplo-cva.example", "ana@exémplo.example"]),
+        ("josé@client.example", ["josé@client.example"]),
+        ("ana@client.example", ["ana@client.example"]),
+        ("no-at-sign", ["no-at-sign"]),
+    ],
+)
+def test_address_forms_lists_the_address_first(address, forms):
+    assert address_forms(address) == forms

@@ -225,6 +225,30 @@ def test_contact_for_sender_matches_unicode_form_of_domain():
     assert contact.organization == organization
 
 
+@pytest.mark.parametrize(
+    ("stored", "sender"),
+    [
+        ("ana@exémplo.example", "ana@xn--exmplo-cva.example"),
+        ("ana@xn--exmplo-cva.example", "ana@exémplo.example"),
+    ],
+)
+def test_contact_for_sender_finds_contact_by_other_form_of_domain(stored, sender):
+    existing = ContactFactory(email=stored)
+    assert actions.contact_for_sender(sender) == existing
+    assert Contact.objects.count() == 1
+
+
+def test_contacts_for_addresses_prefers_the_address_as_written():
+    # Stored before the lookup matched both forms: two contacts, one per form.
+    unicode_form = ContactFactory(email="ana@exémplo.example")
+    ascii_form = ContactFactory(email="ana@xn--exmplo-cva.example")
+    found = actions.contacts_for_addresses(["ana@exémplo.example", "ana@xn--exmplo-cva.example"])
+    assert found == {
+        "ana@exémplo.example": unicode_form,
+        "ana@xn--exmplo-cva.example": ascii_form,
+    }
+
+
 def test_create_organization_rejects_other_form_of_taken_domain():
     OrganizationFactory(domain="exémplo.example")
     with pytest.raises(InvalidOrganization) as error:
@@ -435,6 +459,23 @@ def test_update_contact_rejects_taken_address():
     assert "taken@client.example already belongs to contact Rui Dias" in error.value.message
     assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
     assert not TimelineEvent.objects.filter(kind="contact_changed").exists()
+
+
+def test_update_contact_rejects_other_form_of_taken_address():
+    ContactFactory(name="Rui Dias", email="rui@exémplo.example")
+    contact = ContactFactory(name="Ana", email="ana@client.example")
+    with pytest.raises(InvalidContact) as error:
+        actions.update_contact(
+            contact,
+            name="Ana",
+            organization=contact.organization,
+            locale="",
+            emails=["ana@client.example", "rui@xn--exmplo-cva.example"],
+            phones=[],
+            actor=None,
+        )
+    assert "rui@exémplo.example already belongs to contact Rui Dias" in error.value.message
+    assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,18 @@ def domain_forms(domain: str) -> list[str]:
     return [domain, other] if other and other != domain else [domain]
 
 
+def address_forms(address: str) -> list[str]:
+    """Return ``address`` and, where its domain has one, the address with the other IDNA form.
+
+    ``ana@exémplo.pt`` and ``ana@xn--exmplo-bva.pt`` reach one mailbox, so a
+    lookup of a sender's contact matches either.
+    """
+    local_part, at, domain = address.rpartition("@")
+    if not at or (domain.isascii() and "xn--" not in domain):
+        return [address]
+    return [f"{local_part}@{form}" for form in domain_forms(domain)]
+
+
 def transport_address(address: str) -> str:
     """Return ``address`` as it goes into an envelope and headers.
 

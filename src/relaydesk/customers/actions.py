@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import Role, User
 from relaydesk.core import config, inserts, memo, timeline
-from relaydesk.core.addresses import domain_forms, is_utf8_local_part, normalize_address
+from relaydesk.core.addresses import (
+    address_forms,
+    domain_forms,
+    is_utf8_local_part,
+    normalize_address,
+)
 from relaydesk.customers.errors import InvalidContact, InvalidOrganization
 from relaydesk.customers.models import (
     Contact,
@@ -236,6 +241,9 @@ def check_contact_addresses(
             _("Phone number %(value)s already belongs to contact %(owner)s."),
         ),
     ):
+        if model is ContactEmail:
+            # A Unicode domain and its "xn--" form name one mailbox.
+            values = [form for address in values for form in address_forms(address)]
         owners = model.objects.filter(**{f"{field}__in": values})
         if contact is not None:
             owners = owners.exclude(contact=contact)
@@ -431,12 +439,22 @@ def contact_for_sender(address: str, name: str = "") -> Contact:
 def contacts_for_addresses(addresses: Iterable[str]) -> dict[str, Contact]:
     """Return the contact of each of ``addresses`` that has one, with one query.
 
-    Like ``contact_for_sender``, it takes lower-cased addresses.
+    Like ``contact_for_sender``, it takes lower-cased addresses. An address
+    whose domain is stored in its other IDNA form (Unicode or "xn--") finds
+    that contact too.
     """
+    # Each address's own form comes first, so it wins over its other IDNA form.
+    forms = {address: address_forms(address) for address in addresses}
     found = ContactEmail.objects.select_related("contact__organization").filter(
-        address__in=list(addresses)
+        address__in=[form for each in forms.values() for form in each]
     )
-    return {row.address: row.contact for row in found}
+    stored = {row.address: row.contact for row in found}
+    contacts: dict[str, Contact] = {}
+    for address, each in forms.items():
+        contact = next((stored[form] for form in each if form in stored), None)
+        if contact is not None:
+            contacts[address] = contact
+    return contacts
 
 
 def create_contact_for_sender(address: str, name: str = "") -> Contact:

@@ -71,6 +71,19 @@ def test_import_batch_unusable_message_quarantined_with_reason():
     assert results[1].outcome == "ticket_created"
 
 
+def test_import_batch_both_forms_of_a_domain_make_one_contact():
+    unicode_form = "Ana <ana@exémplo.example>".encode()
+    results = BatchImporter().import_batch(
+        [
+            from_sender("wrong_charset.eml", unicode_form),
+            from_sender("list_mail.eml", b"Ana <ana@xn--exmplo-cva.example>"),
+        ]
+    )
+    assert [result.outcome for result in results] == ["ticket_created", "ticket_created"]
+    assert Contact.objects.count() == 1
+    assert list(ContactEmail.objects.values_list("address", flat=True)) == ["ana@exémplo.example"]
+
+
 def test_import_batch_duplicate_inside_batch_detected():
     first, second = BatchImporter().import_batch(
         [incoming("wrong_charset.eml"), incoming("wrong_charset.eml")]

@@ -59,6 +59,7 @@ from relaydesk.channels.email.models import RawMessage, Source
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.channels.email.store import save_outcomes, store_raw_batch
 from relaydesk.core import config, inserts, memo, timeline
+from relaydesk.core.addresses import address_forms
 from relaydesk.customers.actions import (
     contact_for_sender,
     contacts_for_addresses,
@@ -122,15 +123,21 @@ class ContactCache:
         self._new = uncached - found.keys()
 
     def find(self, address: str, name: str) -> Contact:
-        contact = self._contacts.get(address)
-        if contact is not None:
-            self._contacts.move_to_end(address)
-            return contact
-        contact = self._pending.get(address)
-        if contact is None and address in self._new:
-            contact = create_contact_for_sender(address, name)
-        elif contact is None:
-            contact = contact_for_sender(address, name)
+        # The address as written first, then its other IDNA form, which an
+        # earlier message may have given a contact.
+        for form in address_forms(address):
+            contact = self._contacts.get(form)
+            if contact is not None:
+                self._contacts.move_to_end(form)
+                return contact
+            contact = self._pending.get(form)
+            if contact is not None:
+                break
+        else:
+            if address in self._new:
+                contact = create_contact_for_sender(address, name)
+            else:
+                contact = contact_for_sender(address, name)
         self._pending[address] = contact
         return contact
 

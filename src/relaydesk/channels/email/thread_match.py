@@ -14,6 +14,7 @@ from django.db.models import F
 
 from relaydesk.channels.email.parse import ParsedEmail
 from relaydesk.core import config, inserts, memo
+from relaydesk.core.addresses import address_forms
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import OPEN_STATUSES, Message, Ticket
@@ -166,7 +167,9 @@ def is_participant(ticket: Ticket, *, sender: str, contact: Contact | None) -> b
         return True
     if (
         ticket.contact_id is not None
-        and ContactEmail.objects.filter(contact_id=ticket.contact_id, address=sender).exists()
+        and ContactEmail.objects.filter(
+            contact_id=ticket.contact_id, address__in=address_forms(sender)
+        ).exists()
     ):
         return True
     return Message.objects.filter(ticket=ticket, from_address=sender).exists()
