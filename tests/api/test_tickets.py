@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -357,6 +358,33 @@ def test_create_ticket_rejects_invalid_utf8(api):
     response = api.post_raw("/api/tickets", b'{"subject": "\xff\xfe"}')
     assert_problem(response, 400, "malformed_json")
     assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("content_type", "detail"),
+    [
+        ("text/plain", "Content type 'text/plain' is not JSON"),
+        ("application/x-www-form-urlencoded", "'application/x-www-form-urlencoded' is not JSON"),
+        ("", "has a body but no Content-Type"),
+    ],
+)
+def test_create_ticket_rejects_body_that_is_not_sent_as_json(api, content_type, detail):
+    before = row_counts()
+    body = json.dumps({"email": "ana@client.example", "subject": "Help", "text": "Broken."})
+    response = api.client.post("/api/tickets", body, content_type=content_type)
+    problem = assert_problem(response, 415, "unsupported_media_type")
+    assert detail in problem["detail"]
+    assert problem["detail"].endswith("with Content-Type: application/json.")
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "application/merge-patch+json"]
+)
+def test_create_ticket_takes_json_media_types(api, content_type):
+    body = json.dumps({"email": "ana@client.example", "subject": "Help", "text": "Broken."})
+    response = api.client.post("/api/tickets", body, content_type=content_type)
+    assert response.status_code == 201, response.content
 
 
 def test_create_ticket_rejects_json_array(api):

@@ -7,6 +7,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from relaydesk.api import customers, operations, tickets
 from relaydesk.api.auth import AUTH
+from relaydesk.api.parser import JsonParser
 from relaydesk.api.problems import install_handlers
 
 DESCRIPTION = """\
@@ -45,6 +46,7 @@ def build_api() -> NinjaAPI:
         version="1",
         description=DESCRIPTION,
         auth=AUTH,
+        parser=JsonParser(),
         urls_namespace="api",
     )
     install_handlers(api)

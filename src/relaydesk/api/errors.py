@@ -51,6 +51,11 @@ class MalformedJson(DomainError):
     status = 400
 
 
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+
+
 class RequestTooLarge(DomainError):
     code = "request_too_large"
     status = 413

@@ -56,7 +56,7 @@ from relaydesk.tickets.models import Ticket
 
 router = Router(tags=["operations"])
 
-ERRORS = frozenset({400, 401, 403, 404, 409, 413, 422})
+ERRORS = frozenset({400, 401, 403, 404, 409, 413, 415, 422})
 
 
 @router.post(

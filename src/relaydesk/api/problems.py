@@ -191,6 +191,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return _domain_error(request, Unauthenticated(_authentication_detail(request)))
+    if isinstance(exc.__cause__, DomainError):
+        # Raised by the body parser, which ninja wraps in a plain 400 HttpError.
+        return _domain_error(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # ninja wraps the JSON parser's error in a plain 400 HttpError.
         return _domain_error(request, MalformedJson(_malformed_json_detail(exc.__cause__)))

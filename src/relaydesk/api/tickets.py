@@ -44,7 +44,7 @@ router = Router(tags=["tickets"])
 # 18 digits stay below the largest PositiveBigIntegerField value (2**63 - 1).
 _TICKET_NUMBER = re.compile(r"(?:CS-)?([1-9][0-9]{0,17})", re.IGNORECASE)
 
-ERRORS = frozenset({400, 401, 403, 404, 409, 413, 422})
+ERRORS = frozenset({400, 401, 403, 404, 409, 413, 415, 422})
 
 
 class TicketPage(PageBase):
