@@ -1,4 +1,4 @@
-"""The API's body parser: JSON only, and only when the request says it is JSON."""
+"""The API's body parser: JSON bodies, sent with a JSON Content-Type."""
 
 import json
 from typing import Any
