@@ -507,7 +507,9 @@ def test_add_reply_rejects_forbidden_transition(api, make_ticket):
     before = row_counts()
     body = {"kind": "reply", "text": "Escalating.", "status": "escalated"}
     response = api.post(f"/api/tickets/{ticket.number}/messages", body)
-    assert_problem(response, 409, "invalid_status_transition")
+    problem = assert_problem(response, 409, "invalid_status_transition")
+    assert problem["ticket_status"] == "new"
+    assert problem["allowed_statuses"] == ["open", "pending_client", "solved", "closed"]
     assert row_counts() == before
 
 

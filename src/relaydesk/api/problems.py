@@ -68,6 +68,20 @@ class Problem(Schema):
             "saying when the line opens."
         ),
     )
+    channel: str | None = Field(None, description="For channel_not_in_plan: the channel used.")
+    allowed_channels: list[str] | None = Field(
+        None, description="For channel_not_in_plan: the channels the plan includes."
+    )
+    ticket_status: str | None = Field(
+        None, description="For invalid_status_transition: the ticket's current status."
+    )
+    allowed_statuses: list[str] | None = Field(
+        None,
+        description=(
+            "For invalid_status_transition: the statuses the ticket may be moved to by hand "
+            "from its current one (empty while it is escalated)."
+        ),
+    )
 
 
 def problem_response(

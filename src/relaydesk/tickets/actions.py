@@ -413,7 +413,8 @@ def _check_manual_transition(ticket: Ticket, status: str) -> None:
             "from there it can move to %(allowed)s."
         )
         names["allowed"] = quoted_labels(Status, MANUAL_TRANSITIONS[ticket.status])
-    raise InvalidTransition(message % names)
+    allowed = [value for value in Status.values if value in MANUAL_TRANSITIONS[ticket.status]]
+    raise InvalidTransition(message % names, current=str(ticket.status), allowed=allowed)
 
 
 def _set_status(ticket: Ticket, status: str, *, actor: User | None, reason: str = "") -> None:

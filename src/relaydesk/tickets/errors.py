@@ -1,5 +1,7 @@
 """Ticket errors with stable codes."""
 
+from typing import Any
+
 from relaydesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -9,6 +11,12 @@ class TicketNotFound(NotFound):
 
 class InvalidTransition(Conflict):
     code = "invalid_status_transition"
+
+    def problem_members(self) -> dict[str, Any]:
+        # The message names statuses by their translated labels; API clients get the values.
+        if "current" not in self.params:
+            return {}
+        return {"ticket_status": self.params["current"], "allowed_statuses": self.params["allowed"]}
 
 
 class NotAllowed(PermissionDenied):
