@@ -32,7 +32,14 @@ def run_cli(*arguments: str, data_dir: Path, **variables: str) -> subprocess.Com
 
 
 @pytest.mark.parametrize(
-    "command", [["migrate"], ["export-tickets"], ["reprocess-quarantine", "--list"]]
+    "command",
+    [
+        ["migrate"],
+        ["export-tickets"],
+        ["reprocess-quarantine", "--list"],
+        ["runserver", "127.0.0.1:8799"],
+        ["runserver", "--noreload", "127.0.0.1:8799"],
+    ],
 )
 def test_unreachable_postgres_one_line(tmp_path, command):
     result = run_cli(*command, data_dir=tmp_path / "var", DATABASE_URL=UNREACHABLE_POSTGRES)

@@ -67,6 +67,7 @@ def main() -> None:
     from django.db import OperationalError, ProgrammingError
 
     try:
+        _connect_before_runserver(sys.argv)
         RelaydeskUtility(sys.argv).execute()
     except ImproperlyConfigured as error:
         # A configuration mistake is the operator's to fix: show the message,
@@ -79,6 +80,25 @@ def main() -> None:
             raise
         sys.stderr.write(f"relaydesk: {message}\n")
         sys.exit(1)
+
+
+def _connect_before_runserver(argv: list[str]) -> None:
+    """Open the database once before ``runserver`` starts, so failing to is one line.
+
+    With autoreload, runserver checks the migrations in a thread of a child
+    process, where a refused connection prints a traceback and the server
+    waits for a file change. Connecting here first raises the error where
+    ``main`` reports it.
+    """
+    if len(argv) < 2 or argv[1] != "runserver":
+        return
+    import django
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    django.setup()
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.ensure_connection()
+    connection.close()
 
 
 def _unreachable_database(error: Exception) -> str | None:
