@@ -443,8 +443,16 @@ def test_update_contact_replaces_addresses():
     assert changes["organization"][1] == "New home"
 
 
-def test_update_contact_rejects_taken_address():
-    ContactFactory(name="Rui Dias", email="taken@client.example")
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("taken@client.example", "taken@client.example"),
+        # A Unicode domain and its "xn--" form are one mailbox.
+        ("rui@exémplo.example", "rui@xn--exmplo-cva.example"),
+    ],
+)
+def test_update_contact_rejects_taken_address(stored, typed):
+    ContactFactory(name="Rui Dias", email=stored)
     contact = ContactFactory(name="Ana", email="ana@client.example")
     with pytest.raises(InvalidContact) as error:
         actions.update_contact(
@@ -452,30 +460,13 @@ def test_update_contact_rejects_taken_address():
             name="Ana",
             organization=contact.organization,
             locale="",
-            emails=["ana@client.example", "taken@client.example"],
+            emails=["ana@client.example", typed],
             phones=[],
             actor=None,
         )
-    assert "taken@client.example already belongs to contact Rui Dias" in error.value.message
+    assert f"{stored} already belongs to contact Rui Dias" in error.value.message
     assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
     assert not TimelineEvent.objects.filter(kind="contact_changed").exists()
-
-
-def test_update_contact_rejects_other_form_of_taken_address():
-    ContactFactory(name="Rui Dias", email="rui@exémplo.example")
-    contact = ContactFactory(name="Ana", email="ana@client.example")
-    with pytest.raises(InvalidContact) as error:
-        actions.update_contact(
-            contact,
-            name="Ana",
-            organization=contact.organization,
-            locale="",
-            emails=["ana@client.example", "rui@xn--exmplo-cva.example"],
-            phones=[],
-            actor=None,
-        )
-    assert "rui@exémplo.example already belongs to contact Rui Dias" in error.value.message
-    assert list(contact.emails.values_list("address", flat=True)) == ["ana@client.example"]
 
 
 @pytest.mark.parametrize(
