@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from relaydesk.channels.email.mailurl import parse_imap_urls, parse_smtp_url
+from relaydesk.core.config import DEFAULT_SUPPORT_ADDRESS
 from relaydesk.core.database import (
     POSTGRES_EXAMPLE,
     SQLITE_ENGINE,
@@ -355,7 +356,7 @@ LOGGING = {
 # relaydesk's own settings. Code reads them through relaydesk.core.config at
 # call time, so tests and operators can change them without re-importing.
 RELAYDESK = {
-    "SUPPORT_ADDRESSES": _addresses("RELAYDESK_SUPPORT_ADDRESS", "support@localhost"),
+    "SUPPORT_ADDRESSES": _addresses("RELAYDESK_SUPPORT_ADDRESS", DEFAULT_SUPPORT_ADDRESS),
     "SMTP_URL": _mail_url("RELAYDESK_SMTP_URL", parse_smtp_url),
     "IMAP_URL": _mail_url("RELAYDESK_IMAP_URL", parse_imap_urls),
     "IMAP_FOLDER": os.environ.get("RELAYDESK_IMAP_FOLDER", "INBOX"),

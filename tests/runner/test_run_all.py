@@ -1,6 +1,7 @@
 """Start the real `relaydesk run-all` process group and stop it with a signal."""
 
 import importlib
+import io
 import os
 import queue
 import shutil
@@ -280,3 +281,25 @@ def test_make_run_passes_ports_to_run_all():
 def test_web_address_brackets_ipv6(host, expected):
     command = importlib.import_module("relaydesk.runner.management.commands.run-all")
     assert command._web_address(host, 8001) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("addresses", "command"),
+    [
+        ("support@localhost", "send-test-mail --port 2526\n"),
+        (
+            "help@desk.example,sales@desk.example",
+            "send-test-mail --port 2526 --to help@desk.example\n",
+        ),
+    ],
+)
+def test_banner_test_mail_command_names_a_changed_support_address(settings, addresses, command):
+    # Another shell may not have the server's RELAYDESK_SUPPORT_ADDRESS.
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": addresses}
+    module = importlib.import_module("relaydesk.runner.management.commands.run-all")
+    out = io.StringIO()
+    module.Command(stdout=out)._print_banner(
+        {"host": "127.0.0.1", "port": 8001, "smtp_port": 2526, "no_smtp": False}
+    )
+    assert command in out.getvalue()

@@ -4,6 +4,9 @@ from typing import Any
 
 from django.conf import settings
 
+# The support address of a fresh install, when RELAYDESK_SUPPORT_ADDRESS is not set.
+DEFAULT_SUPPORT_ADDRESS = "support@localhost"
+
 
 def get(name: str) -> Any:
     return settings.RELAYDESK[name]

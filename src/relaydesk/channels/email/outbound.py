@@ -230,7 +230,7 @@ def support_address_for(ticket: Ticket) -> str:
         for address in [*(to_addresses or []), *(cc_addresses or [])]:
             if base_address(str(address)) in configured:
                 return base_address(str(address))
-    return configured[0] if configured else "support@localhost"
+    return configured[0] if configured else config.DEFAULT_SUPPORT_ADDRESS
 
 
 def compose(message: Message, recipients: Recipients) -> EmailMessage:

@@ -164,10 +164,11 @@ class Command(BaseCommand):
                 f"Demo logins (password {data.DEMO_PASSWORD}): " + ", ".join(data.demo_logins())
             )
         if not options["no_smtp"]:
-            lines.append(
-                f"Send a test e-mail to {address}: "
-                f".venv/bin/relaydesk send-test-mail --port {options['smtp_port']}"
-            )
+            command = f".venv/bin/relaydesk send-test-mail --port {options['smtp_port']}"
+            if address != config.DEFAULT_SUPPORT_ADDRESS:
+                # Another shell may not have the server's RELAYDESK_SUPPORT_ADDRESS.
+                command += f" --to {address}"
+            lines.append(f"Send a test e-mail to {address}: {command}")
         if outbox:
             lines.append(f"Outgoing mail is written to {outbox} (no RELAYDESK_SMTP_URL set).")
         lines.append("Press Ctrl-C to stop.")
