@@ -37,7 +37,7 @@ def endpoint(settings) -> Iterator[InboundSmtpServer]:
 
 
 # The endpoint stores from its own thread, which reads only committed rows.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_send_test_mail_to_refused_recipient_names_it(endpoint):
     with pytest.raises(CommandError) as error:
         call_command("send-test-mail", "--port", str(endpoint.port), "--to", "support@localhost")
@@ -50,7 +50,7 @@ def test_send_test_mail_to_refused_recipient_names_it(endpoint):
     assert not RawMessage.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_send_test_mail_to_given_support_address(endpoint):
     out = StringIO()
     call_command(
