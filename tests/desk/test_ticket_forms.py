@@ -96,6 +96,27 @@ def test_empty_reply_is_rejected_and_adds_nothing(agent_client: Client, make_tic
     assert ticket.messages.count() == 1
 
 
+@pytest.mark.parametrize("action", ["reply", "note"])
+def test_text_over_the_limit_is_rejected_and_adds_nothing(
+    agent_client: Client, make_ticket, action
+):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/{action}/", {"text": "x" * 100_001})
+    assert response.status_code == 400
+    assert (
+        "The message text is 100001 characters long: shorten it to 100000."
+        in response.content.decode()
+    )
+    assert ticket.messages.count() == 1
+
+
+def test_text_at_the_limit_is_taken(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/note/", {"text": "x" * 100_000})
+    assert response.status_code == 302
+    assert len(ticket.messages.get(kind=MessageKind.NOTE).text) == 100_000
+
+
 def test_reply_with_forbidden_status_is_conflict(agent_client: Client, make_ticket):
     ticket = make_ticket()
     response = agent_client.post(

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 
 from relaydesk.accounts.models import User
-from relaydesk.core.text import invisible_characters
+from relaydesk.core.text import MAX_TEXT_LENGTH, invisible_characters
 from relaydesk.customers.actions import check_email_address
 from relaydesk.customers.errors import InvalidContact
 from relaydesk.customers.models import Channel, Contact, Organization
@@ -22,9 +22,6 @@ from relaydesk.tickets.models import (
     Visibility,
 )
 
-# Message text sent through the API. Large enough for pasted logs and stack
-# traces; longer material belongs in an attachment.
-MAX_TEXT_LENGTH = 100_000
 MAX_SUBJECT_LENGTH = 500
 
 # A row id in a request: positive, and within the databases' 64-bit integers,

@@ -2,6 +2,11 @@
 
 import unicodedata
 
+# The longest free text one field takes: a message, a note, a workaround.
+# Large enough for a pasted log or stack trace; longer material belongs in
+# an attachment. The API, the desk's forms and the back-office actions share it.
+MAX_TEXT_LENGTH = 100_000
+
 # Control characters and line and paragraph separators: none belongs in a
 # one-line value such as a subject, and Python's e-mail headers refuse the
 # line-breaking ones. Format characters (Cf) stay: emoji sequences and

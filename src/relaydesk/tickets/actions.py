@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from relaydesk.accounts.models import Team, User
 from relaydesk.core import clock, inserts, memo, sequences, timeline
 from relaydesk.core.choices import quoted_labels
-from relaydesk.core.text import one_line
+from relaydesk.core.text import MAX_TEXT_LENGTH, one_line
 from relaydesk.customers.models import Contact, Organization
 from relaydesk.tickets import delivery
 from relaydesk.tickets.blobs import store_blob
@@ -427,14 +427,21 @@ def _set_status(ticket: Ticket, status: str, *, actor: User | None, reason: str 
 
 
 def _typed_text(text: str) -> str:
-    """Return an agent's text with ``\n`` line endings; raises InvalidMessage when it is empty.
+    """Return an agent's text with ``\n`` line endings.
 
+    Raises InvalidMessage when it is empty or longer than MAX_TEXT_LENGTH.
     Browsers send a textarea's lines ending in CRLF, and the API passes on
     whatever its caller sends, while mail intake stores ``\n``.
     """
     if not text or not text.strip():
         raise InvalidMessage(_("The message text is empty: write something before sending."))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidMessage(
+            _("The message text is %(length)d characters long: shorten it to %(max)d.")
+            % {"length": len(text), "max": MAX_TEXT_LENGTH}
+        )
+    return text
 
 
 def _insert_message(

@@ -338,6 +338,23 @@ def test_inform_client_empty_text_is_rejected(
     assert ticket.status == Status.SOLUTION_RECEIVED
 
 
+def test_inform_client_text_over_the_limit_is_rejected(
+    signed_in, cs_agent, po_agent, escalated, known_error
+):
+    ticket, incident = escalated
+    actions.start_triage(incident, actor=po_agent)
+    actions.apply_known_error(incident, known_error, actor=po_agent)
+    count = ticket.messages.count()
+    response = signed_in(cs_agent).post(
+        f"/tickets/{ticket.number}/inform-client/", {"text": "x" * 100_001}
+    )
+    assert response.status_code == 400
+    assert "shorten it to 100000" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLUTION_RECEIVED
+    assert ticket.messages.count() == count
+
+
 def test_inform_client_before_solution_is_conflict(signed_in, cs_agent, escalated):
     ticket, _incident = escalated
     response = signed_in(cs_agent).post(

@@ -48,11 +48,6 @@ def check_level(field: str, value: str, error: type[ValidationFailed]) -> None:
         )
 
 
-# The maximum length of free text in one back-office field, the same as for a
-# ticket message. A long stack trace fits, and a log file belongs in an attachment.
-MAX_TEXT_LENGTH = 100_000
-
-
 def check_text(
     field: str,
     value: str,

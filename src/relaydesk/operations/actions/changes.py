@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import User
 from relaydesk.core import clock, sequences, timeline
+from relaydesk.core.text import MAX_TEXT_LENGTH
 from relaydesk.operations import stages
 from relaydesk.operations.actions._common import (
-    MAX_TEXT_LENGTH,
     check_text,
     move_change,
     move_incident,
