@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import events_for
 from relaydesk.operations import actions
 from relaydesk.operations.errors import (
@@ -16,8 +17,10 @@ from relaydesk.operations.errors import (
     TicketAlreadyLinked,
 )
 from relaydesk.operations.models import (
+    Incident,
     IncidentReference,
     IncidentStatus,
+    IncidentTicket,
     Integration,
     StageName,
     priority_for,
@@ -25,7 +28,7 @@ from relaydesk.operations.models import (
 from relaydesk.operations.suggestions import suggestions_for
 from relaydesk.tickets import actions as tickets
 from relaydesk.tickets.errors import InvalidTransition
-from relaydesk.tickets.models import Status
+from relaydesk.tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +115,50 @@ def test_escalate_twice_conflicts(make_ticket, cs_agent):
     with pytest.raises(TicketAlreadyLinked) as caught:
         escalate(ticket, cs_agent)
     assert caught.value.code == "ticket_already_linked"
+    assert "incident PO-1, which is New: follow the ticket there" in caught.value.message
+
+
+def reopened_after_close(make_ticket, cs_agent, po_agent) -> tuple[Ticket, Incident]:
+    """A ticket whose incident closed, then whose client wrote again."""
+    ticket = make_ticket()
+    incident = escalate(ticket, cs_agent)
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Config fixed.")
+    tickets.change_status(ticket, actor=cs_agent, status=Status.OPEN)
+    return ticket, incident
+
+
+def test_escalate_again_after_incident_closed(make_ticket, cs_agent, po_agent):
+    ticket, closed = reopened_after_close(make_ticket, cs_agent, po_agent)
+
+    again = escalate(ticket, cs_agent)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ESCALATED
+    assert ticket.incident_link.incident == again
+    assert again.reference == "PO-2"
+    unlinked = TimelineEvent.objects.get(subject_id=closed.pk, kind="ticket_unlinked")
+    assert unlinked.data == {"ticket": ticket.reference, "incident": "PO-2"}
+    assert TimelineEvent.objects.filter(subject_id=closed.pk, kind="ticket_linked").exists()
+
+
+def test_link_again_after_incident_closed(make_ticket, cs_agent, po_agent):
+    ticket, _closed = reopened_after_close(make_ticket, cs_agent, po_agent)
+    open_incident = escalate(make_ticket(), cs_agent)
+
+    actions.link_ticket(ticket, open_incident, actor=cs_agent)
+
+    assert IncidentTicket.objects.get(ticket=ticket).incident == open_incident
+
+
+def test_escalate_again_while_incident_resolved_conflicts(make_ticket, cs_agent):
+    ticket = make_ticket()
+    incident = escalate(ticket, cs_agent)
+    Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.RESOLVED)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.OPEN)
+    with pytest.raises(TicketAlreadyLinked):
+        escalate(ticket, cs_agent)
+    assert Incident.objects.count() == 1
 
 
 def test_escalate_solved_ticket_conflicts(make_ticket, cs_agent):

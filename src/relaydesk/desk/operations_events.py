@@ -87,6 +87,7 @@ def _data_sentences() -> dict[str, str]:
     # Built on each call so the sentences follow the active language.
     return {
         "ticket_linked": _("Ticket %(ticket)s linked"),
+        "ticket_unlinked": _("Ticket %(ticket)s escalated again, to incident %(incident)s"),
         "known_error_applied": _("Known error %(known_error)s applied"),
         "change_linked": _("Change %(change)s linked"),
         "incident_linked": _("Incident %(incident)s linked"),

@@ -13,6 +13,7 @@ from relaydesk.operations.models import (
     IncidentTicket,
     StageName,
 )
+from relaydesk.tickets import actions as tickets
 from relaydesk.tickets.models import MessageKind, Status
 from tests.factories import ContactFactory, OrganizationFactory
 
@@ -115,7 +116,7 @@ def test_escalate_linked_ticket_is_conflict(signed_in, cs_agent, escalated):
     before = TimelineEvent.objects.count()
     response = signed_in(cs_agent).post(f"/tickets/{ticket.number}/escalate/", escalate_data())
     assert response.status_code == 409
-    assert "is already linked to an incident" in response.content.decode()
+    assert "is already linked to incident PO-1, which is New" in response.content.decode()
     assert Incident.objects.count() == 1
     assert TimelineEvent.objects.count() == before
 
@@ -365,3 +366,21 @@ def test_inform_client_before_solution_is_conflict(signed_in, cs_agent, escalate
     ticket.refresh_from_db()
     assert ticket.status == Status.ESCALATED
     assert Incident.objects.get().status == IncidentStatus.NEW
+
+
+def test_ticket_reopened_after_close_is_escalated_again(signed_in, cs_agent, po_agent, escalated):
+    ticket, incident = escalated
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Config fixed.")
+    tickets.change_status(ticket, actor=cs_agent, status=Status.OPEN)
+    agent = signed_in(cs_agent)
+
+    page = agent.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Escalate again" in page
+    assert "Incident PO-1 is closed." in page
+
+    response = agent.post(f"/tickets/{ticket.number}/escalate/", escalate_data())
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.incident_link.incident.reference == "PO-2"
+    assert "Escalate again" not in agent.get(f"/tickets/{ticket.number}/").content.decode()

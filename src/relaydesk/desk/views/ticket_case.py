@@ -20,7 +20,7 @@ from relaydesk.desk.operations_forms import (
 from relaydesk.operations import queries
 from relaydesk.operations.actions.clients import client_message
 from relaydesk.operations.actions.incidents import ESCALATABLE_TICKET_STATUSES
-from relaydesk.operations.models import Incident
+from relaydesk.operations.models import Incident, IncidentStatus
 from relaydesk.tickets.models import Message, Status, Ticket
 
 
@@ -34,16 +34,23 @@ def case_context(
     """
     user = request.user
     case = queries.ticket_case(user, ticket.pk)
+    escalatable = ticket.status in ESCALATABLE_TICKET_STATUSES
+    # A ticket that the client reopened after its incident closed may be escalated again.
+    escalates_again = (
+        case is not None and case.incident_status == IncidentStatus.CLOSED and escalatable
+    )
     context: dict[str, object] = {
         "case": case,
         "case_links_to_incident": permissions.can_work_back_office(user),
-        "case_offers_escalation": case is None and permissions.can_escalate(user),
-        "case_escalatable": ticket.status in ESCALATABLE_TICKET_STATUSES,
+        "case_offers_escalation": (case is None or escalates_again)
+        and permissions.can_escalate(user),
+        "case_escalates_again": escalates_again,
+        "case_escalatable": escalatable,
         "case_offers_inform": False,
     }
     if context["case_offers_escalation"]:
         context.update(escalation_forms(request, ticket, messages))
-    elif case is not None and permissions.can_inform_client(user):
+    if case is not None and permissions.can_inform_client(user):
         context["case_offers_inform"] = ticket.status == Status.SOLUTION_RECEIVED
         if context["case_offers_inform"]:
             context["inform_form"] = InformClientForm(initial={"text": prefilled_message(ticket)})

@@ -259,10 +259,25 @@ def _check_incident_fields(summary: str, impact: str, urgency: str) -> str:
 
 
 def _check_escalatable(ticket: Ticket) -> None:
+    """Raise unless the ticket may be escalated.
+
+    A ticket linked to a closed incident may be: its client wrote again
+    after the answer, so the problem is back or was another one.
+    """
     ticket.refresh_from_db(fields=["status"])
-    if IncidentTicket.objects.filter(ticket=ticket).exists():
+    link = IncidentTicket.objects.select_related("incident").filter(ticket=ticket).first()
+    if link is not None and link.incident.status != IncidentStatus.CLOSED:
         raise TicketAlreadyLinked(
-            _("Ticket %(ticket)s is already linked to an incident.") % {"ticket": ticket.reference}
+            _(
+                "Ticket %(ticket)s is already linked to incident %(incident)s, which is "
+                "%(status)s: follow the ticket there, or escalate it again once that "
+                "incident is closed."
+            )
+            % {
+                "ticket": ticket.reference,
+                "incident": link.incident.reference,
+                "status": link.incident.get_status_display(),
+            }
         )
     if ticket.status not in ESCALATABLE_TICKET_STATUSES:
         raise InvalidTicketState(
@@ -299,6 +314,7 @@ def _insert_incident(actor: User, summary: str, impact: str, urgency: str) -> In
 
 
 def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
+    _unlink_from_closed_incident(ticket, incident, actor)
     try:
         with transaction.atomic():
             link = IncidentTicket.objects.create(
@@ -318,6 +334,28 @@ def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
         stages.enter([ticket.pk], incident, current_stage)
     _notify_csm(ticket, incident)
     return link
+
+
+def _unlink_from_closed_incident(ticket: Ticket, incident: Incident, actor: User) -> None:
+    """Remove the ticket's link to a closed incident, which the link to ``incident`` replaces.
+
+    The closed incident's timeline keeps the ticket, with this event.
+    """
+    previous = (
+        IncidentTicket.objects.select_related("incident")
+        .filter(ticket=ticket, incident__status=IncidentStatus.CLOSED)
+        .first()
+    )
+    if previous is None:
+        return
+    previous.delete()
+    timeline.record(
+        previous.incident,
+        "ticket_unlinked",
+        actor=actor,
+        ticket=ticket.reference,
+        incident=incident.reference,
+    )
 
 
 def _notify_csm(ticket: Ticket, incident: Incident) -> None:
