@@ -15,7 +15,7 @@ from relaydesk.sla.models import IncidentPolicy
 from relaydesk.tickets import actions as tickets
 from relaydesk.tickets.drafts import MessageDraft
 from relaydesk.tickets.models import Direction, MessageKind
-from tests.api.helpers import ApiClient, assert_problem
+from tests.api.helpers import ApiClient, assert_problem, row_counts
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +290,22 @@ def test_list_incidents_query_count_is_flat(po_api, po_agent):
 
     assert len(items) == 4
     assert len(four) == len(one)
+
+
+def test_back_office_agent_cannot_reply_to_client(po_api, make_ticket):
+    ticket = make_ticket()
+    before = row_counts()
+    response = po_api.post(
+        f"/api/tickets/{ticket.number}/messages", {"kind": "reply", "text": "Fixed now."}
+    )
+    problem = assert_problem(response, 403, "ticket_forbidden")
+    assert "Only Customer Service agents and CSMs reply to clients" in problem["detail"]
+    assert row_counts() == before
+
+
+def test_back_office_agent_adds_a_note(po_api, make_ticket):
+    ticket = make_ticket()
+    response = po_api.post(
+        f"/api/tickets/{ticket.number}/messages", {"kind": "note", "text": "Seen in PO-1."}
+    )
+    assert response.status_code == 201

@@ -11,8 +11,17 @@ def is_agent(user: User) -> bool:
 
 
 def can_work_tickets(user: User) -> bool:
-    """Read tickets, reply, add notes, assign and change status or priority."""
+    """Read tickets and add internal notes to them."""
     return is_agent(user) and (user.role in FRONT_OFFICE or user.role in BACK_OFFICE)
+
+
+def can_answer_clients(user: User) -> bool:
+    """Reply to clients on a ticket, assign it and change its status or priority.
+
+    The front office talks to clients. The back office answers through its
+    incident, and Customer Service passes the answer on.
+    """
+    return is_agent(user) and user.role in FRONT_OFFICE
 
 
 def can_manage_customers(user: User) -> bool:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from relaydesk.accounts import permissions
 from relaydesk.accounts.models import Team, User
 from relaydesk.core import clock, inserts, memo, sequences, timeline
 from relaydesk.core.choices import quoted_labels
@@ -28,7 +29,7 @@ from relaydesk.customers.models import Contact, Organization
 from relaydesk.tickets import delivery
 from relaydesk.tickets.blobs import store_blob
 from relaydesk.tickets.drafts import MessageDraft
-from relaydesk.tickets.errors import InvalidAssignee, InvalidMessage, InvalidTransition
+from relaydesk.tickets.errors import InvalidAssignee, InvalidMessage, InvalidTransition, NotAllowed
 from relaydesk.tickets.models import (
     Attachment,
     DeliveryStatus,
@@ -186,6 +187,7 @@ def reply(
     contact. Raises InvalidMessage for an empty reply and InvalidTransition
     for a status the ticket cannot take.
     """
+    _require_front_office(author)
     text = _typed_text(text)
     if status is not None:
         _check_manual_transition(ticket, status)
@@ -242,6 +244,7 @@ def assign(
     ticket: Ticket, *, actor: User | None, assignee: User | None, team: Team | None = None
 ) -> Ticket:
     """Set the ticket's assignee and team. An assignee must be an active agent."""
+    _require_front_office(actor)
     if assignee is not None and not assignee.is_active:
         raise InvalidAssignee(
             _("Agent %(name)s is inactive and cannot be assigned.") % {"name": assignee}
@@ -280,6 +283,7 @@ def assign(
 
 def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
     """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed."""
+    _require_front_office(actor)
     _check_manual_transition(ticket, status)
     with transaction.atomic(savepoint=False):
         ticket = _locked(ticket)
@@ -290,6 +294,7 @@ def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
 
 
 def change_priority(ticket: Ticket, *, actor: User | None, priority: str) -> Ticket:
+    _require_front_office(actor)
     if priority not in Priority.values:
         raise InvalidMessage(
             _("Priority %(value)r is invalid: use one of %(choices)s.")
@@ -386,6 +391,18 @@ def _touch(ticket: Ticket, when: datetime) -> None:
         return
     with inserts.stored_only():
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=when)
+
+
+def _require_front_office(actor: User | None) -> None:
+    """Raise NotAllowed for an agent of the back office; ``None`` is relaydesk itself."""
+    if actor is not None and not permissions.can_answer_clients(actor):
+        raise NotAllowed(
+            _(
+                "Only Customer Service agents and CSMs reply to clients and change a "
+                "ticket's assignee, status or priority: add an internal note, or answer "
+                "through the ticket's incident."
+            )
+        )
 
 
 def _check_manual_transition(ticket: Ticket, status: str) -> None:

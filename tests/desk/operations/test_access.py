@@ -6,6 +6,7 @@ from django.test import Client
 from relaydesk.core.models import TimelineEvent
 from relaydesk.operations import actions
 from relaydesk.operations.models import Incident, IncidentStatus
+from relaydesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,46 @@ def test_front_office_form_forbidden_to_back_office(request, signed_in, records,
     assert response.status_code == 403
     assert "Only Customer Service agents and CSMs can do this." in response.content.decode()
     assert event_count() == before
+
+
+TICKET_FORMS = [
+    ("/tickets/{ticket}/reply/", {"text": "hello from the back office"}),
+    ("/tickets/{ticket}/assign/", {"assignee": "", "team": ""}),
+    ("/tickets/{ticket}/status/", {"status": "open"}),
+    ("/tickets/{ticket}/priority/", {"priority": "high"}),
+]
+
+
+@pytest.mark.parametrize(("form", "data"), TICKET_FORMS)
+@pytest.mark.parametrize("role", ["po_agent", "second_line_agent", "release_agent"])
+def test_client_facing_ticket_form_forbidden_to_back_office(
+    request, signed_in, records, form, data, role
+):
+    ticket = Ticket.objects.get(number=records["ticket"])
+    before = (event_count(), ticket.messages.count(), ticket.status, ticket.priority)
+    client = signed_in(request.getfixturevalue(role))
+    response = client.post(form.format(**records), data)
+    assert response.status_code == 403
+    assert "Only Customer Service agents and CSMs reply to clients" in response.content.decode()
+    ticket.refresh_from_db()
+    assert (event_count(), ticket.messages.count(), ticket.status, ticket.priority) == before
+
+
+def test_back_office_ticket_page_offers_a_note_only(signed_in, records, po_agent):
+    page = signed_in(po_agent).get(f"/tickets/{records['ticket']}/").content.decode()
+    assert "/note/" in page
+    for action in ("reply", "assign", "status", "priority"):
+        assert f"/tickets/{records['ticket']}/{action}/" not in page
+    assert "Customer Service replies to the client." in page
+
+
+def test_back_office_note_is_added(signed_in, records, po_agent):
+    ticket = Ticket.objects.get(number=records["ticket"])
+    response = signed_in(po_agent).post(
+        f"/tickets/{ticket.number}/note/", {"text": "Logs attached to PO-1."}
+    )
+    assert response.status_code == 302
+    assert ticket.messages.filter(kind="note", author=po_agent).exists()
 
 
 def test_navigation_shows_back_office_links_to_back_office(signed_in, po_agent):

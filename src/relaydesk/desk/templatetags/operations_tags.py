@@ -22,6 +22,12 @@ def works_back_office(user: User) -> bool:
 
 
 @register.filter
+def answers_clients(user: User) -> bool:
+    """Return whether ``user`` may reply to clients and change a ticket's assignee or status."""
+    return permissions.can_answer_clients(user)
+
+
+@register.filter
 def field_labels(names: tuple[str, ...]) -> str:
     """Return the labels of a suggestion's matched fields, joined: "title, symptoms"."""
     return ", ".join(str(FIELD_LABELS.get(name, name)) for name in names)

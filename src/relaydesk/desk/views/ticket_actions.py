@@ -3,6 +3,7 @@
 On success the view redirects back to the ticket with a message (post,
 redirect, get). On bad input it renders the ticket page again with the form's
 errors: HTTP 409 when the ticket's state forbids the change, 400 otherwise.
+An action that the agent's role may not take answers 403 with the reason.
 """
 
 import logging
@@ -16,9 +17,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relaydesk.core.errors import Conflict, DomainError
+from relaydesk.core.errors import Conflict, DomainError, PermissionDenied
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import AssignForm, NoteForm, PriorityForm, ReplyForm, StatusForm
+from relaydesk.desk.views.back_office import forbidden
 from relaydesk.desk.views.ticket import get_ticket, render_ticket
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import Ticket
@@ -44,6 +46,9 @@ def _submit(
                 "desk action rejected",
                 extra={"ticket": ticket.number, "form": form_key, "code": error.code},
             )
+            if isinstance(error, PermissionDenied):
+                # The agent's role has no such form on the page to show the error on.
+                return forbidden(request, error.message)
             form.add_error(None, error.message)
             status = 409 if isinstance(error, Conflict) else 400
         else:
