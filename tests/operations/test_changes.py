@@ -2,6 +2,7 @@
 
 import pytest
 
+from relaydesk.accounts.models import Role
 from relaydesk.core.timeline import events_for
 from relaydesk.operations import actions
 from relaydesk.operations.errors import (
@@ -21,6 +22,9 @@ from relaydesk.operations.models import (
     KnownErrorStatus,
     Outcome,
 )
+from relaydesk.sla.models import Notification, NotificationKind
+from relaydesk.tickets import actions as tickets
+from tests.factories import TeamFactory
 from tests.operations.helpers import post_json
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +198,43 @@ def test_rollback_reopens_resolved_incident(incident, po_agent, release_agent, p
     assert incident.draft_resolution == ""
     assert known_error.status == KnownErrorStatus.FIX_IN_PROGRESS
     assert not incident.ticket_links.get().permanent_fix_available
+
+
+def test_rollback_after_close_tells_production_operations_and_ticket_owners(
+    incident, po_agent, cs_agent, release_agent, production_env
+):
+    TeamFactory(slug="ops", role=Role.PRODUCTION_OPERATIONS).members.add(po_agent)
+    ticket = incident.ticket_links.get().ticket
+    tickets.assign(ticket, actor=cs_agent, assignee=cs_agent)
+    change = actions.request_change(incident, actor=po_agent, title="Fix reports")
+    actions.deploy_to_environment(
+        change, production_env, version="5", actor=release_agent, override_reason="hotfix"
+    )
+    actions.close_incident(incident, actor=po_agent, resolution="Fixed in version 5.")
+
+    actions.rollback(change, production_env, actor=release_agent, version="5")
+
+    incident.refresh_from_db()
+    assert incident.status == IncidentStatus.CLOSED
+    rolled_back = events_for(incident).get(kind="fix_rolled_back")
+    assert rolled_back.data == {"change": change.reference}
+    on_ticket = events_for(ticket).get(kind="fix_rolled_back")
+    assert on_ticket.data == {"change": change.reference, "incident": incident.reference}
+    notices = Notification.objects.filter(kind=NotificationKind.FIX_ROLLED_BACK)
+    assert set(notices.values_list("recipient__username", "incident_id", "ticket_id")) == {
+        ("pedro", incident.pk, None),
+        ("carla", None, ticket.pk),
+    }
+
+
+def test_rollback_before_close_notifies_nobody(incident, po_agent, release_agent, production_env):
+    change = actions.request_change(incident, actor=po_agent, title="Fix reports")
+    actions.deploy_to_environment(
+        change, production_env, version="5", actor=release_agent, override_reason="hotfix"
+    )
+    actions.rollback(change, production_env, actor=release_agent, version="5")
+    assert not Notification.objects.filter(kind=NotificationKind.FIX_ROLLED_BACK).exists()
+    assert not events_for(incident).filter(kind="fix_rolled_back").exists()
 
 
 def test_rollback_of_planned_change_conflicts(change, release_agent, production_env):

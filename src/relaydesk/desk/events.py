@@ -61,6 +61,10 @@ def _ticket_sentences() -> dict[str, str]:
         "permanent_fix_available": _(
             "Permanent fix available: change %(change)s fixes known error %(known_error)s"
         ),
+        "fix_rolled_back": _(
+            "Fix rolled back: change %(change)s of closed incident %(incident)s was rolled "
+            "back after the client was answered"
+        ),
         "permanent_fix_withdrawn": _(
             "Permanent fix withdrawn: change %(change)s of known error %(known_error)s"
         ),
@@ -118,7 +122,16 @@ def describe(event: TimelineEvent) -> str:
             "reason": _acknowledgement_skip_reasons().get(reason, reason)
         }
     if event.kind == "agent_notified":
-        return _("%(agent)s notified of the answer from incident %(incident)s as %(reason)s") % {
+        if data.get("answer") == "fix_rolled_back":
+            template = _(
+                "%(agent)s notified that the fix of incident %(incident)s was rolled back, "
+                "as %(reason)s"
+            )
+        else:
+            template = _(
+                "%(agent)s notified of the answer from incident %(incident)s as %(reason)s"
+            )
+        return template % {
             "agent": data.get("agent_name") or data.get("agent"),
             "incident": data.get("incident"),
             "reason": label(AnswerReason, data.get("reason")),

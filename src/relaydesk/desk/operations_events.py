@@ -93,6 +93,7 @@ def _data_sentences() -> dict[str, str]:
         "incident_linked": _("Incident %(incident)s linked"),
         "known_error_linked": _("Known error %(known_error)s linked"),
         "fix_deployed": _("Fix deployed by change %(change)s"),
+        "fix_rolled_back": _("Fix rolled back after close: change %(change)s"),
         "client_informed": _("Client informed on ticket %(ticket)s"),
     }
 

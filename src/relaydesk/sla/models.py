@@ -302,6 +302,7 @@ class NotificationKind(models.TextChoices):
         "workaround_received",
         _("Workaround received from Production Operations"),
     )
+    FIX_ROLLED_BACK = "fix_rolled_back", _("Fix rolled back after the incident closed")
 
 
 class Notification(models.Model):

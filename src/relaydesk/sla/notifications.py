@@ -40,8 +40,14 @@ HANDOFF_NOTICES: dict[str, tuple[str, str]] = {
 }
 
 # Ticket events that bring Production Operations' answer, which leaves the
-# ticket in ``solution_received`` until Customer Service passes it on.
-ANSWER_EVENTS = frozenset({"workaround_received", "resolution_received"})
+# ticket in ``solution_received`` until Customer Service passes it on, and the
+# rollback of the fix that such an answer announced. Each notifies the agents
+# who pass answers on, with the notification kind given here.
+ANSWER_EVENTS: dict[str, str] = {
+    "workaround_received": NotificationKind.WORKAROUND_RECEIVED,
+    "resolution_received": NotificationKind.SOLUTION_RECEIVED,
+    "fix_rolled_back": NotificationKind.FIX_ROLLED_BACK,
+}
 
 
 class AnswerReason(models.TextChoices):
@@ -186,6 +192,9 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     event per agent from ``answer_recipients``, unless relaydesk informs the
     client itself. It runs inside that action's transaction.
     """
+    if event.subject_type == "incident" and event.kind == "fix_rolled_back":
+        _announce_rollback(event)
+        return
     if event.subject_type != "ticket":
         return
     if event.kind in ANSWER_EVENTS:
@@ -195,15 +204,26 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     if notice is None:
         return
     key, kind = notice
-    if event.data.get("answer") == "workaround_received":
-        # Only a workaround so far: the agent passes it on and still waits for the fix.
-        kind = NotificationKind.WORKAROUND_RECEIVED
+    if event.kind == "agent_notified":
+        # A workaround, a resolution, or the rollback of the fix it announced.
+        kind = ANSWER_EVENTS.get(event.data.get("answer", ""), kind)
     person = User.objects.filter(username=event.data.get(key), is_active=True).first()
     if person is None:
         return
     Notification.objects.create(
         recipient=person, kind=kind, ticket_id=event.subject_id, created_at=event.created_at
     )
+
+
+def _announce_rollback(event: TimelineEvent) -> None:
+    """Notify Production Operations that the fix of a closed incident was rolled back."""
+    for person in _role_members(Role.PRODUCTION_OPERATIONS):
+        Notification.objects.create(
+            recipient=person,
+            kind=NotificationKind.FIX_ROLLED_BACK,
+            incident_id=event.subject_id,
+            created_at=event.created_at,
+        )
 
 
 def _announce_answer(event: TimelineEvent) -> None:

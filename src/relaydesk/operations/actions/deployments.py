@@ -306,6 +306,7 @@ def _roll_back(change: Change, performer: _Actor) -> None:
     )
     if not was_deployed:
         return
+    _report_rollback_after_close(change, performer)
     for incident in change.incidents.filter(status=IncidentStatus.RESOLVED):
         move_incident(
             incident,
@@ -327,6 +328,33 @@ def _roll_back(change: Change, performer: _Actor) -> None:
             fixed_by=None,
         )
         _flag_workaround_tickets(known_error, change, performer, available=False)
+
+
+def _report_rollback_after_close(change: Change, performer: _Actor) -> None:
+    """Record ``fix_rolled_back`` on the closed incidents of ``change`` and their tickets.
+
+    Their clients were told the problem is fixed. A closed incident stays
+    closed; the events tell Production Operations and the agents who passed
+    the answer on (the sla app's listener notifies them) so that they can
+    open a new incident and tell the clients.
+    """
+    for incident in change.incidents.filter(status=IncidentStatus.CLOSED):
+        timeline.record(
+            incident,
+            "fix_rolled_back",
+            actor=performer.user,
+            actor_label=performer.label,
+            change=change.reference,
+        )
+        for link in incident.ticket_links.select_related("ticket"):
+            timeline.record(
+                link.ticket,
+                "fix_rolled_back",
+                actor=performer.user,
+                actor_label=performer.label,
+                change=change.reference,
+                incident=incident.reference,
+            )
 
 
 def _flag_workaround_tickets(
