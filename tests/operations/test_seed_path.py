@@ -157,7 +157,10 @@ def test_seed_path_code_change_via_signed_webhook(
     known_error.refresh_from_db()
     assert change.status == ChangeStatus.DEPLOYED
     assert incident.status == IncidentStatus.RESOLVED
-    assert change.reference in incident.draft_resolution
+    assert incident.draft_resolution.startswith("Fixed in version 1.4.0-rc2, released on ")
+    # Clients read the resolution: the internal change record stays out of it.
+    assert change.reference not in incident.draft_resolution
+    assert change.title not in incident.draft_resolution
     assert known_error.status == KnownErrorStatus.FIXED
     assert known_error.fixed_by == change
     assert IncidentTicket.objects.get(ticket=premium).permanent_fix_available

@@ -240,14 +240,10 @@ def _mark_deployed(change: Change, deployment: Deployment, performer: _Actor) ->
 
 
 def _resolve_waiting_incidents(change: Change, deployment: Deployment, performer: _Actor) -> None:
-    draft = _(
-        "Fixed by %(change)s (%(title)s), version %(version)s, deployed to "
-        "%(environment)s on %(date)s."
-    ) % {
-        "change": change.reference,
-        "title": change.title,
+    # The draft becomes the public resolution that clients read, so it leaves
+    # out the change's number and title, which are internal records.
+    draft = _("Fixed in version %(version)s, released on %(date)s.") % {
         "version": deployment.version,
-        "environment": deployment.environment.name,
         "date": formats.date_format(deployment.deployed_at, "DATE_FORMAT"),
     }
     enter_stage_for_waiting_tickets(change, StageName.DEPLOYED)
