@@ -109,6 +109,19 @@ def test_escalate_rejects_bad_input(make_ticket, cs_agent, fields):
     assert ticket.status == Status.NEW
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"urgency": ""}, "Urgency is missing: use one of low, medium, high."),
+        ({"impact": "huge"}, "Impact 'huge' is invalid: use one of low, medium, high."),
+    ],
+)
+def test_escalate_names_a_missing_or_unknown_level(make_ticket, cs_agent, fields, message):
+    with pytest.raises(InvalidIncident) as caught:
+        escalate(make_ticket(), cs_agent, **fields)
+    assert caught.value.message == message
+
+
 def test_escalate_twice_conflicts(make_ticket, cs_agent):
     ticket = make_ticket()
     escalate(ticket, cs_agent)

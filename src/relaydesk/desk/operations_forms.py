@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from relaydesk.desk.forms import FilterChoiceField
 from relaydesk.operations.models import (
     ChangeStatus,
     Environment,
@@ -145,14 +146,14 @@ class CloseIncidentForm(OperationsForm):
 
 class IncidentFilterForm(OperationsForm):
     id_prefix = "filter"
-    status = forms.ChoiceField(
+    status = FilterChoiceField(
         label=_("Status"), choices=ANY + IncidentStatus.choices, required=False
     )
 
 
 class ChangeFilterForm(OperationsForm):
     id_prefix = "filter"
-    status = forms.ChoiceField(
+    status = FilterChoiceField(
         label=_("Status"), choices=ANY + ChangeStatus.choices, required=False
     )
 

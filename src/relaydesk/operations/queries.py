@@ -88,7 +88,11 @@ def incident_for(user: User, number: str | int) -> Incident:
     incident = incidents_visible_to(user).filter(number=parsed).first() if parsed else None
     if incident is None:
         raise IncidentNotFound(
-            _("Incident %(value)s does not exist: use a number such as PO-12.") % {"value": number}
+            _(
+                "Incident %(value)s does not exist: check the number, written as PO-12, "
+                "in the list of incidents."
+            )
+            % {"value": number}
         )
     return incident
 
@@ -177,7 +181,10 @@ def known_error_for(user: User, number: str | int) -> KnownError:
     known_error = known_errors_visible_to(user).filter(number=parsed).first() if parsed else None
     if known_error is None:
         raise KnownErrorNotFound(
-            _("Known error %(value)s does not exist: use a number such as KE-12.")
+            _(
+                "Known error %(value)s does not exist: check the number, written as KE-12, "
+                "in the list of known errors."
+            )
             % {"value": number}
         )
     return known_error
@@ -198,7 +205,11 @@ def change_for(user: User, number: str | int) -> Change:
     change = changes_visible_to(user).filter(number=parsed).first() if parsed else None
     if change is None:
         raise ChangeNotFound(
-            _("Change %(value)s does not exist: use a number such as CHG-12.") % {"value": number}
+            _(
+                "Change %(value)s does not exist: check the number, written as CHG-12, "
+                "in the list of changes."
+            )
+            % {"value": number}
         )
     return change
 

@@ -238,3 +238,12 @@ def test_environment_list_hides_edit_link_from_agents(signed_in, release_agent):
     content = signed_in(release_agent).get("/operations/environments/").content.decode()
     assert "in the administration pages" in content
     assert "/admin/operations/environment/" not in content
+
+
+def test_change_list_unknown_status_is_rejected(signed_in, po_agent):
+    actions.create_change(actor=po_agent, title="Stream the export")
+    response = signed_in(po_agent).get("/operations/changes/", {"status": "shipped"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "“shipped” is not a valid value. Valid values: planned (Planned)" in content
+    assert "Stream the export" not in content

@@ -79,7 +79,11 @@ def test_incident_list_unknown_status_is_rejected(signed_in, po_agent):
     new_incident(po_agent, "Still new")
     response = signed_in(po_agent).get("/operations/incidents/", {"status": "lost"})
     assert response.status_code == 400
-    assert len(response.context["page"].object_list) == 1
+    content = response.content.decode()
+    assert "“lost” is not a valid value. Valid values: new (New), triage (Triage)" in content
+    # The whole list would look like the result of the rejected filter.
+    assert response.context["page"] is None
+    assert "Still new" not in content
 
 
 def test_incident_page_shows_tickets_with_organization_and_plan(signed_in, po_agent, escalated):
@@ -195,7 +199,10 @@ def test_apply_unknown_known_error_is_rejected(signed_in, po_agent, escalated):
         incident_url(incident, "apply-known-error"), {"known_error": "KE-404"}
     )
     assert response.status_code == 400
-    assert "Known error KE-404 does not exist" in response.content.decode()
+    assert (
+        "Known error KE-404 does not exist: check the number, written as KE-12, in the list "
+        "of known errors." in response.content.decode()
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.ESCALATED
 

@@ -35,8 +35,12 @@ PerformOnChange = Callable[[Change, dict[str, Any]], str]
 @back_office_required
 def change_list(request: HttpRequest) -> HttpResponse:
     form = ChangeFilterForm(request.GET)
-    status_filter = form.cleaned_data["status"] if form.is_valid() else ""
-    page = paginate(request, queries.change_list(request.user, status=status_filter))
+    # A rejected filter shows no list: the whole list would look like its result.
+    page = (
+        paginate(request, queries.change_list(request.user, status=form.cleaned_data["status"]))
+        if form.is_valid()
+        else None
+    )
     status = 200 if form.is_valid() else 400
     context = {"form": form, "page": page}
     return render(request, "desk/operations/change_list.html", context, status=status)

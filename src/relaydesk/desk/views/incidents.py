@@ -65,8 +65,12 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 @back_office_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET)
-    status_filter = form.cleaned_data["status"] if form.is_valid() else ""
-    page = paginate(request, queries.incident_list(request.user, status=status_filter))
+    # A rejected filter shows no list: the whole list would look like its result.
+    page = (
+        paginate(request, queries.incident_list(request.user, status=form.cleaned_data["status"]))
+        if form.is_valid()
+        else None
+    )
     context = {"form": form, "page": page}
     return render(request, "desk/operations/incident_list.html", context, status=_status(form))
 

@@ -41,6 +41,11 @@ def require_front_office(actor: User | None) -> User:
 
 
 def check_level(field: str, value: str, error: type[ValidationFailed]) -> None:
+    if not value:
+        raise error(
+            _("%(field)s is missing: use one of %(choices)s.")
+            % {"field": field, "choices": ", ".join(Level.values)}
+        )
     if value not in Level.values:
         raise error(
             _("%(field)s %(value)r is invalid: use one of %(choices)s.")
