@@ -5,6 +5,9 @@ Needs the compiled catalogue (``make messages``).
 
 from datetime import date
 
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 
 from relaydesk.sla.models import Weekday
@@ -33,3 +36,18 @@ def test_english_names_are_unchanged():
     with translation.override("en"):
         written = formats.date_format(MONDAY_7_DECEMBER, "l, j F Y")
     assert written == "Monday, 7 December 2026"
+
+
+def test_form_messages_read_as_in_portugal():
+    field = forms.CharField(max_length=5)
+    choice = forms.ChoiceField(choices=[("low", "Low")])
+    with translation.override("pt-pt"):
+        with pytest.raises(ValidationError) as too_long:
+            field.clean("abcdefg")
+        with pytest.raises(ValidationError) as unknown:
+            choice.clean("huge")
+        # The messages are translated when read, so inside the override.
+        assert too_long.value.messages == ["Este valor pode ter no máximo 5 caracteres (tem 7)."]
+        assert unknown.value.messages == [
+            "Escolha uma opção válida: huge não está entre as opções disponíveis."
+        ]
