@@ -309,3 +309,33 @@ def test_back_office_agent_adds_a_note(po_api, make_ticket):
         f"/api/tickets/{ticket.number}/messages", {"kind": "note", "text": "Seen in PO-1."}
     )
     assert response.status_code == 201
+
+
+def test_assign_incident_sets_and_clears_owner(po_api, po_agent):
+    incident = new_incident(po_agent)
+    owner = AgentFactory(username="ines", role=Role.SECOND_LINE)
+
+    assigned = po_api.post(f"/api/incidents/{incident.reference}/assign", {"assignee": "ines"})
+    assert assigned.status_code == 200, assigned.content
+    assert assigned.json()["assignee"] == "ines"
+
+    cleared = po_api.post(f"/api/incidents/{incident.reference}/assign", {"assignee": None})
+    assert cleared.json()["assignee"] is None
+    assert owner.assigned_incidents.count() == 0
+
+
+def test_assign_incident_to_unknown_agent_is_refused(po_api, po_agent):
+    incident = new_incident(po_agent)
+    response = po_api.post(f"/api/incidents/{incident.reference}/assign", {"assignee": "nobody"})
+    problem = assert_problem(response, 422, "unknown_agent")
+    assert "'nobody'" in problem["detail"]
+    incident.refresh_from_db()
+    assert incident.assignee is None
+
+
+def test_assign_incident_to_front_office_is_refused(po_api, po_agent):
+    incident = new_incident(po_agent)
+    AgentFactory(username="carla", role=Role.CUSTOMER_SERVICE)
+    response = po_api.post(f"/api/incidents/{incident.reference}/assign", {"assignee": "carla"})
+    problem = assert_problem(response, 422, "invalid_incident")
+    assert "is not in the back office" in problem["detail"]

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
 from relaydesk.core.timeline import events_for
 from relaydesk.operations import actions
@@ -13,6 +14,7 @@ from relaydesk.operations.errors import (
     InvalidMessageReference,
     InvalidTicketState,
     MissingResolution,
+    NotAllowed,
     NoTeam,
     TicketAlreadyLinked,
 )
@@ -26,9 +28,11 @@ from relaydesk.operations.models import (
     priority_for,
 )
 from relaydesk.operations.suggestions import suggestions_for
+from relaydesk.sla.models import Notification, NotificationKind
 from relaydesk.tickets import actions as tickets
 from relaydesk.tickets.errors import InvalidTransition
 from relaydesk.tickets.models import Status, Ticket
+from tests.factories import AgentFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +420,67 @@ def test_create_integration_command_rejects_bad_name():
     with pytest.raises(CommandError):
         call_command("create-integration", "Bad Name!")
     assert not Integration.objects.exists()
+
+
+def notified(kind: str) -> set[str]:
+    return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+
+def test_new_incident_notifies_production_operations(make_ticket, cs_agent, po_agent):
+    TeamFactory(slug="ops", role=Role.PRODUCTION_OPERATIONS).members.add(
+        po_agent, AgentFactory(username="paula", role=Role.PRODUCTION_OPERATIONS)
+    )
+    escalate(make_ticket(), cs_agent)
+    assert notified(NotificationKind.NEW_INCIDENT) == {"pedro", "paula"}
+
+
+def test_incident_created_by_production_operations_skips_its_author(po_agent):
+    TeamFactory(slug="ops", role=Role.PRODUCTION_OPERATIONS).members.add(
+        po_agent, AgentFactory(username="paula", role=Role.PRODUCTION_OPERATIONS)
+    )
+    actions.create_incident(actor=po_agent, summary="Search is down", impact="high", urgency="high")
+    assert notified(NotificationKind.NEW_INCIDENT) == {"paula"}
+
+
+def test_transfer_notifies_the_second_line(make_ticket, cs_agent, po_agent, second_line_team):
+    incident = actions.start_triage(escalate(make_ticket(), cs_agent), actor=po_agent)
+    actions.transfer_to_second_line(incident, actor=po_agent, note="Check the index")
+    assert notified(NotificationKind.INCIDENT_TRANSFERRED) == {"ines"}
+
+
+def test_assign_incident_records_owner(make_ticket, cs_agent, po_agent, second_line_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.assign_incident(incident, actor=po_agent, assignee=second_line_agent)
+    incident.refresh_from_db()
+    assert incident.assignee == second_line_agent
+    event = events_for(incident).get(kind="incident_assigned")
+    assert event.data["assignee"] == "ines"
+    assert notified(NotificationKind.INCIDENT_ASSIGNED) == {"ines"}
+
+
+def test_taking_an_incident_notifies_nobody(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    actions.assign_incident(incident, actor=po_agent, assignee=po_agent)
+    assert notified(NotificationKind.INCIDENT_ASSIGNED) == set()
+
+
+def test_assign_incident_to_front_office_is_refused(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    with pytest.raises(InvalidIncident) as caught:
+        actions.assign_incident(incident, actor=po_agent, assignee=cs_agent)
+    assert caught.value.message.startswith(f"Agent {cs_agent} is not in the back office")
+    incident.refresh_from_db()
+    assert incident.assignee is None
+
+
+def test_assign_closed_incident_conflicts(make_ticket, cs_agent, po_agent):
+    incident = actions.start_triage(escalate(make_ticket(), cs_agent), actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Config fixed.")
+    with pytest.raises(InvalidIncidentTransition):
+        actions.assign_incident(incident, actor=po_agent, assignee=po_agent)
+
+
+def test_front_office_cannot_assign_incident(make_ticket, cs_agent, po_agent):
+    incident = escalate(make_ticket(), cs_agent)
+    with pytest.raises(NotAllowed):
+        actions.assign_incident(incident, actor=cs_agent, assignee=po_agent)

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from relaydesk.accounts.models import User
+from relaydesk.api.errors import UnknownAgent
 from relaydesk.api.operations_schemas import (
     ApplyKnownErrorIn,
+    AssignIncidentIn,
     ChangeIn,
     ChangeOut,
     ChangePage,
@@ -174,6 +176,26 @@ def apply_known_error(request: HttpRequest, number: str, payload: ApplyKnownErro
     incident = _back_office_incident(request, number)
     known_error = queries.known_error_for(request.auth, payload.known_error)
     return _incident_detail(actions.apply_known_error(incident, known_error, actor=request.auth))
+
+
+@router.post(
+    "/incidents/{number}/assign",
+    response={200: IncidentOut, ERRORS: Problem},
+    summary="Give the incident an owner from the back office, or none",
+)
+def assign(request: HttpRequest, number: str, payload: AssignIncidentIn) -> IncidentOut:
+    incident = _back_office_incident(request, number)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise UnknownAgent(
+                _("No active agent has the username %(value)r: use a back-office agent's username.")
+                % {"value": payload.assignee}
+            )
+    return _incident_detail(
+        actions.assign_incident(incident, actor=request.auth, assignee=assignee)
+    )
 
 
 @router.post(

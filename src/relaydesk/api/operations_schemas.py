@@ -114,6 +114,12 @@ class TransferIn(InputSchema):
     note: str
 
 
+class AssignIncidentIn(InputSchema):
+    """The new owner's username, or ``null`` to leave the incident without one."""
+
+    assignee: str | None
+
+
 class CloseIn(InputSchema):
     resolution: str
 

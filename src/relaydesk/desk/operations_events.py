@@ -75,6 +75,11 @@ DESCRIBERS: dict[str, Callable[[TimelineEvent], str]] = {
     "change_created": lambda event: _("Change created"),
     "note_added": lambda event: _("Internal note: %(text)s") % EventData(event.data),
     "messages_referenced": _messages_referenced,
+    "incident_assigned": lambda event: (
+        _("Owner set to %(agent)s") % {"agent": event.data["assignee_name"]}
+        if event.data.get("assignee_name")
+        else _("Owner removed")
+    ),
     # Events recorded before the team's name was kept show its slug.
     "team_changed": lambda event: (
         _("Transferred to team %(team)s")

@@ -9,11 +9,14 @@ import re
 from collections.abc import Iterable
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from relaydesk.desk.forms import FilterChoiceField
+from relaydesk.accounts.models import User
+from relaydesk.accounts.permissions import BACK_OFFICE
+from relaydesk.desk.forms import FilterChoiceField, assignable_agents
 from relaydesk.operations.models import (
     ChangeStatus,
     Environment,
@@ -116,6 +119,27 @@ class ApplyKnownErrorForm(OperationsForm):
         max_length=30,
         help_text=_("For example KE-12. Its client workaround goes to every linked ticket."),
     )
+
+
+class IncidentAssignForm(OperationsForm):
+    id_prefix = "owner"
+    assignee = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Any active agent is accepted, so that the action names the rule an
+        # agent outside the back office breaks; the list offers the back office.
+        self.fields["assignee"].queryset = User.objects.filter(is_active=True)
+        self.fields["assignee"].widget.choices = [
+            ("", _("Nobody")),
+            *((agent.pk, str(agent)) for agent in back_office_agents()),
+        ]
+
+
+def back_office_agents() -> QuerySet[User]:
+    return assignable_agents().filter(role__in=BACK_OFFICE)
 
 
 class TransferForm(OperationsForm):

@@ -89,6 +89,11 @@ urlpatterns = [
         name="incident_apply_known_error",
     ),
     path(
+        "operations/incidents/<int:number>/assign/",
+        incidents.assign,
+        name="incident_assign",
+    ),
+    path(
         "operations/incidents/<int:number>/transfer/",
         incidents.transfer,
         name="incident_transfer",

@@ -303,6 +303,9 @@ class NotificationKind(models.TextChoices):
         _("Workaround received from Production Operations"),
     )
     FIX_ROLLED_BACK = "fix_rolled_back", _("Fix rolled back after the incident closed")
+    NEW_INCIDENT = "new_incident", _("New incident to triage")
+    INCIDENT_TRANSFERRED = "incident_transferred", _("Incident transferred to your team")
+    INCIDENT_ASSIGNED = "incident_assigned", _("Incident assigned to you")
 
 
 class Notification(models.Model):

@@ -192,8 +192,8 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     event per agent from ``answer_recipients``, unless relaydesk informs the
     client itself. It runs inside that action's transaction.
     """
-    if event.subject_type == "incident" and event.kind == "fix_rolled_back":
-        _announce_rollback(event)
+    if event.subject_type == "incident":
+        _announce_incident_handoff(event)
         return
     if event.subject_type != "ticket":
         return
@@ -215,15 +215,41 @@ def on_handoff_event(event: TimelineEvent, subject: Model) -> None:
     )
 
 
-def _announce_rollback(event: TimelineEvent) -> None:
-    """Notify Production Operations that the fix of a closed incident was rolled back."""
-    for person in _role_members(Role.PRODUCTION_OPERATIONS):
-        Notification.objects.create(
+def _announce_incident_handoff(event: TimelineEvent) -> None:
+    """Notify the back-office agents who take over an incident, except the one who acted.
+
+    A new incident goes to the members of the Production Operations teams, a
+    transfer to the members of the receiving team, an assignment to the new
+    owner, and the rollback of a closed incident's fix to Production
+    Operations again.
+    """
+    kinds = {
+        "incident_created": NotificationKind.NEW_INCIDENT,
+        "team_changed": NotificationKind.INCIDENT_TRANSFERRED,
+        "incident_assigned": NotificationKind.INCIDENT_ASSIGNED,
+        "fix_rolled_back": NotificationKind.FIX_ROLLED_BACK,
+    }
+    kind = kinds.get(event.kind)
+    if kind is None:
+        return
+    if event.kind == "team_changed":
+        people = _active_once(
+            User.objects.filter(teams__slug=event.data.get("team", "")).order_by("pk")
+        )
+    elif event.kind == "incident_assigned":
+        people = _active_once(User.objects.filter(username=event.data.get("assignee") or ""))
+    else:
+        people = _role_members(Role.PRODUCTION_OPERATIONS)
+    Notification.objects.bulk_create(
+        Notification(
             recipient=person,
-            kind=NotificationKind.FIX_ROLLED_BACK,
+            kind=kind,
             incident_id=event.subject_id,
             created_at=event.created_at,
         )
+        for person in people
+        if person.pk != event.actor_id
+    )
 
 
 def _announce_answer(event: TimelineEvent) -> None:

@@ -13,6 +13,7 @@ from relaydesk.operations.models import (
     IncidentTicket,
     KnownError,
 )
+from relaydesk.sla.models import Notification, NotificationKind
 from relaydesk.tickets.models import MessageKind, Status
 
 pytestmark = pytest.mark.django_db
@@ -345,3 +346,29 @@ def test_known_error_is_unchanged_by_rejected_apply(signed_in, po_agent, escalat
         incident_url(incident, "apply-known-error"), {"known_error": known_error.reference}
     )
     assert KnownError.objects.get().status == "open"
+
+
+def test_incident_owner_is_set_and_notified(signed_in, po_agent, second_line_agent):
+    incident = new_incident(po_agent, "Exports fail")
+    page = signed_in(po_agent).get(incident_url(incident)).content.decode()
+    assert f'<option value="{second_line_agent.pk}">' in page
+
+    response = signed_in(po_agent).post(
+        incident_url(incident, "assign"), {"assignee": second_line_agent.pk}
+    )
+
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.assignee == second_line_agent
+    assert Notification.objects.filter(
+        recipient=second_line_agent, kind=NotificationKind.INCIDENT_ASSIGNED, incident=incident
+    ).exists()
+
+
+def test_incident_owner_outside_back_office_is_refused(signed_in, po_agent, cs_agent):
+    incident = new_incident(po_agent, "Exports fail")
+    response = signed_in(po_agent).post(incident_url(incident, "assign"), {"assignee": cs_agent.pk})
+    assert response.status_code == 400
+    assert "is not in the back office" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.assignee is None

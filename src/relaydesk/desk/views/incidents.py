@@ -22,6 +22,7 @@ from relaydesk.desk.operations_forms import (
     ActionForm,
     ApplyKnownErrorForm,
     CloseIncidentForm,
+    IncidentAssignForm,
     IncidentFilterForm,
     RequestChangeForm,
     TransferForm,
@@ -90,6 +91,7 @@ def default_forms(incident: Incident) -> dict[str, forms.Form]:
     resolution = incident.draft_resolution or incident.public_resolution
     return {
         "triage_form": ActionForm(),
+        "owner_form": IncidentAssignForm(initial={"assignee": incident.assignee_id}),
         "apply_form": ApplyKnownErrorForm(),
         "transfer_form": TransferForm(),
         "change_form": RequestChangeForm(),
@@ -117,6 +119,7 @@ def render_incident(
         "sla_history": events.sla_lines(incident_events),
         "known_error_suggestions": rows["known_error"],
         "incident_suggestions": rows["incident"],
+        "offers_owner": incident.status != IncidentStatus.CLOSED,
         "offers_triage": incident.status == IncidentStatus.NEW,
         "offers_known_error": incident.status in WORKING_STATUSES,
         "offers_transfer": incident.status == IncidentStatus.TRIAGE,
@@ -178,6 +181,19 @@ def apply_known_error(request: HttpRequest, number: int) -> HttpResponse:
         }
 
     return _submit(request, number, "apply_form", ApplyKnownErrorForm(request.POST), perform)
+
+
+@back_office_required
+@require_POST
+def assign(request: HttpRequest, number: int) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        assignee = data["assignee"]
+        actions.assign_incident(incident, actor=request.user, assignee=assignee)
+        if assignee is None:
+            return _("The incident has no owner now.")
+        return _("%(agent)s owns the incident now.") % {"agent": assignee}
+
+    return _submit(request, number, "owner_form", IncidentAssignForm(request.POST), perform)
 
 
 @back_office_required

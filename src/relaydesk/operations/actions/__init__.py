@@ -22,6 +22,7 @@ from relaydesk.operations.actions.environments import (
 )
 from relaydesk.operations.actions.incidents import (
     apply_known_error,
+    assign_incident,
     close_incident,
     create_incident,
     escalate_ticket,
@@ -34,6 +35,7 @@ from relaydesk.operations.actions.integrations import create_integration
 __all__ = [
     "DeploymentResult",
     "apply_known_error",
+    "assign_incident",
     "close_incident",
     "create_change",
     "create_environment",

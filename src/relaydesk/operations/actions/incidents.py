@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from relaydesk.accounts import permissions
 from relaydesk.accounts.models import Role, Team, User
 from relaydesk.core import clock, sequences, timeline
 from relaydesk.core.text import MAX_TEXT_LENGTH
@@ -212,6 +213,44 @@ def transfer_to_second_line(incident: Incident, *, actor: User, note: str) -> In
         timeline.record(incident, "team_changed", actor=actor, team=team.slug, team_name=team.name)
         timeline.record(incident, "note_added", actor=actor, text=note, visibility="internal")
         stages.enter(stages.waiting_ticket_ids(incident), incident, StageName.SECOND_LINE)
+    return incident
+
+
+def assign_incident(incident: Incident, *, actor: User, assignee: User | None) -> Incident:
+    """Make ``assignee`` the incident's owner, or leave it without one for ``None``.
+
+    The owner must be an active back-office agent. The sla app's listener
+    notifies a new owner other than ``actor``. Raises InvalidIncident for
+    another agent, and InvalidIncidentTransition for a closed incident.
+    """
+    require_back_office(actor)
+    if assignee is not None and not permissions.can_work_back_office(assignee):
+        raise InvalidIncident(
+            _(
+                "Agent %(name)s is not in the back office: assign the incident to a "
+                "Production Operations, 2nd line or release agent."
+            )
+            % {"name": assignee}
+        )
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if incident.status == IncidentStatus.CLOSED:
+            raise InvalidIncidentTransition(
+                _("Incident %(incident)s is closed: it needs no owner any more.")
+                % {"incident": incident.reference}
+            )
+        if incident.assignee_id == (assignee.pk if assignee else None):
+            return incident
+        incident.assignee = assignee
+        incident.updated_at = clock.now()
+        incident.save(update_fields=["assignee", "updated_at"])
+        timeline.record(
+            incident,
+            "incident_assigned",
+            actor=actor,
+            assignee=assignee.username if assignee else None,
+            assignee_name=str(assignee) if assignee else None,
+        )
     return incident
 
 
