@@ -57,7 +57,6 @@ def test_stages_after_workaround_reach_every_ticket(
         assert stage_names(ticket) == [
             StageName.ESCALATED,
             StageName.TRIAGE,
-            StageName.RESOLUTION_RECEIVED,
             StageName.SECOND_LINE,
             StageName.CHANGE_IN_TEST,
             StageName.DEPLOYED,

@@ -22,9 +22,6 @@ def enter(
 
     ``client_informed`` is the last step, so it ends when it starts.
     """
-    # NOTE: informing the client of a workaround while the incident is still
-    # worked on ends the ticket's open incident stage (2nd line, for example),
-    # so that ticket shows less time in that stage than the incident spent.
     now = at or clock.now()
     for ticket_id in ticket_ids:
         open_stages = Stage.objects.filter(ticket_id=ticket_id, ended_at__isnull=True)

@@ -69,7 +69,9 @@ def _inform(
             link.ticket, "client_informed", actor=actor, incident=link.incident.reference
         )
         timeline.record(link.incident, "client_informed", actor=actor, ticket=link.ticket.reference)
-        stages.enter([link.ticket_id], link.incident, StageName.CLIENT_INFORMED)
+        if link.incident.status == IncidentStatus.CLOSED:
+            # Passing on a workaround is no stage: the incident goes on.
+            stages.enter([link.ticket_id], link.incident, StageName.CLIENT_INFORMED)
     return message
 
 

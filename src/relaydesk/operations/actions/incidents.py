@@ -435,7 +435,8 @@ def _deliver_workaround(incident: Incident, known_error: KnownError, actor: User
             incident=incident.reference,
             known_error=known_error.reference,
         )
-        stages.enter([link.ticket_id], incident, StageName.RESOLUTION_RECEIVED)
+        # No stage: the incident is still worked on, and the ticket's stages
+        # follow it to the resolution. The timeline keeps the workaround.
 
 
 def _deliver_resolution(incident: Incident, link: IncidentTicket, actor: User) -> None:
