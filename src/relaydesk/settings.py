@@ -344,7 +344,10 @@ LOGGING = {
                 "RELAYDESK_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
             ),
         },
-        "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
+        # The task worker raises these two to INFO and, when a logger has no
+        # handler, adds one that prints lines without time or level.
+        "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Django prints failed and refused requests only with DEBUG on; these
         # keep them in the log with DEBUG off. Naming "django" itself would
         # also silence runserver's line per request ("django.server").

@@ -85,6 +85,15 @@ def test_client_message_reopens_pending_ticket():
     assert ticket.status == Status.OPEN
 
 
+def test_client_message_is_logged_with_its_ticket(caplog):
+    contact = ContactFactory()
+    ticket = actions.create_ticket(channel="email", first_message=inbound(), contact=contact)
+    with caplog.at_level("INFO", logger="relaydesk.tickets.actions"):
+        actions.add_client_message(ticket, inbound("Firefox."), contact=contact)
+    (record,) = [r for r in caplog.records if r.getMessage() == "client message added"]
+    assert (record.ticket, record.reopened) == (ticket.number, False)
+
+
 def test_new_ticket_records_client_time():
     ticket = actions.create_ticket(
         channel="email", first_message=inbound(), contact=ContactFactory()

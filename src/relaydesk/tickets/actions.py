@@ -154,9 +154,14 @@ def add_client_message(
         ticket = _locked(ticket)
         message = _insert_message(ticket, draft, contact=contact, author=None)
         ticket.last_client_message_at = ticket.updated_at = message.created_at
-        if ticket.status in REOPEN_ON_CLIENT_MESSAGE:
+        reopened = ticket.status in REOPEN_ON_CLIENT_MESSAGE
+        if reopened:
             _set_status(ticket, Status.OPEN, actor=None, reason="client_replied")
         _save(ticket, ["status", "last_client_message_at", "updated_at"])
+    logger.info(
+        "client message added",
+        extra={"ticket": ticket.number, "kind": str(draft.kind), "reopened": reopened},
+    )
     return message
 
 
