@@ -43,7 +43,7 @@ def test_send_test_mail_to_refused_recipient_names_it(endpoint):
         call_command("send-test-mail", "--port", str(endpoint.port), "--to", "support@localhost")
     message = str(error.value)
     assert message.startswith(
-        f"The server at 127.0.0.1:{endpoint.port} refused the recipient support@localhost: 550 "
+        f"The server at 127.0.0.1:{endpoint.port} rejected the recipient support@localhost: 550 "
     )
     assert "with --to" in message
     assert "running?" not in message

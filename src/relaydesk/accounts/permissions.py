@@ -18,8 +18,8 @@ def can_work_tickets(user: User) -> bool:
 def can_answer_clients(user: User) -> bool:
     """Reply to clients on a ticket, assign it and change its status or priority.
 
-    The front office talks to clients. The back office answers through its
-    incident, and Customer Service passes the answer on.
+    The front office talks to clients. The back office responds through the
+    ticket's incident, and Customer Service passes the resolution on.
     """
     return is_agent(user) and user.role in FRONT_OFFICE
 

@@ -2,9 +2,9 @@
 
 import unicodedata
 
-# The longest free text one field takes: a message, a note, a workaround.
-# Large enough for a pasted log or stack trace; longer material belongs in
-# an attachment. The API, the desk's forms and the back-office actions share it.
+# The maximum length of free text in one field: a message, a note, a workaround.
+# A pasted log or stack trace fits, and longer material belongs in an
+# attachment. The API, the desk's forms and the back-office actions share it.
 MAX_TEXT_LENGTH = 100_000
 
 # Control characters and line and paragraph separators: none belongs in a

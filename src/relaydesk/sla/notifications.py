@@ -39,10 +39,10 @@ HANDOFF_NOTICES: dict[str, tuple[str, str]] = {
     "agent_notified": ("agent", NotificationKind.SOLUTION_RECEIVED),
 }
 
-# Ticket events that bring Production Operations' answer, which leaves the
-# ticket in ``solution_received`` until Customer Service passes it on, and the
-# rollback of the fix that such an answer announced. Each notifies the agents
-# who pass answers on, with the notification kind given here.
+# Ticket events that bring Production Operations' workaround or resolution,
+# which leaves the ticket in ``solution_received`` until Customer Service
+# passes it on, and the rollback of a fix after the resolution. Each notifies
+# the ticket's agents (``answer_recipients``) with the kind given here.
 ANSWER_EVENTS: dict[str, str] = {
     "workaround_received": NotificationKind.WORKAROUND_RECEIVED,
     "resolution_received": NotificationKind.SOLUTION_RECEIVED,

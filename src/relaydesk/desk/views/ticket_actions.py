@@ -3,7 +3,7 @@
 On success the view redirects back to the ticket with a message (post,
 redirect, get). On bad input it renders the ticket page again with the form's
 errors: HTTP 409 when the ticket's state forbids the change, 400 otherwise.
-An action that the agent's role may not take answers 403 with the reason.
+An action that the agent's role may not take returns 403 with the reason.
 """
 
 import logging

@@ -329,10 +329,10 @@ def _roll_back(change: Change, performer: _Actor) -> None:
 def _report_rollback_after_close(change: Change, performer: _Actor) -> None:
     """Record ``fix_rolled_back`` on the closed incidents of ``change`` and their tickets.
 
-    Their clients were told the problem is fixed. A closed incident stays
-    closed; the events tell Production Operations and the agents who passed
-    the answer on (the sla app's listener notifies them) so that they can
-    open a new incident and tell the clients.
+    Their clients were informed that the problem is fixed. A closed incident
+    stays closed. The sla app's listener notifies Production Operations and
+    the agents who passed the resolution on, so that they can open a new
+    incident and inform the clients.
     """
     for incident in change.incidents.filter(status=IncidentStatus.CLOSED):
         timeline.record(

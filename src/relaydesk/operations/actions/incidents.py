@@ -301,7 +301,7 @@ def _check_escalatable(ticket: Ticket) -> None:
     """Raise unless the ticket may be escalated.
 
     A ticket linked to a closed incident may be: its client wrote again
-    after the answer, so the problem is back or was another one.
+    after the resolution, so the problem is back or was another one.
     """
     ticket.refresh_from_db(fields=["status"])
     link = IncidentTicket.objects.select_related("incident").filter(ticket=ticket).first()

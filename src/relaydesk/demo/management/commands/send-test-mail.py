@@ -52,14 +52,14 @@ class Command(BaseCommand):
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = error.recipients[recipient]
             raise CommandError(
-                f"The server at {where} refused the recipient {recipient}: {code} "
+                f"The server at {where} rejected the recipient {recipient}: {code} "
                 f"{reply.decode(errors='replace')}. Send to one of the support addresses it "
                 "accepts with --to, as `make run` printed it, or set RELAYDESK_SUPPORT_ADDRESS "
                 "in this shell as for the server."
             ) from error
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
             raise CommandError(
-                f"The server at {where} refused the message: {error.smtp_code} "
+                f"The server at {where} rejected the message: {error.smtp_code} "
                 f"{error.smtp_error.decode(errors='replace')}."
             ) from error
         except (OSError, smtplib.SMTPException) as error:
