@@ -513,6 +513,16 @@ def test_add_reply_rejects_forbidden_transition(api, make_ticket):
     assert row_counts() == before
 
 
+def test_reply_asking_to_stay_new_is_conflict(api, make_ticket):
+    ticket = make_ticket()
+    before = row_counts()
+    body = {"kind": "reply", "text": "Looking into it.", "status": "new"}
+    response = api.post(f"/api/tickets/{ticket.number}/messages", body)
+    problem = assert_problem(response, 409, "invalid_status_transition")
+    assert "A reply moves a new ticket to “Open”" in problem["detail"]
+    assert row_counts() == before
+
+
 def test_add_message_to_unknown_ticket(api):
     before = row_counts()
     response = api.post("/api/tickets/CS-777/messages", {"kind": "note", "text": "Hi"})

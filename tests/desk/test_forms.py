@@ -2,8 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from relaydesk.desk.forms import FilterChoiceField, InboxFilterForm
+from relaydesk.desk.operations_forms import MESSAGE_EXCERPT_CHARACTERS, message_label
+from relaydesk.tickets.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +49,18 @@ def test_inbox_filters_default_to_open_view():
     form = InboxFilterForm({})
     assert form.is_valid()
     assert form.filters().view == "open"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x" * 100_000, "x" * 119 + "…"),
+        ("one two three four five six seven eight nine ten eleven twelve thirteen", "one two "),
+    ],
+)
+def test_message_label_shortens_long_text(text, expected):
+    message = Message(kind="reply", text=text, display_text=text, created_at=timezone.now())
+    label = message_label(message)
+    excerpt = label.split(": ", 1)[1]
+    assert excerpt.startswith(expected)
+    assert len(excerpt) <= MESSAGE_EXCERPT_CHARACTERS

@@ -1,10 +1,11 @@
 """Change transitions, deployments by people, test results and rollback."""
 
 import pytest
+from django.utils import translation
 
 from relaydesk.accounts.models import Role
 from relaydesk.core.timeline import events_for
-from relaydesk.operations import actions
+from relaydesk.operations import actions, queries
 from relaydesk.operations.errors import (
     InvalidChange,
     InvalidChangeTransition,
@@ -220,6 +221,8 @@ def test_rollback_after_close_tells_production_operations_and_ticket_owners(
     assert rolled_back.data == {"change": change.reference}
     on_ticket = events_for(ticket).get(kind="fix_rolled_back")
     assert on_ticket.data == {"change": change.reference, "incident": incident.reference}
+    case = queries.ticket_case(cs_agent, ticket.pk)
+    assert case.fix_rolled_back_at == rolled_back.created_at
     notices = Notification.objects.filter(kind=NotificationKind.FIX_ROLLED_BACK)
     assert set(notices.values_list("recipient__username", "incident_id", "ticket_id")) == {
         ("pedro", incident.pk, None),
@@ -401,3 +404,15 @@ def test_deployment_notes_too_long_are_refused(change, release_agent, test_env):
             change, test_env, version="1", actor=release_agent, notes="x" * 100_001
         )
     assert Deployment.objects.count() == 0
+
+
+def test_draft_resolution_is_in_the_desks_language(
+    incident, po_agent, release_agent, production_env
+):
+    change = actions.request_change(incident, actor=po_agent, title="Fix reports")
+    with translation.override("pt-pt"):
+        actions.deploy_to_environment(
+            change, production_env, version="5", actor=release_agent, override_reason="hotfix"
+        )
+    incident.refresh_from_db()
+    assert incident.draft_resolution.startswith("Fixed in version 5, released on ")

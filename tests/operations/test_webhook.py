@@ -120,6 +120,11 @@ def test_webhook_rejects_bad_signature(change, secret, case, options, status, co
     assert snapshot(change) == before
 
 
+def test_webhook_without_integration_header_names_it(change, secret):
+    response = post_webhook(Client(), encode(payload(change)), secret=secret, integration=None)
+    assert response.json()["detail"].startswith("X-Relaydesk-Integration is missing")
+
+
 def test_webhook_rejects_signature_of_other_body(change, secret):
     before = snapshot(change)
     signature = sign(secret, encode(payload(change, version="2.0.0")))

@@ -63,7 +63,7 @@ def _ticket_sentences() -> dict[str, str]:
         ),
         "fix_rolled_back": _(
             "Fix rolled back: change %(change)s of closed incident %(incident)s was rolled "
-            "back after the client was answered"
+            "back after the resolution reached this ticket"
         ),
         "permanent_fix_withdrawn": _(
             "Permanent fix withdrawn: change %(change)s of known error %(known_error)s"

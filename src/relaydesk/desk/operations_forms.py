@@ -29,6 +29,7 @@ from relaydesk.tickets.models import Message
 ANY = [("", _("Any"))]
 REFERENCE_SEPARATORS = re.compile(r"[\s,;]+")
 MESSAGE_EXCERPT_WORDS = 12
+MESSAGE_EXCERPT_CHARACTERS = 120
 
 
 class OperationsForm(forms.Form):
@@ -47,7 +48,9 @@ def message_label(message: Message) -> str:
     created_at = formats.date_format(
         timezone.localtime(message.created_at), "SHORT_DATETIME_FORMAT"
     )
+    # Words first, then characters, for a long line with no spaces.
     excerpt = Truncator(message.display_text or message.text).words(MESSAGE_EXCERPT_WORDS)
+    excerpt = Truncator(excerpt).chars(MESSAGE_EXCERPT_CHARACTERS)
     return _("%(kind)s from %(author)s, %(date)s: %(excerpt)s") % {
         "kind": message.get_kind_display(),
         "author": author or _("unknown sender"),

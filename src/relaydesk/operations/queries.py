@@ -400,6 +400,8 @@ class TicketCase:
     workaround: str
     permanent_fix_available: bool
     stages: tuple[StageProgress, ...]
+    # When the fix behind the public resolution was rolled back after close.
+    fix_rolled_back_at: datetime | None = None
 
 
 def ticket_case(user: User, ticket_id: int) -> TicketCase | None:
@@ -423,13 +425,35 @@ def ticket_case(user: User, ticket_id: int) -> TicketCase | None:
         public_resolution=incident.public_resolution,
         workaround=workaround,
         permanent_fix_available=link.permanent_fix_available,
-        stages=_stage_progress(ticket_id),
+        stages=_stage_progress(ticket_id, incident.pk),
+        fix_rolled_back_at=_fix_rolled_back_at(incident),
     )
 
 
-def _stage_progress(ticket_id: int) -> tuple[StageProgress, ...]:
-    """Return every stage in path order; one entered twice shows its first start and last end."""
-    rows = list(Stage.objects.filter(ticket_id=ticket_id).order_by("started_at", "id"))
+def _fix_rolled_back_at(incident: Incident) -> datetime | None:
+    if incident.status != IncidentStatus.CLOSED:
+        return None
+    event = (
+        TimelineEvent.objects.filter(
+            subject_type="incident", subject_id=incident.pk, kind="fix_rolled_back"
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return event.created_at if event is not None else None
+
+
+def _stage_progress(ticket_id: int, incident_id: int) -> tuple[StageProgress, ...]:
+    """Return every stage in path order; one entered twice shows its first start and last end.
+
+    Only the stages on the way to ``incident_id`` count: a ticket escalated
+    again after its first incident closed starts a new path.
+    """
+    rows = list(
+        Stage.objects.filter(ticket_id=ticket_id, incident_id=incident_id).order_by(
+            "started_at", "id"
+        )
+    )
     progress = []
     for name, label in StageName.choices:
         entered = [row for row in rows if row.name == name]

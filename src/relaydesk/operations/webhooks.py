@@ -82,6 +82,11 @@ def receive_deployment(
 def verify(integration_name: str | None, signature: str | None, body: bytes) -> Integration:
     """Return the active integration whose secret signed ``body``."""
     integration = Integration.objects.filter(name=integration_name or "", active=True).first()
+    if not integration_name:
+        logger.info("webhook rejected: missing integration header")
+        raise UnknownIntegration(
+            _("X-Relaydesk-Integration is missing: send the name the integration was created with.")
+        )
     if integration is None:
         logger.info("webhook rejected: unknown integration")
         raise UnknownIntegration(

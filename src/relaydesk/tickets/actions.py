@@ -194,6 +194,11 @@ def reply(
     """
     _require_front_office(author)
     text = _typed_text(text)
+    if status == Status.NEW:
+        # A reply opens a new ticket, so it cannot also keep it new.
+        raise InvalidTransition(
+            _("A reply moves a new ticket to “Open”: choose another status, or none.")
+        )
     if status is not None:
         _check_manual_transition(ticket, status)
 

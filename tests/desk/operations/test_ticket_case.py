@@ -387,4 +387,8 @@ def test_ticket_reopened_after_close_is_escalated_again(signed_in, cs_agent, po_
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.incident_link.incident.reference == "PO-2"
-    assert "Escalate again" not in agent.get(f"/tickets/{ticket.number}/").content.decode()
+    page = agent.get(f"/tickets/{ticket.number}/")
+    assert "Escalate again" not in page.content.decode()
+    # The stage panel follows PO-2 only: escalated, and nothing after it yet.
+    started = [stage.name for stage in page.context["case"].stages if stage.started_at]
+    assert started == [StageName.ESCALATED]

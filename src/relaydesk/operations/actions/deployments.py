@@ -3,8 +3,9 @@
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from relaydesk.accounts.models import User
@@ -241,11 +242,13 @@ def _mark_deployed(change: Change, deployment: Deployment, performer: _Actor) ->
 
 def _resolve_waiting_incidents(change: Change, deployment: Deployment, performer: _Actor) -> None:
     # The draft becomes the public resolution that clients read, so it leaves
-    # out the change's number and title, which are internal records.
-    draft = _("Fixed in version %(version)s, released on %(date)s.") % {
-        "version": deployment.version,
-        "date": formats.date_format(deployment.deployed_at, "DATE_FORMAT"),
-    }
+    # out the change's number and title, which are internal records. It is
+    # written in the desk's default language, whoever reported the deployment.
+    with translation.override(settings.LANGUAGE_CODE):
+        draft = _("Fixed in version %(version)s, released on %(date)s.") % {
+            "version": deployment.version,
+            "date": formats.date_format(deployment.deployed_at, "DATE_FORMAT"),
+        }
     enter_stage_for_waiting_tickets(change, StageName.DEPLOYED)
     for incident in change.incidents.filter(status=IncidentStatus.AWAITING_CHANGE):
         if incident.changes.exclude(status=ChangeStatus.DEPLOYED).exists():
