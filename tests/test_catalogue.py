@@ -5,6 +5,7 @@ These tests run GNU gettext (``msgattrib``, ``msgfmt``, and ``xgettext`` through
 """
 
 import ast
+import gettext
 import hashlib
 import shutil
 import subprocess
@@ -115,3 +116,17 @@ def test_catalogue_covers_every_source_string(tmp_path, settings, monkeypatch):
     assert untranslated == [], problem("source strings missing or untranslated", untranslated)
     fuzzy = entries_with(copy / CATALOGUE, "--only-fuzzy")
     assert fuzzy == [], problem("source strings only matched fuzzily", fuzzy)
+
+
+def test_compiled_catalogue_matches_the_source(tmp_path):
+    # The compiled catalogue is committed, so `pip install .` ships it and the
+    # product speaks Portuguese without GNU gettext on the server.
+    source = PACKAGE / CATALOGUE
+    committed = source.with_suffix(".mo")
+    fresh = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(source)], check=True)
+    assert committed.is_file(), f"{committed} is missing: run `make messages` and commit it."
+    with fresh.open("rb") as expected, committed.open("rb") as found:
+        wanted = gettext.GNUTranslations(expected)._catalog
+        shipped = gettext.GNUTranslations(found)._catalog
+    assert shipped == wanted, f"{committed} differs from django.po: run `make messages`, commit it."

@@ -20,6 +20,7 @@ RELAYDESK_COMMANDS = (
     ("create-integration", "create a CI/CD integration; prints its secret once"),
     ("load-demo", "load the demo organizations, agents and tickets"),
     ("send-test-mail", "send a test e-mail to the SMTP inbound endpoint"),
+    ("worker", "the background task worker, with the SLA sweep and IMAP polling"),
 )
 DJANGO_COMMANDS = (
     ("migrate", "create or upgrade the database"),
@@ -27,7 +28,7 @@ DJANGO_COMMANDS = (
     ("collectstatic", "copy the static files for the web server (production)"),
     ("check", "check the configuration without starting anything"),
     ("runserver", "the development web server alone"),
-    ("db_worker", "a background task worker alone (--queue-name '*')"),
+    ("db_worker", "Django's task worker, without the periodic tasks (use worker)"),
 )
 
 

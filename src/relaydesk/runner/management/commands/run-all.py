@@ -4,16 +4,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relaydesk.channels.email.tasks import schedule_fetch_mail
 from relaydesk.core import config
 from relaydesk.core.ports import Listener, PortUnavailable, accepting, check_listeners
-from relaydesk.sla.tasks import schedule_sla_sweep
 
 STOP_GRACE_SECONDS = 10
 # How long the banner waits for the web server and SMTP endpoint to accept connections.
@@ -45,9 +42,6 @@ class Command(BaseCommand):
             check_listeners(self._listeners(options))
         except PortUnavailable as error:
             raise CommandError(str(error)) from error
-        if schedule_fetch_mail(delay=timedelta(0)):
-            self.stdout.write("IMAP polling scheduled in the task worker.")
-        schedule_sla_sweep(delay=timedelta(0))
         stopping = False
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -94,7 +88,8 @@ class Command(BaseCommand):
                 "--noreload",
                 "--skip-checks",
             ],
-            "task worker": [*command, "db_worker", "--queue-name", "*", "--no-reload"],
+            # The worker schedules the SLA sweep and IMAP polling before it starts.
+            "task worker": [*command, "worker", "--no-reload"],
         }
         if not options["no_smtp"]:
             plan["SMTP inbound"] = [
