@@ -20,7 +20,7 @@ RELAYDESK_COMMANDS = (
     ("create-integration", "create a CI/CD integration; prints its secret once"),
     ("load-demo", "load the demo organizations, agents and tickets"),
     ("send-test-mail", "send a test e-mail to the SMTP inbound endpoint"),
-    ("worker", "the background task worker, with the SLA sweep and IMAP polling"),
+    ("worker", "the task worker, with the SLA sweep and IMAP polling"),
 )
 DJANGO_COMMANDS = (
     ("migrate", "create or upgrade the database"),
@@ -28,7 +28,7 @@ DJANGO_COMMANDS = (
     ("collectstatic", "copy the static files for the web server (production)"),
     ("check", "check the configuration without starting anything"),
     ("runserver", "the development web server alone"),
-    ("db_worker", "Django's task worker, without the periodic tasks (use worker)"),
+    ("db_worker", "Django's task worker alone, without the SLA sweep or IMAP"),
 )
 
 
