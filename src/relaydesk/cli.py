@@ -28,7 +28,7 @@ DJANGO_COMMANDS = (
     ("collectstatic", "copy the static files for the web server (production)"),
     ("check", "check the configuration without starting anything"),
     ("runserver", "the development web server alone"),
-    ("db_worker", "Django's task worker alone, without the SLA sweep or IMAP"),
+    ("db_worker", "Django's task worker alone (no SLA sweep, no IMAP)"),
 )
 
 
