@@ -12,7 +12,7 @@ from relaydesk.channels.email import intake
 from relaydesk.channels.email.batch import BatchImporter
 from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.core.timeline import events_for
-from relaydesk.tickets.models import Ticket
+from relaydesk.tickets.models import Message, MessageKind, Ticket
 from tests.channels.email.conftest import FIXTURES, load
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,17 @@ def test_import_mail_single_file_counts():
     assert summary["stored"] == 1
     assert summary["tickets_created"] == 1
     assert summary["quarantined"] == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "acknowledgements"), [((), 1), (("--no-acknowledgements",), 0)]
+)
+def test_import_mail_acknowledges_unless_told_not_to(options, acknowledgements):
+    out = StringIO()
+    call_command("import-mail", str(FIXTURES / "wrong_charset.eml"), "--json", *options, stdout=out)
+    assert json.loads(out.getvalue())["tickets_created"] == 1
+    sent = Message.objects.filter(kind=MessageKind.ACKNOWLEDGEMENT)
+    assert sent.count() == acknowledgements
 
 
 def test_import_mail_directory_skips_non_mail(tmp_path):

@@ -191,8 +191,10 @@ class _BatchState:
 class BatchImporter:
     """Store and process imported messages in batches; see the module docstring."""
 
-    def __init__(self, *, source: Source = Source.IMPORT) -> None:
+    def __init__(self, *, source: Source = Source.IMPORT, acknowledge: bool = True) -> None:
+        """``acknowledge=False`` sends no acknowledgement, as for an archive being migrated."""
         self.source = source
+        self.acknowledge = acknowledge
         self.contacts = ContactCache()
 
     def import_batch(self, batch: list[IncomingMessage]) -> list[IntakeResult]:
@@ -244,7 +246,7 @@ class BatchImporter:
         )
         hooks = IntakeHooks(
             find_contact=self.contacts.find,
-            acknowledge=state.acknowledge,
+            acknowledge=state.acknowledge if self.acknowledge else _no_acknowledgement,
             save_processed=state.save_processed,
         )
         parsed = [
@@ -284,7 +286,14 @@ class BatchImporter:
         ]
 
     def _ingest_alone(self, message: IncomingMessage) -> IntakeResult:
-        return ingest(message.content, source=self.source, source_ref=message.source_ref)
+        hooks = None if self.acknowledge else IntakeHooks(acknowledge=_no_acknowledgement)
+        return ingest(
+            message.content, source=self.source, source_ref=message.source_ref, hooks=hooks
+        )
+
+
+def _no_acknowledgement(ticket: Ticket, message: Message) -> None:
+    """Leave a new ticket unacknowledged: its client wrote long before this import."""
 
 
 def _parsed(message: IncomingMessage, raw: RawMessage) -> ParsedEmail | ParseFailure | None:

@@ -121,6 +121,7 @@ def ingest(
     source_ref: str = "",
     envelope_from: str = "",
     envelope_to: list[str] | None = None,
+    hooks: IntakeHooks | None = None,
 ) -> IntakeResult:
     """store_raw() first (committed), then process_raw(); never raises for a bad message.
 
@@ -137,7 +138,7 @@ def ingest(
     )
     if stored.duplicate_of is not None:
         return duplicate_result(stored.raw, stored.duplicate_of)
-    return process_raw(stored.raw)
+    return process_raw(stored.raw, hooks=hooks)
 
 
 def process_raw(

@@ -187,6 +187,14 @@ class Command(BaseCommand):
             help="Messages stored and processed per database transaction (default: %(default)s).",
         )
         parser.add_argument(
+            "--no-acknowledgements",
+            action="store_true",
+            help=(
+                "Send no acknowledgement for the tickets this import opens, as when "
+                "migrating an archive of mail that was answered long ago."
+            ),
+        )
+        parser.add_argument(
             "--workers",
             type=_positive(0),
             default=default_workers(),
@@ -212,8 +220,15 @@ class Command(BaseCommand):
         # the number of files.
         skipped: list[Path] = []
         with query_logging_off():
+            importer = BatchImporter(
+                source=Source.IMPORT, acknowledge=not options["no_acknowledgements"]
+            )
             summary = self._import(
-                discover(paths, skipped), progress, options["batch_size"], options["workers"]
+                discover(paths, skipped),
+                importer,
+                progress,
+                options["batch_size"],
+                options["workers"],
             )
         summary["skipped_files"] = len(skipped)
         if options["json"]:
@@ -224,12 +239,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"{key}: {value} ({note})" if note else f"{key}: {value}")
 
     def _import(
-        self, sources: Iterable[MailSource], progress: Progress, batch_size: int, workers: int
+        self,
+        sources: Iterable[MailSource],
+        importer: BatchImporter,
+        progress: Progress,
+        batch_size: int,
+        workers: int,
     ) -> dict[str, int]:
         counts: Counter[str] = Counter({key: 0 for key in ("stored", *_SUMMARY_KEYS.values())})
         reader = _Reader(sources)
-        importer = BatchImporter(source=Source.IMPORT)
-        logger.info("mail import started", extra={"workers": workers})
+        logger.info(
+            "mail import started",
+            extra={"workers": workers, "acknowledgements": importer.acknowledge},
+        )
         messages = parsed_messages(
             reader.messages(),
             workers=workers,
