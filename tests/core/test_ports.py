@@ -151,3 +151,19 @@ def test_check_listeners_address_not_on_this_machine():
 
 def test_listener_address_brackets_ipv6():
     assert web(8001, host="::1").address == "[::1]:8001"
+
+
+def test_check_listeners_suggests_a_port_that_is_free(busy_port):
+    # Hold the port after the busy one too: the suggestion must skip it.
+    with socket.socket() as next_one:
+        try:
+            next_one.bind(("127.0.0.1", busy_port + 1))
+        except OSError:
+            pytest.skip(f"port {busy_port + 1} is taken by another program")
+        next_one.listen()
+        with pytest.raises(PortUnavailable) as raised:
+            check_listeners([web(busy_port)])
+    message = str(raised.value)
+    assert f"--port {busy_port + 1}" not in message
+    suggested = int(message.split("--port ")[1].split(" ")[0])
+    assert suggested > busy_port + 1

@@ -10,6 +10,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
+# How many ports after a busy one are tried for a free one to suggest.
+PORTS_TO_TRY = 20
+
 
 @dataclass(frozen=True)
 class Listener:
@@ -92,11 +95,24 @@ def _bind_failure(listener: Listener, error: OSError, bound: list[Listener]) -> 
 
 
 def _fix(listener: Listener) -> str:
-    other_port = listener.port + 1 if listener.port < 65535 else listener.port - 1
-    fix = f"choose a free port with {listener.option} {other_port}"
+    free_port = _free_port_after(listener)
+    if free_port is None:
+        return f"choose a free port with {listener.option}"
+    fix = f"choose a free port with {listener.option} {free_port}"
     if listener.make_variable:
-        fix += f" (make run {listener.make_variable}={other_port})"
+        fix += f" (make run {listener.make_variable}={free_port})"
     return fix
+
+
+def _free_port_after(listener: Listener) -> int | None:
+    """Return the first of the next PORTS_TO_TRY ports that binds on the listener's host now."""
+    for port in range(listener.port + 1, min(listener.port + 1 + PORTS_TO_TRY, 65536)):
+        try:
+            with _bound(listener.host, port):
+                return port
+        except OSError:
+            continue
+    return None
 
 
 def describe_bind_failure(listener: Listener, error: OSError) -> str:
