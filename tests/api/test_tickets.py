@@ -6,7 +6,15 @@ import pytest
 from relaydesk.core import clock
 from relaydesk.customers.models import Contact, ContactEmail
 from relaydesk.tickets import actions
-from relaydesk.tickets.models import Message, MessageKind, Priority, Status, Ticket, Visibility
+from relaydesk.tickets.models import (
+    DeliveryStatus,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    Visibility,
+)
 from tests.api.helpers import assert_problem, row_counts
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
 
@@ -413,6 +421,17 @@ def test_list_messages_includes_internal_notes(api, make_ticket, agent):
     assert first["text"] == "The export fails."
     assert note["visibility"] == "internal"
     assert note["author"]["username"] == agent.username
+
+
+def test_message_shows_why_its_delivery_failed(api, make_ticket, agent):
+    ticket = make_ticket()
+    reply = actions.reply(ticket, author=agent, text="Try again now.")
+    error = "connection to relay 127.0.0.1:2912 failed: [Errno 111] Connection refused"
+    actions.record_delivery(reply, status=DeliveryStatus.RETRYING, error=error)
+    body = api.get(f"/api/tickets/CS-{ticket.number}/messages").json()
+    sent = body["items"][-1]
+    assert (sent["delivery_status"], sent["delivery_error"]) == ("retrying", error)
+    assert body["items"][0]["delivery_error"] == ""
 
 
 def test_list_messages_paginates(api, make_ticket, agent):

@@ -142,3 +142,11 @@ def test_ticket_page_marks_back_office_answer_passed_on(
     page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
     assert "passed on to the client in a later reply" in page
     assert "pass it on with a reply" not in page
+
+
+def test_failed_delivery_shows_its_reason(agent_client: Client, agent: User, make_ticket):
+    ticket = make_ticket()
+    reply = actions.reply(ticket, author=agent, text="Try again now.")
+    actions.record_delivery(reply, status="failed", error="relay said 554 5.7.1 rejected")
+    content = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Last delivery attempt failed: relay said 554 5.7.1 rejected" in content

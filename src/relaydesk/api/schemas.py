@@ -182,6 +182,12 @@ class MessageOut(Schema):
     created_at: datetime
     sent_at: datetime | None
     delivery_status: str = Field(description="Delivery of outbound messages; empty otherwise.")
+    delivery_error: str = Field(
+        description=(
+            "Why the last delivery attempt failed, while the message is retrying or failed; "
+            "empty otherwise."
+        )
+    )
     attachments: list[AttachmentOut]
 
 
