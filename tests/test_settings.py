@@ -113,7 +113,8 @@ def test_numeric_settings_are_read_as_numbers():
         ("RELAYDESK_MAX_MESSAGE_BYTES", "25MB", "use a whole number of at least 1024"),
         ("RELAYDESK_DELIVERY_MAX_ATTEMPTS", "0", "use a whole number of at least 1"),
         ("RELAYDESK_IMAP_POLL_SECONDS", "1.5", "use a whole number of at least 1"),
-        ("RELAYDESK_SLA_WARNING_SHARE", "80", "use a number from 0.0 to 1.0"),
+        ("RELAYDESK_SLA_WARNING_SHARE", "80", "use a number from 0.01 to 1.0"),
+        ("RELAYDESK_SLA_WARNING_SHARE", "0", "use a number from 0.01 to 1.0"),
     ],
 )
 def test_invalid_numeric_setting_rejected(variable, value, expected):
@@ -310,6 +311,16 @@ def test_production_short_secret_key_rejected(tmp_path, key):
     )
     assert "secrets.token_urlsafe(50)" in result.stderr
     assert key not in result.stderr
+
+
+@pytest.mark.parametrize("hosts", [" ", " , "])
+def test_production_without_allowed_hosts_rejected(tmp_path, hosts):
+    result = _check(tmp_path, **PRODUCTION, RELAYDESK_ALLOWED_HOSTS=hosts)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "relaydesk: configuration error: RELAYDESK_ALLOWED_HOSTS is empty: production mode "
+        "needs the host names"
+    )
 
 
 def test_embedded_mode_accepts_short_secret_key(tmp_path):

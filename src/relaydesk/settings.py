@@ -169,6 +169,11 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("RELAYDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
     if host.strip()
 ]
+if MODE == "production" and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "RELAYDESK_ALLOWED_HOSTS is empty: production mode needs the host names the desk "
+        "is served under, comma-separated, such as desk.example.com."
+    )
 CSRF_TRUSTED_ORIGINS = _origins("RELAYDESK_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -375,7 +380,7 @@ RELAYDESK = {
     "FROM_NAME": os.environ.get("RELAYDESK_FROM_NAME", "relaydesk support"),
     # SLA: the share of a target after which the sweep warns (0.8 is 80%), the
     # seconds between sweeps and the clocks one sweep task handles per pass.
-    "SLA_WARNING_SHARE": _number("RELAYDESK_SLA_WARNING_SHARE", 0.8, minimum=0.0, maximum=1.0),
+    "SLA_WARNING_SHARE": _number("RELAYDESK_SLA_WARNING_SHARE", 0.8, minimum=0.01, maximum=1.0),
     "SLA_SWEEP_SECONDS": _number("RELAYDESK_SLA_SWEEP_SECONDS", 60, minimum=1),
     "SLA_SWEEP_CHUNK": _number("RELAYDESK_SLA_SWEEP_CHUNK", 1000, minimum=1),
 }

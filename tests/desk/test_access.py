@@ -65,6 +65,15 @@ def test_login_with_wrong_password_shows_error(client: Client, agent):
     assert not response.wsgi_request.user.is_authenticated
 
 
+def test_failed_sign_in_is_logged_without_the_password(client: Client, agent, caplog):
+    with caplog.at_level("INFO", logger="relaydesk.accounts"):
+        client.post("/login/", {"username": "ana", "password": "wrong-guess-123"})
+    (record,) = [r for r in caplog.records if r.getMessage() == "sign-in failed"]
+    assert record.levelname == "WARNING"
+    assert record.username == "ana"
+    assert "wrong-guess-123" not in caplog.text
+
+
 def test_logout_needs_post(agent_client: Client):
     assert agent_client.get("/logout/").status_code == 405
     response = agent_client.post("/logout/")

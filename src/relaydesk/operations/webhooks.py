@@ -150,7 +150,11 @@ def _change(value: Any) -> Change:
     change = Change.objects.filter(number=number).first() if number is not None else None
     if change is None:
         raise UnknownChange(
-            _("Change %(value)r does not exist: send a number such as CHG-12.") % {"value": value}
+            _(
+                "Change %(value)r does not exist: send the number of a recorded change, "
+                "written as CHG-12."
+            )
+            % {"value": value}
         )
     return change
 
