@@ -341,6 +341,7 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
+    "filters": {"disallowed_host": {"()": "relaydesk.core.logformat.DisallowedHostFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "relaydesk": {
@@ -358,6 +359,12 @@ LOGGING = {
         # also silence runserver's line per request ("django.server").
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.security.DisallowedHost": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "filters": ["disallowed_host"],
+            "propagate": False,
+        },
     },
 }
 

@@ -1,6 +1,8 @@
 import logging
 
-from relaydesk.core.logformat import KeyValueFormatter
+from django.core.exceptions import DisallowedHost
+
+from relaydesk.core.logformat import DisallowedHostFilter, KeyValueFormatter
 
 
 def test_formatter_appends_extra_ids():
@@ -20,3 +22,23 @@ def test_task_worker_lines_use_the_desk_format():
         handlers = logging.getLogger(name).handlers
         # pytest adds its own capture handlers beside the configured one.
         assert any(isinstance(handler.formatter, KeyValueFormatter) for handler in handlers), name
+
+
+def test_unknown_host_is_one_warning_naming_relaydesk_setting():
+    try:
+        raise DisallowedHost("Invalid HTTP_HOST header: 'evil.example'. Add it to ALLOWED_HOSTS.")
+    except DisallowedHost as error:
+        record = logging.makeLogRecord(
+            {"msg": str(error), "levelno": logging.ERROR, "levelname": "ERROR"}
+        )
+        record.exc_info = (type(error), error, error.__traceback__)
+    assert DisallowedHostFilter().filter(record) is True
+    line = KeyValueFormatter("%(levelname)s %(message)s").format(record)
+    assert line == (
+        "WARNING Invalid HTTP_HOST header: 'evil.example'. Add it to RELAYDESK_ALLOWED_HOSTS."
+    )
+
+
+def test_unknown_host_logger_uses_the_filter():
+    filters = logging.getLogger("django.security.DisallowedHost").filters
+    assert any(isinstance(item, DisallowedHostFilter) for item in filters)

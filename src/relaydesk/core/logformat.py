@@ -22,3 +22,19 @@ class KeyValueFormatter(logging.Formatter):
             return line
         head, newline, tail = line.partition("\n")
         return f"{head} {' '.join(pairs)}{newline}{tail}"
+
+
+class DisallowedHostFilter(logging.Filter):
+    """Log a request for an unknown host as one warning line, naming relaydesk's setting.
+
+    Django logs each such request as an error with a traceback and tells the
+    reader to change ALLOWED_HOSTS, which relaydesk reads from
+    RELAYDESK_ALLOWED_HOSTS. A scanner probing the server can send many.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg = str(record.msg).replace("ALLOWED_HOSTS", "RELAYDESK_ALLOWED_HOSTS")
+        return True
