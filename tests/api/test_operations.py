@@ -339,3 +339,19 @@ def test_assign_incident_to_front_office_is_refused(po_api, po_agent):
     response = po_api.post(f"/api/incidents/{incident.reference}/assign", {"assignee": "carla"})
     problem = assert_problem(response, 422, "invalid_incident")
     assert "is not in the back office" in problem["detail"]
+
+
+def test_back_office_agent_cannot_open_a_ticket_or_record_a_client_message(po_api, make_ticket):
+    ticket = make_ticket()
+    before = row_counts()
+    body = {"email": "ana@client.example", "subject": "Help", "text": "Broken."}
+    opened = po_api.post("/api/tickets", body)
+    recorded = po_api.post(
+        f"/api/tickets/{ticket.number}/messages", {"kind": "client", "text": "Still broken."}
+    )
+    for response in (opened, recorded):
+        problem = assert_problem(response, 403, "ticket_forbidden")
+        assert problem["detail"].startswith(
+            "Only Customer Service agents and CSMs open tickets and record clients' messages"
+        )
+    assert row_counts() == before

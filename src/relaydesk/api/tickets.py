@@ -156,6 +156,7 @@ def add_message(request: HttpRequest, number: str, payload: MessageIn) -> Status
     elif payload.kind == "note":
         message = actions.add_note(ticket, author=agent, text=payload.text)
     else:
+        actions.require_client_recorder(agent)
         message = actions.add_client_message(
             ticket, _client_draft(ticket.contact, payload.text), contact=ticket.contact
         )

@@ -79,6 +79,7 @@ def create_ticket(
     actor: User | None = None,
 ) -> Ticket:
     """Open a new ticket ``CS-<n>`` with its first message; see ``open_ticket``."""
+    require_client_recorder(actor)
     return open_ticket(
         channel=channel,
         first_message=first_message,
@@ -411,6 +412,21 @@ def _require_front_office(actor: User | None) -> None:
                 "Only Customer Service agents and CSMs reply to clients and change a "
                 "ticket's assignee, status or priority: add an internal note, or answer "
                 "through the ticket's incident."
+            )
+        )
+
+
+def require_client_recorder(agent: User | None) -> None:
+    """Raise NotAllowed unless ``agent`` may open tickets and record clients' messages.
+
+    Like replies, that is the front office's work. ``None`` is relaydesk
+    itself, as in mail intake.
+    """
+    if agent is not None and not permissions.can_answer_clients(agent):
+        raise NotAllowed(
+            _(
+                "Only Customer Service agents and CSMs open tickets and record clients' "
+                "messages: ask Customer Service to, or add an internal note."
             )
         )
 
