@@ -406,7 +406,7 @@ def _touch(ticket: Ticket, when: datetime) -> None:
 
 def _require_front_office(actor: User | None) -> None:
     """Raise NotAllowed for an agent of the back office; ``None`` is relaydesk itself."""
-    if actor is not None and not permissions.can_answer_clients(actor):
+    if _in_back_office(actor):
         raise NotAllowed(
             _(
                 "Only Customer Service agents and CSMs reply to clients and change a "
@@ -422,13 +422,17 @@ def require_client_recorder(agent: User | None) -> None:
     Like replies, that is the front office's work. ``None`` is relaydesk
     itself, as in mail intake.
     """
-    if agent is not None and not permissions.can_answer_clients(agent):
+    if _in_back_office(agent):
         raise NotAllowed(
             _(
                 "Only Customer Service agents and CSMs open tickets and record clients' "
                 "messages: ask Customer Service to, or add an internal note."
             )
         )
+
+
+def _in_back_office(agent: User | None) -> bool:
+    return agent is not None and not permissions.can_answer_clients(agent)
 
 
 def _check_manual_transition(ticket: Ticket, status: str) -> None:
