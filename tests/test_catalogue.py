@@ -127,6 +127,6 @@ def test_compiled_catalogue_matches_the_source(tmp_path):
     subprocess.run(["msgfmt", "--check", "-o", str(fresh), str(source)], check=True)
     assert committed.is_file(), f"{committed} is missing: run `make messages` and commit it."
     with fresh.open("rb") as expected, committed.open("rb") as found:
-        wanted = gettext.GNUTranslations(expected)._catalog
+        compiled = gettext.GNUTranslations(expected)._catalog
         shipped = gettext.GNUTranslations(found)._catalog
-    assert shipped == wanted, f"{committed} differs from django.po: run `make messages`, commit it."
+    assert shipped == compiled, f"{committed} differs from django.po: run `make messages`."

@@ -341,7 +341,7 @@ def test_assign_incident_to_front_office_is_refused(po_api, po_agent):
     assert "is not in the back office" in problem["detail"]
 
 
-def test_back_office_agent_cannot_open_a_ticket_or_record_a_client_message(po_api, make_ticket):
+def test_back_office_cannot_record_client_input(po_api, make_ticket):
     ticket = make_ticket()
     before = row_counts()
     body = {"email": "ana@client.example", "subject": "Help", "text": "Broken."}

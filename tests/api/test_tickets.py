@@ -376,7 +376,7 @@ def test_create_ticket_rejects_invalid_utf8(api):
         ("", "has a body but no Content-Type"),
     ],
 )
-def test_create_ticket_rejects_body_that_is_not_sent_as_json(api, content_type, detail):
+def test_create_ticket_rejects_non_json_body(api, content_type, detail):
     before = row_counts()
     body = json.dumps({"email": "ana@client.example", "subject": "Help", "text": "Broken."})
     response = api.client.post("/api/tickets", body, content_type=content_type)

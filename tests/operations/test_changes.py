@@ -201,7 +201,7 @@ def test_rollback_reopens_resolved_incident(incident, po_agent, release_agent, p
     assert not incident.ticket_links.get().permanent_fix_available
 
 
-def test_rollback_after_close_tells_production_operations_and_ticket_owners(
+def test_rollback_after_close_notifies_owners(
     incident, po_agent, cs_agent, release_agent, production_env
 ):
     TeamFactory(slug="ops", role=Role.PRODUCTION_OPERATIONS).members.add(po_agent)

@@ -22,9 +22,7 @@ def waiting_tasks() -> list[str]:
     return sorted(DBTaskResult.objects.values_list("task_path", flat=True))
 
 
-def test_worker_schedules_sweep_and_imap_then_runs_every_queue(
-    settings, database_tasks, worker_runs
-):
+def test_worker_schedules_periodic_tasks(settings, database_tasks, worker_runs):
     settings.RELAYDESK = {**settings.RELAYDESK, "IMAP_URL": "imap://desk:secret@127.0.0.1:1"}
     call_command("worker", "--no-reload")
     assert waiting_tasks() == [

@@ -27,8 +27,8 @@ class KeyValueFormatter(logging.Formatter):
 class DisallowedHostFilter(logging.Filter):
     """Log a request for an unknown host as one warning line, naming relaydesk's setting.
 
-    Django logs each such request as an error with a traceback and tells the
-    reader to change ALLOWED_HOSTS, which relaydesk reads from
+    Django logs each such request as an error with a traceback, and its
+    message names ALLOWED_HOSTS, which relaydesk reads from
     RELAYDESK_ALLOWED_HOSTS. A scanner probing the server can send many.
     """
 
