@@ -232,7 +232,7 @@ def test_contact_for_sender_matches_unicode_form_of_domain():
         ("ana@xn--exmplo-cva.example", "ana@exémplo.example"),
     ],
 )
-def test_contact_for_sender_finds_contact_by_other_form_of_domain(stored, sender):
+def test_contact_for_sender_matches_other_idna_form(stored, sender):
     existing = ContactFactory(email=stored)
     assert actions.contact_for_sender(sender) == existing
     assert Contact.objects.count() == 1

@@ -97,9 +97,7 @@ def test_empty_reply_is_rejected_and_adds_nothing(agent_client: Client, make_tic
 
 
 @pytest.mark.parametrize("action", ["reply", "note"])
-def test_text_over_the_limit_is_rejected_and_adds_nothing(
-    agent_client: Client, make_ticket, action
-):
+def test_text_over_limit_is_rejected(agent_client: Client, make_ticket, action):
     ticket = make_ticket()
     response = agent_client.post(f"/tickets/{ticket.number}/{action}/", {"text": "x" * 100_001})
     assert response.status_code == 400

@@ -294,7 +294,7 @@ def test_web_address_brackets_ipv6(host, expected):
         ),
     ],
 )
-def test_banner_test_mail_command_names_a_changed_support_address(settings, addresses, command):
+def test_banner_names_changed_support_address(settings, addresses, command):
     # Another shell may not have the server's RELAYDESK_SUPPORT_ADDRESS.
     settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": addresses}
     module = importlib.import_module("relaydesk.runner.management.commands.run-all")

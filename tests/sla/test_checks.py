@@ -203,7 +203,7 @@ def test_check_incident_minutes_accepts_equal_stages():
     checks.check_incident_minutes(60, 60, 60)
 
 
-def test_check_incident_minutes_names_the_field_out_of_range():
+def test_check_incident_minutes_names_field():
     with pytest.raises(InvalidSlaPolicy) as raised:
         checks.check_incident_minutes(15, 0, 180)
     assert raised.value.message.startswith("Workaround minutes 0 is out of range")

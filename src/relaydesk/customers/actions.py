@@ -446,12 +446,12 @@ def contacts_for_addresses(addresses: Iterable[str]) -> dict[str, Contact]:
     # Each address's own form comes first, so it wins over its other IDNA form.
     forms = {address: address_forms(address) for address in addresses}
     found = ContactEmail.objects.select_related("contact__organization").filter(
-        address__in=[form for each in forms.values() for form in each]
+        address__in=[form for variants in forms.values() for form in variants]
     )
     stored = {row.address: row.contact for row in found}
     contacts: dict[str, Contact] = {}
-    for address, each in forms.items():
-        contact = next((stored[form] for form in each if form in stored), None)
+    for address, address_variants in forms.items():
+        contact = next((stored[form] for form in address_variants if form in stored), None)
         if contact is not None:
             contacts[address] = contact
     return contacts

@@ -71,7 +71,7 @@ def test_import_batch_unusable_message_quarantined_with_reason():
     assert results[1].outcome == "ticket_created"
 
 
-def test_import_batch_both_forms_of_a_domain_make_one_contact():
+def test_import_batch_idna_forms_share_contact():
     unicode_form = "Ana <ana@exémplo.example>".encode()
     results = BatchImporter().import_batch(
         [

@@ -242,8 +242,8 @@ def _mark_deployed(change: Change, deployment: Deployment, performer: _Actor) ->
 
 def _resolve_waiting_incidents(change: Change, deployment: Deployment, performer: _Actor) -> None:
     # The draft becomes the public resolution that clients read, so it leaves
-    # out the change's number and title, which are internal records. It is
-    # written in the desk's default language, whoever reported the deployment.
+    # out the change's number and title, which are internal records. It uses
+    # the desk's default language, not the language of the deployment's reporter.
     with translation.override(settings.LANGUAGE_CODE):
         draft = _("Fixed in version %(version)s, released on %(date)s.") % {
             "version": deployment.version,
