@@ -1,5 +1,8 @@
 """Inserts held back until a block ends, a statement needs them, or a savepoint rolls back."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection, transaction
 
@@ -180,3 +183,24 @@ def test_save_later_of_two_instances_keeps_both():
     stored = TimelineEvent.objects.get(pk=row.pk)
     assert stored.kind == "renamed"
     assert stored.data == {"value": 2}
+
+
+def test_held_datetimes_keep_their_instant():
+    """A time in another zone is stored as the same instant, as Django's own INSERT stores it."""
+    lisbon_summer = datetime(2026, 7, 1, 9, 30, tzinfo=ZoneInfo("Europe/Lisbon"))
+    with transaction.atomic(), inserts.deferred():
+        aware = inserts.add(
+            TimelineEvent(
+                subject_type="ticket", subject_id=1, kind="aware", created_at=lisbon_summer
+            )
+        )
+    assert TimelineEvent.objects.get(pk=aware.pk).created_at == datetime(
+        2026, 7, 1, 8, 30, tzinfo=UTC
+    )
+    reference = TimelineEvent.objects.create(
+        subject_type="ticket", subject_id=1, kind="reference", created_at=lisbon_summer
+    )
+    columns = TimelineEvent.objects.filter(pk__in=[aware.pk, reference.pk]).values_list(
+        "created_at", flat=True
+    )
+    assert len(set(columns)) == 1

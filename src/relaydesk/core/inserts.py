@@ -38,9 +38,11 @@ reserved and never used leave gaps, as a rolled-back insert does.
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.conf import settings
+from django.db import connection, connections, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -283,6 +285,21 @@ _INTEGER_FIELDS = (models.IntegerField, models.AutoField, models.BigAutoField, m
 
 def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
     """Return a function that gives ``field``'s database value for an instance."""
+    # The connection object itself, not the ``connection`` proxy, which looks
+    # the current connection up again on each attribute access.
+    database = connections[connection.alias]
+    attname, pre_save, prepare = field.attname, field.pre_save, field.get_db_prep_save
+    if _keeps_datetimes(field):
+        adapt = database.ops.adapt_datetimefield_value
+
+        def datetime_of(instance: models.Model) -> Any:
+            value = instance.__dict__.get(attname)
+            if type(value) is datetime and value.tzinfo is not None:
+                # What DateTimeField.get_db_prep_value does with an aware value.
+                return adapt(value)
+            return prepare(pre_save(instance, add), database)
+
+        return datetime_of
     if isinstance(field, _TEXT_FIELDS):
         plain: type | None = str
     elif isinstance(field, _INTEGER_FIELDS):
@@ -291,17 +308,26 @@ def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
         plain = bool
     else:
         plain = None
-    attname, pre_save, prepare = field.attname, field.pre_save, field.get_db_prep_save
 
     def value_of(instance: models.Model) -> Any:
         value = instance.__dict__.get(attname) if plain is not None else None
         if value is None or type(value) is not plain:
             value = pre_save(instance, add)
             if value is not None or plain is None:
-                value = prepare(value, connection)
+                value = prepare(value, database)
         return value
 
     return value_of
+
+
+def _keeps_datetimes(field: Any) -> bool:
+    """Whether ``field`` stores the aware datetime it holds, unchanged by ``pre_save``."""
+    return (
+        type(field) is models.DateTimeField
+        and not field.auto_now
+        and not field.auto_now_add
+        and settings.USE_TZ
+    )
 
 
 def insert_if_absent(instance: models.Model) -> bool:
