@@ -70,6 +70,16 @@ def test_parse_flowed_text_is_joined():
     )
 
 
+def test_parse_folds_signature_for_display():
+    parsed = parse_message(load("flowed_delsp.eml"))
+    assert parsed.display_text == (
+        "The invoices for November are still missing from the portal after "
+        "the fix you mentioned. Could you check again?\n"
+        "\n"
+        "> Please try again tomorrow; the import runs overnight."
+    )
+
+
 def test_parse_text_without_format_flowed_keeps_lines():
     parsed = parse_message(load("fixed_trailing_space.eml"))
     assert parsed.text == "Line one ends with a space \nline two is its own line."

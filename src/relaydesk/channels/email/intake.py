@@ -349,7 +349,7 @@ def _client_draft(raw: RawMessage, parsed: ParsedEmail) -> MessageDraft:
         direction=Direction.INBOUND,
         kind=MessageKind.EMAIL,
         text=parsed.text,
-        display_text=display_text(parsed.text),
+        display_text=parsed.display_text or display_text(parsed.text),
         html=parsed.html,
         subject=parsed.subject,
         from_address=parsed.from_address[:320],

@@ -19,6 +19,7 @@ from typing import Any
 
 from relaydesk.channels.email.charsets import decode_bytes, repair_surrogates
 from relaydesk.channels.email.flowed import unflow
+from relaydesk.channels.email.quotes import display_text
 from relaydesk.channels.email.sanitize import html_to_text, sanitize_html
 from relaydesk.channels.email.tnef import is_tnef, unpack_tnef
 from relaydesk.core.addresses import NON_ASCII_ADDRESS_CHARACTER, normalize_address
@@ -132,6 +133,9 @@ class ParsedEmail:
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
     text: str = ""
+    # The text with quoted history and signature folded away (quotes.display_text),
+    # made here so that an import's parser processes make it too.
+    display_text: str = ""
     html: str = ""
     attachments: tuple[AttachmentDraft, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
@@ -183,6 +187,8 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
             _MESSAGE_ID.findall(repair_surrogates(" ".join(raw.get("references", []))))
         ),
         text=text,
+        # An embedded message's text is read whole, as part of its parent's.
+        display_text=display_text(text) if depth == 0 else "",
         html=html,
         attachments=tuple(body.attachments),
         headers={
