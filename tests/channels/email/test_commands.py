@@ -5,6 +5,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import checks
 from django.core.management import CommandError, call_command
 from django.db import connection, reset_queries
 
@@ -38,6 +39,21 @@ def test_import_mail_single_file_counts():
     assert summary["stored"] == 1
     assert summary["tickets_created"] == 1
     assert summary["quarantined"] == 0
+
+
+def test_import_mail_skips_system_checks(capsys):
+    """An import needs no URL or admin checks; a failing one must not stop it."""
+
+    def failing_check(**kwargs):
+        return [checks.Error("a check that always fails", id="tests.E001")]
+
+    checks.register(failing_check)
+    try:
+        argv = ["relaydesk", "import-mail", str(FIXTURES / "wrong_charset.eml"), "--json"]
+        IMPORT_MAIL.Command().run_from_argv(argv)
+    finally:
+        checks.registry.registry.registered_checks.discard(failing_check)
+    assert json.loads(capsys.readouterr().out)["tickets_created"] == 1
 
 
 @pytest.mark.parametrize(
