@@ -1,5 +1,6 @@
 """Create and change organizations and contacts, with their validation."""
 
+import functools
 import logging
 import unicodedata
 import zoneinfo
@@ -92,6 +93,8 @@ def check_email_address(address: str) -> str:
     return normalised
 
 
+# An import checks the same senders' addresses over and over.
+@functools.lru_cache(maxsize=4096)
 def _is_valid_email_address(address: str) -> bool:
     local_part, _at, domain = address.rpartition("@")
     if is_utf8_local_part(local_part):
