@@ -111,7 +111,7 @@ class _HeldWrites:
                 _insert_rows(model, instances)
             for model, pending in updates.items():
                 names = set().union(*(fields for _, fields in pending.values()))
-                _update_rows(model, [instance for instance, _ in pending.values()], names)
+                update_now(model, [instance for instance, _ in pending.values()], names)
         finally:
             self.flushing = False
 
@@ -181,6 +181,27 @@ def add_all(instances: Iterable[M]) -> list[M]:
             type(instances[0])._default_manager.bulk_create(instances)
     else:
         held.add_all(instances)
+    return instances
+
+
+def insert_now(instances: list[M]) -> list[M]:
+    """Insert ``instances`` of one model at once, also inside a ``deferred()`` block.
+
+    The keys are reserved first, then one statement text runs for every row:
+    two statements, against ``bulk_create``'s one, but without building the
+    SQL of each row, which for a batch of stored messages costs more.
+    """
+    if not instances:
+        return instances
+    model = type(instances[0])
+    if connection.vendor not in _VENDORS:
+        model._default_manager.bulk_create(instances)
+        return instances
+    missing = [instance for instance in instances if instance.pk is None]
+    if missing:
+        for instance, key in zip(missing, reserve_keys(model, len(missing)), strict=True):
+            instance.pk = key
+    _insert_rows(model, instances)
     return instances
 
 
@@ -262,7 +283,10 @@ def _insert_rows(model: type[models.Model], instances: list[models.Model]) -> No
         instance._state.db = connection.alias
 
 
-def _update_rows(model: type[models.Model], instances: list[models.Model], names: set[str]) -> None:
+def update_now(
+    model: type[models.Model], instances: list[models.Model], names: Iterable[str]
+) -> None:
+    """Write the fields ``names`` of the stored rows ``instances`` with one statement text."""
     fields = [model._meta.get_field(name) for name in sorted(names)]
     key = model._meta.pk
     quote = connection.ops.quote_name

@@ -5,10 +5,10 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from relaydesk.channels.email.models import RawMessage, RawState, Source
-from relaydesk.core import clock
+from relaydesk.core import clock, inserts
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def store_raw_batch(messages: list[tuple[bytes, str]], *, source: Source) -> lis
         if not duplicate:
             first_in_batch[key] = raw
         rows.append(raw)
-    _insert_all(rows)
+    inserts.insert_now(rows)
 
     stored = []
     for raw in rows:
@@ -161,15 +161,6 @@ def _earlier_by_key(keys: set[str]) -> dict[str, int]:
     return earlier
 
 
-def _insert_all(rows: list[RawMessage]) -> None:
-    if connection.features.can_return_rows_from_bulk_insert:
-        RawMessage.objects.bulk_create(rows)
-        return
-    # SQLite before 3.35 cannot return the new ids from one INSERT.
-    for raw in rows:
-        raw.save(force_insert=True)
-
-
 # The RawMessage fields that processing a message sets.
 OUTCOME_FIELDS = (
     "state",
@@ -190,19 +181,5 @@ def save_outcomes(raws: list[RawMessage]) -> None:
     Django than in the database, and ``bulk_update``'s CASE expression more
     still.
     """
-    if not raws:
-        return
-    fields = [RawMessage._meta.get_field(name) for name in OUTCOME_FIELDS]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = (
-        f"UPDATE {quote(RawMessage._meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {quote(RawMessage._meta.pk.column)} = %s"
-    )
-    rows = [
-        [field.get_db_prep_save(getattr(raw, field.attname), connection) for field in fields]
-        + [raw.pk]
-        for raw in raws
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if raws:
+        inserts.update_now(RawMessage, raws, OUTCOME_FIELDS)
