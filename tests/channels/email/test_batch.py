@@ -510,3 +510,32 @@ def test_batch_commits_tickets_with_acknowledgements(monkeypatch):
     assert Ticket.objects.count() == 0
     assert Message.objects.count() == 0
     assert RawMessage.objects.count() == 0
+
+
+def test_import_batch_gathers_statistics_after_first_batch_only(monkeypatch):
+    analyzed = []
+    monkeypatch.setattr(batch, "analyze_new_tables", lambda tables: analyzed.append(tables))
+    importer = BatchImporter()
+    importer.import_batch([incoming("wrong_charset.eml")])
+    importer.import_batch([incoming("list_mail.eml")])
+    assert analyzed == [batch.LOOKED_UP_EACH_BATCH]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_analyze_new_tables_fills_only_tables_without_statistics():
+    def row_estimate(table: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE rd_new_probe (id integer)")
+        cursor.execute("INSERT INTO rd_new_probe SELECT generate_series(1, 50)")
+    assert row_estimate("rd_new_probe") < 0
+    with CaptureQueriesContext(connection) as queries:
+        batch.analyze_new_tables(["rd_new_probe"])
+    assert row_estimate("rd_new_probe") == 50
+    assert queries[-1]["sql"] == 'ANALYZE "rd_new_probe"'
+    with CaptureQueriesContext(connection) as queries:
+        batch.analyze_new_tables(["rd_new_probe"])
+    assert not any(query["sql"].startswith("ANALYZE") for query in queries)
