@@ -6,21 +6,15 @@ from collections.abc import Iterator
 import pytest
 
 from relaydesk.core.ports import Listener, PortUnavailable, check_listeners
+from tests import ports
+from tests.ports import free_port
 
 
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     """Yield a port on 127.0.0.1 that a listening socket of this test holds."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        yield server.getsockname()[1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    with ports.busy_port() as port:
+        yield port
 
 
 def web(port: int, host: str = "127.0.0.1") -> Listener:

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from relaydesk.channels.email.models import RawMessage
 from relaydesk.channels.email.smtp_inbound import InboundSmtpServer
-from tests.channels.email.servers import free_port
+from tests.ports import free_port
 
 
 def closed_port() -> int:

@@ -7,7 +7,6 @@ import queue
 import shutil
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import threading
@@ -19,14 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import ports
+from tests.ports import free_port
+
 STARTUP_ATTEMPTS = 150  # 0.2 s apart
 REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_http(url: str) -> int:
@@ -166,10 +162,8 @@ def test_run_all_banner_after_listening(data_dir):
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     """Yield a port on 127.0.0.1 that a listening socket of this test holds."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        yield server.getsockname()[1]
+    with ports.busy_port() as port:
+        yield port
 
 
 def run_all_until_exit(environment: dict[str, str], *arguments: str) -> tuple[int, str]:

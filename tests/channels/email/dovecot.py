@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from imap_tools import MailBoxUnencrypted
 
-from tests.channels.email.servers import free_port
+from tests.ports import free_port
 
 START_TIMEOUT_SECONDS = 15
 

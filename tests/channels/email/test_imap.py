@@ -16,7 +16,7 @@ from relaydesk.channels.email.mailurl import MailUrlError, parse_imap_urls
 from relaydesk.channels.email.models import ImapCursor, RawMessage, RawState, Source
 from relaydesk.tickets.models import Ticket
 from tests.channels.email.dovecot import Dovecot, start_dovecot
-from tests.channels.email.servers import free_port
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,9 @@ from relaydesk.tickets.models import (
     Ticket,
     Visibility,
 )
-from tests.channels.email.servers import RecordingSmtpServer, free_port
+from tests.channels.email.servers import RecordingSmtpServer
 from tests.factories import AgentFactory, ContactFactory, OrganizationFactory
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,8 +22,8 @@ from relaydesk.channels.email.smtp_inbound import InboundHandler, InboundSmtpSer
 from relaydesk.channels.email.store import StoredRaw
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import DeliveryStatus, Direction, MessageKind, Ticket
-from tests.channels.email.servers import free_port
 from tests.factories import AgentFactory
+from tests.ports import busy_port, free_port
 
 # The endpoint stores from its own thread, which reads only committed rows.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -251,10 +250,7 @@ def test_smtp_inbound_command_rejects_bad_port():
 
 def test_smtp_inbound_command_busy_port_names_fix():
     output = StringIO()
-    with socket.socket() as other_program:
-        other_program.bind(("127.0.0.1", 0))
-        other_program.listen()
-        busy = other_program.getsockname()[1]
+    with busy_port() as busy:
         with pytest.raises(CommandError) as raised:
             call_command("smtp-inbound", "--port", str(busy), stdout=output)
     assert str(raised.value) == (
