@@ -37,7 +37,7 @@ def test_store_raw_batch_duplicate_of_earlier_row():
     assert again.duplicate_of == earlier.raw.pk
 
 
-def test_store_raw_batch_reads_and_writes_the_table_once():
+def test_store_raw_batch_one_lookup_one_insert():
     """One look-up of earlier copies and one INSERT, besides reserving the keys."""
     messages = [
         (load(name), name) for name in ("wrong_charset.eml", "list_mail.eml", "bad_date.eml")
