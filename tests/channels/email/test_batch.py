@@ -539,3 +539,16 @@ def test_analyze_new_tables_fills_only_tables_without_statistics():
     with CaptureQueriesContext(connection) as queries:
         batch.analyze_new_tables(["rd_new_probe"])
     assert not any(query["sql"].startswith("ANALYZE") for query in queries)
+
+
+def test_import_batch_inserts_raw_rows_with_their_outcomes():
+    """The first attempt inserts each raw row once, outcome included, and never updates it."""
+    with CaptureQueriesContext(connection) as queries:
+        results = BatchImporter().import_batch(
+            [incoming("wrong_charset.eml"), incoming("list_mail.eml")]
+        )
+    table = connection.ops.quote_name(RawMessage._meta.db_table)
+    assert not [query for query in queries if f"UPDATE {table}" in query["sql"]]
+    stored = RawMessage.objects.filter(pk__in=[result.raw_id for result in results])
+    assert sorted(stored.values_list("state", flat=True)) == [RawState.PROCESSED] * 2
+    assert all(raw.ticket_id is not None for raw in stored)

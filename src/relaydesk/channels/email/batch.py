@@ -5,9 +5,12 @@ which on PostgreSQL waits for a WAL flush each time. An import reads files
 that stay on disk, so it can store and process a whole batch in one
 transaction without weakening any guarantee:
 
-- Raw stored before parsing is applied: the batch's raw rows are inserted
-  first, and each message's outcome (ticket, message, quarantine) is written
-  after its own raw row, in the same transaction.
+- Raw stored with what was made of it: each message's raw row commits in
+  the same transaction as its outcome (ticket, message, quarantine). In the
+  first attempt the raw rows are held back with the batch's other new rows
+  and inserted with their outcomes already set, which saves updating every
+  row after its INSERT. In the second attempt they are inserted first, so
+  that a message's savepoint rolls back only what was made of it.
 - Nothing reported as handled is lost: a batch's results are returned, and
   counted by the command, only after its transaction commits. A crash before
   the commit rolls back the raw rows together with the tickets made from
@@ -251,7 +254,9 @@ class BatchImporter:
         self, batch: list[IncomingMessage], state: _BatchState, *, savepoints: bool
     ) -> list[IntakeResult]:
         stored = store_raw_batch(
-            [(message.content, message.source_ref) for message in batch], source=self.source
+            [(message.content, message.source_ref) for message in batch],
+            source=self.source,
+            hold=not savepoints,
         )
         hooks = IntakeHooks(
             find_contact=self.contacts.find,

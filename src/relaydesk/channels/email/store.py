@@ -103,13 +103,19 @@ def store_raw(
     return StoredRaw(raw=raw, duplicate_of=earlier)
 
 
-def store_raw_batch(messages: list[tuple[bytes, str]], *, source: Source) -> list[StoredRaw]:
+def store_raw_batch(
+    messages: list[tuple[bytes, str]], *, source: Source, hold: bool = False
+) -> list[StoredRaw]:
     """Store (content, source reference) pairs with one query and one INSERT.
 
     The caller must hold a transaction: the rows are durable only when it
     commits, which is why SMTP and IMAP, which acknowledge each message,
     use ``store_raw``. A message whose dedupe key was seen before, in an
     earlier row or earlier in ``messages``, is stored as ``duplicate``.
+
+    With ``hold`` inside an ``inserts.deferred()`` block, the rows get their
+    keys now and their INSERT waits for the block's, so the outcomes set on
+    them before then need no UPDATE (``save_outcomes`` skips held rows).
     """
     keyed = [(content, reference, *dedupe_key_for(content)) for content, reference in messages]
     earlier = _earlier_by_key({key for _content, _reference, _id, key in keyed})
@@ -132,7 +138,10 @@ def store_raw_batch(messages: list[tuple[bytes, str]], *, source: Source) -> lis
         if not duplicate:
             first_in_batch[key] = raw
         rows.append(raw)
-    inserts.insert_now(rows)
+    if hold:
+        inserts.add_all(rows)
+    else:
+        inserts.insert_now(rows)
 
     stored = []
     for raw in rows:
@@ -181,5 +190,7 @@ def save_outcomes(raws: list[RawMessage]) -> None:
     Django than in the database, and ``bulk_update``'s CASE expression more
     still.
     """
-    if raws:
-        inserts.update_now(RawMessage, raws, OUTCOME_FIELDS)
+    # A held row's INSERT, still to come, writes its outcome.
+    stored = [raw for raw in raws if not inserts.is_held(raw)]
+    if stored:
+        inserts.update_now(RawMessage, stored, OUTCOME_FIELDS)
