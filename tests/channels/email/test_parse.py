@@ -70,13 +70,11 @@ def test_parse_flowed_text_is_joined():
     )
 
 
-def test_parse_folds_signature_for_display():
+def test_parse_folds_quote_and_signature_for_display():
     parsed = parse_message(load("flowed_delsp.eml"))
     assert parsed.display_text == (
         "The invoices for November are still missing from the portal after "
-        "the fix you mentioned. Could you check again?\n"
-        "\n"
-        "> Please try again tomorrow; the import runs overnight."
+        "the fix you mentioned. Could you check again?"
     )
 
 

@@ -47,6 +47,11 @@ def test_display_text_strips_dash_signature():
     assert display_text("It works now.\n\n-- \nAna Silva\nClient Ltd") == "It works now."
 
 
+def test_display_text_drops_quote_above_signature():
+    text = "Yes, fixed.\n\n> Is the export working again?\n\n-- \nAna Silva\nClient Ltd"
+    assert display_text(text) == "Yes, fixed."
+
+
 def test_display_text_strips_mobile_footer():
     assert display_text("Ok.\n\nSent from my iPhone") == "Ok."
     assert display_text("Ok.\n\nEnviado do meu iPhone") == "Ok."

@@ -80,7 +80,11 @@ def strip_signature(text: str) -> str:
 
 def display_text(text: str) -> str:
     """Return the reply without quoted history and signature; ``text`` if nothing is left."""
-    folded = strip_signature(visible_reply(text)).strip("\n")
+    folded = text
+    # A signature below the quoted lines ("Yes.\n> Fixed?\n-- \nAna") hides
+    # them from visible_reply until it is gone, so the two run twice.
+    for _ in range(2):
+        folded = strip_signature(visible_reply(folded)).strip("\n")
     return folded if folded.strip() else text
 
 
