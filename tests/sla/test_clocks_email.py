@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from relaydesk.channels.email.batch import BatchImporter, IncomingMessage
 from relaydesk.core import clock
 from relaydesk.sla.models import ClockKind, SlaClock
 from relaydesk.tickets import actions
@@ -124,6 +125,34 @@ def test_client_email_starts_next_response():
 
     assert next_response.started_at == ANSWERED
     assert next_response.due_at == utc(2026, 3, 4, 11, 30)
+
+
+def test_imported_client_email_starts_next_response():
+    """An import batch starts the cycle too, though it skips client messages that change nothing."""
+    ticket = email_ticket()
+    ask_client(ticket)
+    reply = client_email(
+        sender=SENDER,
+        subject=f"Re: [{ticket.reference}] Export fails",
+        sent_at=ANSWERED,
+        message_id="<second@pause.example>",
+    )
+    again = client_email(
+        sender=SENDER,
+        subject=f"Re: [{ticket.reference}] Export fails",
+        sent_at=ANSWERED,
+        message_id="<third@pause.example>",
+    )
+    with clock.frozen_at(ANSWERED):
+        results = BatchImporter().import_batch(
+            [IncomingMessage(reply, "second.eml"), IncomingMessage(again, "third.eml")]
+        )
+
+    assert [result.outcome for result in results] == ["message_added", "message_added"]
+    cycles = SlaClock.objects.filter(ticket=ticket, kind=ClockKind.NEXT_RESPONSE)
+    assert cycles.count() == 1
+    assert cycles.get().started_at == ANSWERED
+    assert cycles.get().due_at == utc(2026, 3, 4, 11, 30)
 
 
 def test_second_client_email_keeps_waiting_cycle():

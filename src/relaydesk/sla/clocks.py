@@ -29,10 +29,11 @@ so a message written outside support hours starts counting when the line opens.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from relaydesk.sla.business_time import (
     BusinessCalendar,
@@ -41,6 +42,9 @@ from relaydesk.sla.business_time import (
     next_opening,
 )
 from relaydesk.sla.models import ClockKind
+
+# A clock's state or its stored row (see ClockLike).
+C = TypeVar("C", bound="ClockLike")
 
 DEFAULT_WARNING_SHARE = 0.8
 
@@ -130,7 +134,7 @@ def fold(events: list[ClockEvent], targets: Targets) -> list[ClockState]:
 # -- the handlers -------------------------------------------------------------
 
 
-def _latest(states: list[ClockState], kind: str) -> ClockState | None:
+def _latest(states: Sequence[C], kind: str) -> C | None:
     matching = [state for state in states if state.kind == kind]
     return max(matching, key=lambda state: state.cycle) if matching else None
 
@@ -163,12 +167,28 @@ def _open(states: list[ClockState], at: datetime, targets: Targets) -> None:
             _start(states, kind, at, targets)
 
 
+class ClockLike(Protocol):
+    """A clock's state or its stored row: what a client message looks at."""
+
+    kind: str
+    cycle: int
+    met_at: datetime | None
+
+
+def client_message_changes_nothing(clocks: Sequence[ClockLike]) -> bool:
+    """Return whether a client message leaves ``clocks`` as they are.
+
+    It starts a next response only when the first response was met and no
+    next response is waiting already.
+    """
+    first = _latest(clocks, ClockKind.FIRST_RESPONSE)
+    waiting = _latest(clocks, ClockKind.NEXT_RESPONSE)
+    return first is None or first.met_at is None or (waiting is not None and waiting.met_at is None)
+
+
 def _client_message(states: list[ClockState], at: datetime, targets: Targets) -> None:
-    first = _latest(states, ClockKind.FIRST_RESPONSE)
-    waiting = _latest(states, ClockKind.NEXT_RESPONSE)
-    if first is None or not first.is_met or (waiting is not None and not waiting.is_met):
-        return
-    _start(states, ClockKind.NEXT_RESPONSE, at, targets)
+    if not client_message_changes_nothing(states):
+        _start(states, ClockKind.NEXT_RESPONSE, at, targets)
 
 
 def _agent_reply(states: list[ClockState], at: datetime, targets: Targets) -> None:

@@ -26,7 +26,17 @@ from relaydesk.customers.models import Organization
 from relaydesk.sla import events
 from relaydesk.sla.business_time import MAX_CLOSED_DAYS, MAX_DAYS_AHEAD, NoOpenTime, TooFarAhead
 from relaydesk.sla.checks import MAX_TARGET_MINUTES, check_priority, format_minutes
-from relaydesk.sla.clocks import ClockEvent, ClockState, Targets, advance, due_at, fold, warn_at
+from relaydesk.sla.clocks import (
+    Action,
+    ClockEvent,
+    ClockState,
+    Targets,
+    advance,
+    client_message_changes_nothing,
+    due_at,
+    fold,
+    warn_at,
+)
 from relaydesk.sla.errors import InvalidSlaPolicy, NoSlaPolicy
 from relaydesk.sla.models import ClockKind, IncidentPolicy, SlaClock
 from relaydesk.sla.queries import (
@@ -365,7 +375,7 @@ def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
             _recompute_quietly(ticket)
         return
     clock_events = events.ticket_clock_events(event, _message_facts([event]))
-    if not clock_events:
+    if not clock_events or _changes_no_held_clock(event.subject_id, clock_events):
         return
     ticket = _ticket_for_event(event, subject)
     if ticket.organization_id is None:
@@ -386,6 +396,22 @@ def _apply_to_ticket(event: TimelineEvent, subject: models.Model) -> None:
     else:
         rows = list(SlaClock.objects.select_for_update().filter(ticket=ticket))
     known[ticket.pk] = _replay({"ticket": ticket}, rows, clock_events, targets)
+
+
+def _changes_no_held_clock(ticket_pk: int, clock_events: list[ClockEvent]) -> bool:
+    """Return whether ``clock_events`` are client messages that leave the held clocks as they are.
+
+    In an import batch most client messages open a ticket or follow one
+    still waiting for its first answer, and those change no clock. Knowing
+    it from the clock rows this scope holds saves reading targets and
+    replaying. Rows not held here are not looked at.
+    """
+    rows = _held_clocks().get(ticket_pk)
+    return (
+        rows is not None
+        and all(clock_event.action == Action.CLIENT_MESSAGE for clock_event in clock_events)
+        and client_message_changes_nothing(rows)
+    )
 
 
 def _lock_clocks(ticket_pk: int, known: dict) -> list[SlaClock]:

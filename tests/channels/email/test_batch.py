@@ -11,6 +11,7 @@ from relaydesk.channels.email.models import RawMessage, RawState
 from relaydesk.core import clock, memo
 from relaydesk.core.models import TimelineEvent
 from relaydesk.customers.models import Contact, ContactEmail
+from relaydesk.sla import tracking
 from relaydesk.tickets.models import Message, Ticket
 from tests.channels.email.conftest import load
 from tests.factories import ContactFactory
@@ -412,6 +413,45 @@ def test_batch_writes_rows_together(settings):
         if 'INSERT INTO "tickets_message"' in query["sql"]
     ]
     assert len(message_inserts) == 2
+
+
+def test_batch_client_messages_before_answer_skip_replay(settings, monkeypatch):
+    """A message that opens a ticket, and one before its first answer, change no clock."""
+    settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": SUPPORT}
+    organization_with_domain("batch.example")
+    targets_read = []
+    real_targets = tracking.ticket_targets
+    monkeypatch.setattr(
+        tracking,
+        "ticket_targets",
+        lambda ticket: targets_read.append(ticket.pk) or real_targets(ticket),
+    )
+    sent = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    first, again = (
+        IncomingMessage(
+            client_email(
+                sender="ana@batch.example",
+                subject="Export fails",
+                sent_at=sent,
+                message_id=message_id,
+                headers=headers,
+            ),
+            source_ref=message_id,
+        )
+        for message_id, headers in (
+            ("<first@batch.example>", {}),
+            ("<again@batch.example>", {"In-Reply-To": "<first@batch.example>"}),
+        )
+    )
+    opened, added = BatchImporter().import_batch([first, again])
+
+    ticket = Ticket.objects.get(number=opened.ticket_number)
+    assert added.ticket_number == opened.ticket_number
+    # Only ticket_created read the targets.
+    assert targets_read == [ticket.pk]
+    stored = sorted(ticket.sla_clocks.values_list("kind", "cycle", "due_at", "met_at"))
+    rebuilt = tracking.recompute_ticket_clocks(ticket)
+    assert sorted((row.kind, row.cycle, row.due_at, row.met_at) for row in rebuilt) == stored
 
 
 def test_batch_numbers_tickets_without_gaps():
