@@ -20,7 +20,7 @@ def busy_port() -> Iterator[int]:
     """Hold a listening port on 127.0.0.1 whose next port is free, and yield it.
 
     relaydesk suggests the first free port after a busy one, so tests can
-    expect ``port + 1`` when no other program holds it.
+    expect ``port + 1`` when no other program uses it.
     """
     for _attempt in range(BUSY_PORT_ATTEMPTS):
         server = socket.socket()

@@ -345,7 +345,7 @@ def _preparer(field: Any, *, add: bool) -> Callable[[models.Model], Any]:
 
 
 def _keeps_datetimes(field: Any) -> bool:
-    """Return whether ``field`` stores the aware datetime it holds, unchanged by ``pre_save``."""
+    """Return whether ``field`` stores an aware datetime as it is, with no ``pre_save`` step."""
     return (
         type(field) is models.DateTimeField
         and not field.auto_now

@@ -402,7 +402,7 @@ def _changes_no_held_clock(ticket_pk: int, clock_events: list[ClockEvent]) -> bo
     """Return whether ``clock_events`` are client messages that leave the held clocks as they are.
 
     In an import batch most client messages open a ticket or follow one
-    still waiting for its first answer, and those change no clock. Knowing
+    still waiting for its first response, and those change no clock. Knowing
     it from the clock rows this scope holds saves reading targets and
     replaying. Rows not held here are not looked at.
     """

@@ -415,8 +415,8 @@ def test_batch_writes_rows_together(settings):
     assert len(message_inserts) == 2
 
 
-def test_batch_client_messages_before_answer_skip_replay(settings, monkeypatch):
-    """A message that opens a ticket, and one before its first answer, change no clock."""
+def test_batch_skips_replay_before_first_response(settings, monkeypatch):
+    """A message that opens a ticket, and one before its first response, change no clock."""
     settings.RELAYDESK = {**settings.RELAYDESK, "SUPPORT_ADDRESSES": SUPPORT}
     organization_with_domain("batch.example")
     targets_read = []
