@@ -5,6 +5,7 @@ and the fix, with any password hidden, so that start-up stops with one line.
 """
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -17,6 +18,8 @@ from relaydesk.core.redaction import redact_url
 POSTGRES_EXAMPLE = "postgres://user:password@host:5432/relaydesk"
 SQLITE_EXAMPLE = "sqlite:////srv/relaydesk/relaydesk.sqlite3"
 SQLITE_ENGINE = "django.db.backends.sqlite3"
+# The first SQLite with UPDATE ... RETURNING.
+MIN_SQLITE_VERSION = (3, 35, 0)
 POSTGRES_ENGINE = "django.db.backends.postgresql"
 
 
@@ -103,7 +106,24 @@ def _sqlite(url: str, parts: SplitResult, conn_max_age: int) -> dict[str, Any]:
 
 def sqlite_database(path: Path, conn_max_age: int) -> dict[str, Any]:
     """Return the ``DATABASES`` entry for the SQLite file at ``path``."""
+    check_sqlite_version(sqlite3.sqlite_version_info)
     return {"ENGINE": SQLITE_ENGINE, "NAME": str(path.resolve()), "CONN_MAX_AGE": conn_max_age}
+
+
+def check_sqlite_version(version: tuple[int, int, int]) -> None:
+    """Raise ImproperlyConfigured when SQLite ``version`` is older than relaydesk needs.
+
+    Ticket numbers and reserved keys use ``UPDATE ... RETURNING``, which
+    SQLite has since 3.35. An older library would fail at the first ticket.
+    """
+    if version < MIN_SQLITE_VERSION:
+        found = ".".join(str(part) for part in version)
+        needed = ".".join(str(part) for part in MIN_SQLITE_VERSION[:2])
+        raise ImproperlyConfigured(
+            f"SQLite {found}, the library this Python uses, is too old: relaydesk needs "
+            f"{needed} or newer. Use a Python built with a newer SQLite, or set DATABASE_URL "
+            f"to PostgreSQL, as in {POSTGRES_EXAMPLE}."
+        )
 
 
 def describe_connection_failure(
