@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from relaydesk.channels.email import outbound, thread_match
 from relaydesk.channels.email.errors import UnusableMessage
@@ -332,10 +332,20 @@ def analyze_new_tables(tables: Iterable[str]) -> None:
             [names],
         )
         new = [row[0] for row in cursor.fetchall()]
-        if new:
-            quote = connection.ops.quote_name
+    if not new:
+        return
+    quote = connection.ops.quote_name
+    try:
+        # A savepoint inside a caller's transaction, so a failure leaves it usable.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(quote(name) for name in new)}")
-            logger.info("planner statistics gathered", extra={"tables": ",".join(new)})
+    except DatabaseError as error:
+        # Only the speed of the rest of the import depends on it.
+        logger.warning(
+            "planner statistics not gathered: %s", error, extra={"tables": ",".join(new)}
+        )
+        return
+    logger.info("planner statistics gathered", extra={"tables": ",".join(new)})
 
 
 def _no_acknowledgement(ticket: Ticket, message: Message) -> None:
