@@ -9,6 +9,7 @@ from relaydesk.api import customers, operations, tickets
 from relaydesk.api.auth import AUTH
 from relaydesk.api.parser import JsonParser
 from relaydesk.api.problems import install_handlers
+from relaydesk.api.query_names import reject_unknown_query_parameters
 
 DESCRIPTION = """\
 The REST API of relaydesk's front office: tickets, their messages, organizations
@@ -20,6 +21,10 @@ cookie and a CSRF token on unsafe methods.
 
 Errors are RFC 9457 problem details (`application/problem+json`); branch on the
 stable `code` field, because `detail` is translated.
+
+A query parameter that an endpoint does not take is refused with 400
+`unknown_query_parameter`, so a misspelt filter never returns the unfiltered
+list.
 """
 
 
@@ -50,6 +55,7 @@ def build_api() -> NinjaAPI:
         urls_namespace="api",
     )
     install_handlers(api)
+    reject_unknown_query_parameters(api)
     api.add_router("", tickets.router)
     api.add_router("", customers.router)
     api.add_router("", operations.router)

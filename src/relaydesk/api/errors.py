@@ -1,5 +1,7 @@
 """Errors that only the REST API raises, with stable codes."""
 
+from typing import Any
+
 from relaydesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -44,6 +46,16 @@ class ContactNotFound(NotFound):
 
 class OrganizationNotFound(NotFound):
     code = "organization_not_found"
+
+
+class UnknownQueryParameter(DomainError):
+    """A URL carries a query parameter that the endpoint does not take."""
+
+    code = "unknown_query_parameter"
+    status = 400
+
+    def problem_members(self) -> dict[str, Any]:
+        return {"errors": self.params.get("errors", [])}
 
 
 class MalformedJson(DomainError):
