@@ -117,6 +117,15 @@ def test_ingest_unusable_sender_quarantined():
     assert Ticket.objects.count() == 0
 
 
+def test_ingest_space_in_sender_quarantined():
+    result = receive("space_in_from.eml")
+    raw = RawMessage.objects.get(pk=result.raw_id)
+    assert result.outcome == "quarantined"
+    assert raw.error_code == "sender_unusable"
+    assert Ticket.objects.count() == 0
+    assert not ContactEmail.objects.filter(address="costa@client.example").exists()
+
+
 def test_ingest_utf8_sender_opens_ticket():
     result = receive("eai_sender.eml")
     message = Message.objects.get(pk=result.message_pk)

@@ -176,6 +176,39 @@ def test_parse_utf8_message_ids():
     assert parsed.references == ("<r0@exémplo.example>", "<CS-1.x@desk.example>")
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Rui Costa <rui costa@client.example>",
+        "Rui <rui@cli ent.example>",
+        "Rui <rui@client.exa mple>",
+    ],
+)
+def test_parse_space_inside_sender_unusable(header):
+    parsed = parse_message(f"From: {header}\nSubject: Hi\n\nText\n".encode())
+    assert parsed.from_address == ""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Rui <rui@ client.example>",
+        "Rui <rui @ client . example>",
+        "Rui <rui(work)@client.example>",
+        "Rui < rui@client.example >",
+        "<mailto:rui@client.example>",
+    ],
+)
+def test_parse_space_beside_separators_kept(header):
+    parsed = parse_message(f"From: {header}\nSubject: Hi\n\nText\n".encode())
+    assert parsed.from_address == "rui@client.example"
+
+
+def test_parse_space_inside_one_recipient_drops_it():
+    content = b"From: a@x.example\nCc: B <b@y.example>, C <c@z.exa mple>\n\nText\n"
+    assert parse_message(content).cc == ("b@y.example",)
+
+
 def test_parse_unusable_from_has_no_address():
     parsed = parse_message(load("unusable_from.eml"))
     assert parsed.from_address == ""

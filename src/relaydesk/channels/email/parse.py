@@ -274,18 +274,57 @@ def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
         usable = [(name, address) for name, address in pairs if _ADDRESS.fullmatch(address)]
         if usable:
             found.extend(
-                (_decode_text(name), normalize_address(address)) for name, address in usable
+                (_decode_text(name), _written_address(address, value)) for name, address in usable
             )
             continue
         # A missing bracket or a stray quote defeats the address parser, yet
         # the address itself is usually plain to see.
-        loose = _ADDRESS.findall(value)
-        if len(loose) == 1:
-            name = _decode_text(value.split("<", 1)[0].replace(loose[0], "").strip(' "'))
-            found.append((name, normalize_address(loose[0])))
+        loose = list(_ADDRESS.finditer(value))
+        if len(loose) == 1 and not _follows_word_in_brackets(value, loose[0].start()):
+            address = loose[0].group()
+            name = _decode_text(value.split("<", 1)[0].replace(address, "").strip(' "'))
+            found.append((name, normalize_address(address)))
         elif value.strip():
             found.append((_decode_text(value), ""))
     return found
+
+
+# RFC 5322's obsolete syntax allows folding whitespace and comments beside
+# the "@" and the dots of an address, but not inside its words.
+_BESIDE_SEPARATOR = r"(?:\s|\([^()]*\))*"
+
+
+def _written_address(address: str, value: str) -> str:
+    """Return ``address`` normalized, or "" when the header spelled it with spaces inside words.
+
+    The standard library's parser joins the words of ``john@exa mple.com``
+    into ``john@example.com``, an address the sender did not write. Replies
+    to it would go to another mailbox, so such an address counts as unusable.
+    """
+    normalized = normalize_address(address)
+    written = normalize_address(value)
+    if normalized in written:
+        return normalized
+    pattern = ""
+    for piece in re.split(r"([@.])", normalized):
+        if piece in ("@", "."):
+            pattern += f"{_BESIDE_SEPARATOR}{re.escape(piece)}{_BESIDE_SEPARATOR}"
+        else:
+            pattern += re.escape(piece)
+    return normalized if re.search(pattern, written) else ""
+
+
+def _follows_word_in_brackets(value: str, start: int) -> bool:
+    """Tell whether an address found at ``start`` follows another word inside its brackets.
+
+    In ``John <john doe@example.com>`` the address found is ``doe@example.com``,
+    the tail of an invalid address with a space in it, and not the sender's.
+    """
+    opening = value.rfind("<", 0, start)
+    if opening < 0 or value.rfind(">", opening, start) >= 0:
+        return False
+    before = value[opening + 1 : start]
+    return bool(before.strip()) and before[-1].isspace()
 
 
 def _first_id(values: list[str]) -> str:
