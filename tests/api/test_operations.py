@@ -355,3 +355,26 @@ def test_back_office_cannot_record_client_input(po_api, make_ticket):
             "Only Customer Service agents and CSMs open tickets and record clients' messages"
         )
     assert row_counts() == before
+
+
+def test_closed_incident_lists_ticket_escalated_again(po_api, po_agent):
+    cs_agent = AgentFactory(role=Role.CUSTOMER_SERVICE)
+    draft = MessageDraft(direction=Direction.INBOUND, kind=MessageKind.EMAIL, text="Export fails")
+    ticket = tickets.create_ticket(channel="email", first_message=draft, contact=ContactFactory())
+    first = actions.escalate_ticket(
+        ticket, actor=cs_agent, summary="Export fails", impact="low", urgency="low"
+    )
+    actions.start_triage(first, actor=po_agent)
+    actions.close_incident(first, actor=po_agent, resolution="Export fixed.")
+    tickets.change_status(ticket, actor=cs_agent, status="open")
+    second = actions.escalate_ticket(
+        ticket, actor=cs_agent, summary="Export fails again", impact="low", urgency="low"
+    )
+
+    closed = po_api.get(f"/api/incidents/{first.reference}").json()
+    current = po_api.get(f"/api/incidents/{second.reference}").json()
+
+    assert [(t["number"], t["moved_to"]) for t in closed["tickets"]] == [
+        (ticket.reference, second.reference)
+    ]
+    assert [(t["number"], t["moved_to"]) for t in current["tickets"]] == [(ticket.reference, None)]

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 
 from relaydesk.accounts.models import Role
 from relaydesk.core.models import TimelineEvent
@@ -152,20 +153,71 @@ def test_escalate_again_after_incident_closed(make_ticket, cs_agent, po_agent):
 
     ticket.refresh_from_db()
     assert ticket.status == Status.ESCALATED
-    assert ticket.incident_link.incident == again
+    assert IncidentTicket.objects.current().get(ticket=ticket).incident == again
     assert again.reference == "PO-2"
     unlinked = TimelineEvent.objects.get(subject_id=closed.pk, kind="ticket_unlinked")
     assert unlinked.data == {"ticket": ticket.reference, "incident": "PO-2"}
     assert TimelineEvent.objects.filter(subject_id=closed.pk, kind="ticket_linked").exists()
 
 
+def test_escalate_again_keeps_closed_link(make_ticket, cs_agent, po_agent):
+    ticket, closed = reopened_after_close(make_ticket, cs_agent, po_agent)
+
+    again = escalate(ticket, cs_agent)
+
+    closed_link = IncidentTicket.objects.get(incident=closed)
+    assert closed_link.ticket == ticket
+    assert closed_link.moved_to == again
+    assert list(closed.ticket_links.current()) == []
+    assert [link.ticket for link in again.ticket_links.all()] == [ticket]
+    assert again.ticket_links.get().moved_to is None
+
+
 def test_link_again_after_incident_closed(make_ticket, cs_agent, po_agent):
-    ticket, _closed = reopened_after_close(make_ticket, cs_agent, po_agent)
+    ticket, closed = reopened_after_close(make_ticket, cs_agent, po_agent)
     open_incident = escalate(make_ticket(), cs_agent)
 
     actions.link_ticket(ticket, open_incident, actor=cs_agent)
 
-    assert IncidentTicket.objects.get(ticket=ticket).incident == open_incident
+    assert IncidentTicket.objects.current().get(ticket=ticket).incident == open_incident
+    assert IncidentTicket.objects.get(incident=closed).moved_to == open_incident
+
+
+def test_third_escalation_keeps_both_closed_links(make_ticket, cs_agent, po_agent):
+    ticket, first = reopened_after_close(make_ticket, cs_agent, po_agent)
+    second = escalate(ticket, cs_agent)
+    actions.start_triage(second, actor=po_agent)
+    actions.close_incident(second, actor=po_agent, resolution="Cache cleared.")
+    tickets.change_status(ticket, actor=cs_agent, status=Status.OPEN)
+
+    third = escalate(ticket, cs_agent)
+
+    links = IncidentTicket.objects.filter(ticket=ticket).order_by("linked_at", "id")
+    assert [(link.incident, link.moved_to) for link in links] == [
+        (first, second),
+        (second, third),
+        (third, None),
+    ]
+
+
+def test_closing_second_incident_solves_ticket(make_ticket, cs_agent, po_agent):
+    ticket, closed = reopened_after_close(make_ticket, cs_agent, po_agent)
+    again = escalate(ticket, cs_agent)
+    actions.start_triage(again, actor=po_agent)
+
+    actions.close_incident(again, actor=po_agent, resolution="Index rebuilt.")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLVED
+    assert IncidentTicket.objects.get(incident=closed).moved_to == again
+
+
+def test_second_current_link_is_rejected(make_ticket, cs_agent):
+    ticket = make_ticket()
+    escalate(ticket, cs_agent)
+    other = escalate(make_ticket(), cs_agent)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentTicket.objects.create(incident=other, ticket=ticket, linked_at=other.created_at)
 
 
 def test_escalate_again_while_incident_resolved_conflicts(make_ticket, cs_agent):

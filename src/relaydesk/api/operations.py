@@ -93,7 +93,9 @@ def inform_client(request: HttpRequest, number: str, payload: InformIn) -> Linke
     agent = _agent(request)
     ticket = _ticket(number)
     actions.inform_client(ticket, actor=agent, text=payload.text)
-    link = IncidentTicket.objects.select_related("ticket__organization", "workaround_from")
+    link = IncidentTicket.objects.current().select_related(
+        "ticket__organization", "workaround_from"
+    )
     return _linked_ticket(link.get(ticket=ticket))
 
 
@@ -452,6 +454,7 @@ def _linked_ticket(link: IncidentTicket) -> LinkedTicketOut:
         organization=ticket.organization.name if ticket.organization else None,
         workaround_from=link.workaround_from.reference if link.workaround_from else None,
         permanent_fix_available=link.permanent_fix_available,
+        moved_to=link.moved_to.reference if link.moved_to else None,
     )
 
 

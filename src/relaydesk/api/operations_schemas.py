@@ -39,6 +39,13 @@ class LinkedTicketOut(Schema):
     organization: str | None
     workaround_from: str | None
     permanent_fix_available: bool
+    moved_to: str | None = Field(
+        None,
+        description=(
+            "The incident that took the ticket over when it was escalated again after this "
+            "incident closed; null while the ticket follows this incident."
+        ),
+    )
 
 
 class ChangeRefOut(Schema):

@@ -173,8 +173,19 @@ class Incident(models.Model):
         return f"PO-{self.number}"
 
 
+class IncidentTicketQuerySet(models.QuerySet["IncidentTicket"]):
+    def current(self) -> "IncidentTicketQuerySet":
+        """Return the links that the tickets still follow, without the moved ones."""
+        return self.filter(moved_to__isnull=True)
+
+
 class IncidentTicket(models.Model):
-    """The link of one ticket to its incident; a ticket has at most one.
+    """The link of one ticket to an incident.
+
+    A ticket follows one incident at a time: its current link. When a ticket
+    whose incident closed is escalated again, its link to the closed incident
+    stays, with ``moved_to`` naming the incident that took the ticket over, so
+    the closed incident still lists every ticket it resolved.
 
     ``workaround_from`` is set when the ticket received a known error's client
     workaround rather than a resolution, and ``permanent_fix_available`` once
@@ -182,7 +193,10 @@ class IncidentTicket(models.Model):
     """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="ticket_links")
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="incident_link")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="incident_links")
+    moved_to = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     linked_at = models.DateTimeField()
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -192,8 +206,17 @@ class IncidentTicket(models.Model):
     )
     permanent_fix_available = models.BooleanField(default=False)
 
+    objects = IncidentTicketQuerySet.as_manager()
+
     class Meta:
         ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(moved_to__isnull=True),
+                name="operations_one_current_incident_per_ticket",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket} -> {self.incident}"

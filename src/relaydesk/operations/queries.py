@@ -103,7 +103,7 @@ def linked_tickets(incident: Incident) -> QuerySet[IncidentTicket]:
 
 def _ticket_links() -> QuerySet[IncidentTicket]:
     return IncidentTicket.objects.select_related(
-        "ticket", "ticket__organization", "workaround_from"
+        "ticket", "ticket__organization", "workaround_from", "moved_to"
     ).order_by("linked_at", "id")
 
 
@@ -166,7 +166,12 @@ def incident_details(incidents: list[Incident]) -> list[IncidentDetails]:
 
 
 def incident_for_ticket(ticket_id: int) -> Incident | None:
-    link = IncidentTicket.objects.select_related("incident").filter(ticket_id=ticket_id).first()
+    link = (
+        IncidentTicket.objects.current()
+        .select_related("incident")
+        .filter(ticket_id=ticket_id)
+        .first()
+    )
     return link.incident if link is not None else None
 
 
@@ -409,7 +414,8 @@ def ticket_case(user: User, ticket_id: int) -> TicketCase | None:
     if not permissions.can_see_incident_summary(user):
         return None
     link = (
-        IncidentTicket.objects.select_related("incident", "workaround_from")
+        IncidentTicket.objects.current()
+        .select_related("incident", "workaround_from")
         .filter(ticket_id=ticket_id)
         .first()
     )
@@ -472,9 +478,8 @@ def _stage_progress(ticket_id: int, incident_id: int) -> tuple[StageProgress, ..
 def ticket_link(ticket_id: int) -> IncidentTicket | None:
     """Return the ticket's link to its incident, loaded for rendering the message to the client."""
     return (
-        IncidentTicket.objects.select_related(
-            "incident", "workaround_from", "ticket__contact__organization"
-        )
+        IncidentTicket.objects.current()
+        .select_related("incident", "workaround_from", "ticket__contact__organization")
         .filter(ticket_id=ticket_id)
         .first()
     )

@@ -48,7 +48,7 @@ def waiting_ticket_ids(incident: Incident) -> list[int]:
     workaround has reached it.
     """
     return list(
-        incident.ticket_links.exclude(ticket__status=Status.CLOSED).values_list(
-            "ticket_id", flat=True
-        )
+        incident.ticket_links.current()
+        .exclude(ticket__status=Status.CLOSED)
+        .values_list("ticket_id", flat=True)
     )

@@ -14,6 +14,7 @@ from relaydesk.operations.models import (
     KnownError,
 )
 from relaydesk.sla.models import Notification, NotificationKind
+from relaydesk.tickets import actions as tickets
 from relaydesk.tickets.models import MessageKind, Status
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,26 @@ def test_incident_page_shows_tickets_with_organization_and_plan(signed_in, po_ag
     assert f'href="/tickets/{ticket.number}/"' in content
     assert str(ticket.organization) in content
     assert "plan-universal" in content
+
+
+def test_closed_incident_page_keeps_ticket_escalated_again(
+    signed_in, cs_agent, po_agent, escalated
+):
+    ticket, incident = escalated
+    actions.start_triage(incident, actor=po_agent)
+    actions.close_incident(incident, actor=po_agent, resolution="Config fixed.")
+    tickets.change_status(ticket, actor=cs_agent, status=Status.OPEN)
+    again = actions.escalate_ticket(
+        ticket, actor=cs_agent, summary="Export slow again", impact="low", urgency="low"
+    )
+
+    content = signed_in(po_agent).get(incident_url(incident)).content.decode()
+
+    assert f'href="/tickets/{ticket.number}/"' in content
+    assert f'Escalated again, to <a href="{incident_url(again)}">{again.reference}</a>' in content
+    content = signed_in(po_agent).get(incident_url(again)).content.decode()
+    assert f'href="/tickets/{ticket.number}/"' in content
+    assert "Escalated again, to" not in content
 
 
 def test_incident_page_links_referenced_messages(signed_in, cs_agent, po_agent, make_ticket):

@@ -386,7 +386,7 @@ def test_ticket_reopened_after_close_is_escalated_again(signed_in, cs_agent, po_
     response = agent.post(f"/tickets/{ticket.number}/escalate/", escalate_data())
     assert response.status_code == 302
     ticket.refresh_from_db()
-    assert ticket.incident_link.incident.reference == "PO-2"
+    assert IncidentTicket.objects.current().get(ticket=ticket).incident.reference == "PO-2"
     page = agent.get(f"/tickets/{ticket.number}/")
     assert "Escalate again" not in page.content.decode()
     # The stage panel follows PO-2 only: escalated, and nothing after it yet.

@@ -77,9 +77,8 @@ def _inform(
 
 def _answered_link(ticket: Ticket) -> IncidentTicket:
     link = (
-        IncidentTicket.objects.select_related(
-            "incident", "workaround_from", "ticket__contact__organization"
-        )
+        IncidentTicket.objects.current()
+        .select_related("incident", "workaround_from", "ticket__contact__organization")
         .filter(ticket_id=ticket.pk)
         .first()
     )

@@ -304,7 +304,7 @@ def _check_escalatable(ticket: Ticket) -> None:
     after the resolution, so the problem is back or was another one.
     """
     ticket.refresh_from_db(fields=["status"])
-    link = IncidentTicket.objects.select_related("incident").filter(ticket=ticket).first()
+    link = IncidentTicket.objects.current().select_related("incident").filter(ticket=ticket).first()
     if link is not None and link.incident.status != IncidentStatus.CLOSED:
         raise TicketAlreadyLinked(
             _(
@@ -353,7 +353,7 @@ def _insert_incident(actor: User, summary: str, impact: str, urgency: str) -> In
 
 
 def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
-    _unlink_from_closed_incident(ticket, incident, actor)
+    _move_from_closed_incident(ticket, incident, actor)
     try:
         with transaction.atomic():
             link = IncidentTicket.objects.create(
@@ -375,19 +375,21 @@ def _link(ticket: Ticket, incident: Incident, actor: User) -> IncidentTicket:
     return link
 
 
-def _unlink_from_closed_incident(ticket: Ticket, incident: Incident, actor: User) -> None:
-    """Remove the ticket's link to a closed incident, which the link to ``incident`` replaces.
+def _move_from_closed_incident(ticket: Ticket, incident: Incident, actor: User) -> None:
+    """Mark the ticket's link to a closed incident as moved to ``incident``.
 
-    The closed incident's timeline keeps the ticket, with this event.
+    The closed incident keeps the link, so it still lists the ticket, and
+    its timeline records which incident took the ticket over.
     """
     previous = (
-        IncidentTicket.objects.select_related("incident")
+        IncidentTicket.objects.current()
+        .select_related("incident")
         .filter(ticket=ticket, incident__status=IncidentStatus.CLOSED)
         .first()
     )
     if previous is None:
         return
-    previous.delete()
+    IncidentTicket.objects.filter(pk=previous.pk).update(moved_to=incident)
     timeline.record(
         previous.incident,
         "ticket_unlinked",
@@ -415,7 +417,7 @@ def _notify_csm(ticket: Ticket, incident: Incident) -> None:
 
 def _links(incident: Incident) -> list[IncidentTicket]:
     return list(
-        incident.ticket_links.select_related(
+        incident.ticket_links.current().select_related(
             "ticket", "ticket__organization__plan", "ticket__contact", "ticket__assignee"
         )
     )
