@@ -91,15 +91,29 @@ def test_unreachable_database_leaves_sqlite_data_unchanged(tmp_path):
     assert (data_dir / "relaydesk.sqlite3").read_bytes() == before
 
 
-def test_command_before_migrate_says_to_migrate(tmp_path):
+def test_command_on_empty_database_names_it(tmp_path):
     # The database opens, so the error is not about reaching it.
     result = run_cli("export-tickets", data_dir=tmp_path / "var")
+    database = tmp_path / "var" / "relaydesk.sqlite3"
     assert result.returncode == 1
-    assert result.stderr.startswith("relaydesk: the database is not set up for this version")
+    assert result.stderr.startswith(f"relaydesk: the database {database} is empty")
     assert "no such table" in result.stderr
-    assert "Run `relaydesk migrate` first" in result.stderr
+    assert "with the same RELAYDESK_DATA_DIR or DATABASE_URL as the desk" in result.stderr
+    assert "run `relaydesk migrate` first" in result.stderr
     assert "Traceback" not in result.stderr
     assert "cannot open the SQLite database" not in result.stderr
+
+
+def test_command_before_upgrade_migrate_says_to_migrate(tmp_path):
+    data_dir = tmp_path / "var"
+    assert run_cli("migrate", "tickets", "0001", "-v0", data_dir=data_dir).returncode == 0
+    result = run_cli("export-tickets", data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"relaydesk: the database {data_dir / 'relaydesk.sqlite3'} is not set up for this version"
+    )
+    assert "Run `relaydesk migrate` first, then this command again." in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_help_starts_with_relaydesk_commands(tmp_path):

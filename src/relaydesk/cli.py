@@ -142,15 +142,38 @@ def _unmigrated_database(error: Exception) -> str | None:
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        applied = executor.loader.applied_migrations
     except Exception:  # noqa: BLE001 - the original error is the one to report
         return None
     if not pending:
         return None
+    if not applied:
+        # An empty database may be the wrong one, when the desk runs with another
+        # data folder or DATABASE_URL.
+        return (
+            f"the database {_database_name()} is empty: no relaydesk migration is "
+            f"applied, so {str(error).strip()!r}. If a desk is running, run this command "
+            "with the same RELAYDESK_DATA_DIR or DATABASE_URL as the desk. To set up a "
+            "new desk in this database, run `relaydesk migrate` first."
+        )
     return (
-        f"the database is not set up for this version of relaydesk: {len(pending)} "
-        f"migration(s) are not applied, so {str(error).strip()!r}. "
+        f"the database {_database_name()} is not set up for this version of relaydesk: "
+        f"{len(pending)} migration(s) are not applied, so {str(error).strip()!r}. "
         "Run `relaydesk migrate` first, then this command again."
     )
+
+
+def _database_name() -> str:
+    """Return the default database as a person would look for it: a file, or a name and server."""
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS
+
+    database = settings.DATABASES[DEFAULT_DB_ALIAS]
+    if database["ENGINE"].endswith("sqlite3"):
+        return str(database["NAME"])
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"{database['NAME']} on {host}{port}"
 
 
 if __name__ == "__main__":

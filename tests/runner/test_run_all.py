@@ -297,3 +297,34 @@ def test_banner_names_changed_support_address(settings, addresses, command):
         {"host": "127.0.0.1", "port": 8001, "smtp_port": 2526, "no_smtp": False}
     )
     assert command in out.getvalue()
+
+
+def banner_text() -> str:
+    module = importlib.import_module("relaydesk.runner.management.commands.run-all")
+    out = io.StringIO()
+    module.Command(stdout=out)._print_banner(
+        {"host": "127.0.0.1", "port": 8001, "smtp_port": 2526, "no_smtp": False}
+    )
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_banner_names_data_folder_for_other_commands(monkeypatch, settings, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("RELAYDESK_DATA_DIR", str(tmp_path / "my desk"))
+    settings.DATA_DIR = tmp_path / "my desk"
+    expected = f"RELAYDESK_DATA_DIR='{tmp_path / 'my desk'}' .venv/bin/relaydesk --help\n"
+    assert expected in banner_text()
+
+
+@pytest.mark.django_db
+def test_banner_names_database_url_for_other_commands(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://desk@127.0.0.1/desk")
+    assert "the same DATABASE_URL: .venv/bin/relaydesk --help\n" in banner_text()
+
+
+@pytest.mark.django_db
+def test_banner_says_default_data_folder_is_here(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("RELAYDESK_DATA_DIR", raising=False)
+    assert "when run from this folder: .venv/bin/relaydesk --help\n" in banner_text()

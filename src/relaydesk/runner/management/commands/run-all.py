@@ -1,5 +1,7 @@
 """Run the web server, a task worker and the SMTP endpoint in one foreground group."""
 
+import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -7,6 +9,7 @@ import time
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from relaydesk.core import config
@@ -166,8 +169,23 @@ class Command(BaseCommand):
             lines.append(f"Send a test e-mail to {address}: {command}")
         if outbox:
             lines.append(f"Outgoing mail is written to {outbox} (no RELAYDESK_SMTP_URL set).")
+        lines.append(_other_commands_line())
         lines.append("Press Ctrl-C to stop.")
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def _other_commands_line() -> str:
+    """Return how another shell's commands reach this desk's database."""
+    if os.environ.get("DATABASE_URL", "").strip():
+        return (
+            "Other commands reach this desk with the same DATABASE_URL: .venv/bin/relaydesk --help"
+        )
+    if os.environ.get("RELAYDESK_DATA_DIR", "").strip():
+        return (
+            "Other commands reach this desk with the same data folder: "
+            f"RELAYDESK_DATA_DIR={shlex.quote(str(settings.DATA_DIR))} .venv/bin/relaydesk --help"
+        )
+    return "Other commands reach this desk when run from this folder: .venv/bin/relaydesk --help"
 
 
 def _web_address(host: str, port: int) -> str:
