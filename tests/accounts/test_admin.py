@@ -411,3 +411,15 @@ def test_agent_password_help_is_in_portuguese(client):
 
     assert "ninguém pode ver a palavra-passe do agente" in page
     assert "Raw passwords are not stored" not in page
+
+
+def test_add_agent_page_says_no_team_exists(admin_client):
+    content = admin_client.get("/admin/accounts/user/add/").content.decode()
+    assert "No team exists yet. Create the teams on the Teams page" in content
+
+
+def test_add_agent_page_lists_existing_team(admin_client):
+    TeamFactory(name="Front desk")
+    content = admin_client.get("/admin/accounts/user/add/").content.decode()
+    assert "Front desk" in content
+    assert "No team exists yet" not in content

@@ -84,6 +84,15 @@ def _explain_usable_password(form: forms.Form) -> None:
         )
 
 
+def _explain_missing_teams(form: forms.Form) -> None:
+    # Without a team the field shows its label alone, and looks broken.
+    if not Team.objects.exists():
+        form.fields["teams"].help_text = _(
+            "No team exists yet. Create the teams on the Teams page, then add the agent "
+            "to them here or there."
+        )
+
+
 class TeamChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Team) -> str:
         # The role beside the name shows which teams match the agent's role.
@@ -110,6 +119,7 @@ class AgentCreationForm(AdminUserCreationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _explain_usable_password(self)
+        _explain_missing_teams(self)
 
     class Meta(AdminUserCreationForm.Meta):
         model = User
@@ -129,6 +139,7 @@ class AgentChangeForm(UserChangeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _explain_missing_teams(self)
         if self.instance.pk:
             self.initial["teams"] = list(self.instance.teams.values_list("pk", flat=True))
         if "password" in self.fields:
