@@ -2,7 +2,8 @@
 
 Admins edit the records that shape the service here: agents and teams,
 client organizations and contacts, plans and their entitlements, business
-calendars, SLA policies and deploy environments. Each app registers its
+calendars, SLA policies and deploy environments. They also retry or discard
+quarantined inbound e-mail. Each app registers its
 models with ``site`` in its ``admin`` module, on ``AdminRoleModelAdmin``.
 """
 
@@ -29,7 +30,9 @@ def is_admin(request: HttpRequest) -> bool:
 class RelaydeskAdminSite(admin.AdminSite):
     site_header = _("relaydesk administration")
     site_title = _("relaydesk administration")
-    index_title = _("Agents, clients, plans, calendars, SLA policies and environments")
+    index_title = _(
+        "Agents, clients, plans, calendars, SLA policies, environments and the e-mail quarantine"
+    )
     site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:

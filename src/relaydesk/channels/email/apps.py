@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailChannelConfig(AppConfig):
     name = "relaydesk.channels.email"
     label = "email"
-    verbose_name = "E-mail channel"
+    verbose_name = _("E-mail channel")
 
     def ready(self) -> None:
         from relaydesk.channels.email.tasks import enqueue_delivery

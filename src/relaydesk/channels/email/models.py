@@ -63,6 +63,15 @@ class RawMessage(models.Model):
         return f"raw {self.pk} ({self.state})"
 
 
+class QuarantinedMessage(RawMessage):
+    """A raw message as the administration pages show the quarantine."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("quarantined message")
+        verbose_name_plural = _("quarantined messages")
+
+
 class ImapCursor(models.Model):
     """How far ``fetch-mail`` has read one IMAP folder.
 

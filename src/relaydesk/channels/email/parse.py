@@ -179,7 +179,7 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         to=_addresses(raw.get("to", [])),
         cc=_addresses(raw.get("cc", [])),
         reply_to=_addresses(raw.get("reply-to", [])),
-        subject=_decode_text(raw.get("subject", [""])[0])[:1000],
+        subject=decode_header_text(raw.get("subject", [""])[0])[:1000],
         date=_date(raw.get("date", [""])[0]),
         message_id=_first_id(raw.get("message-id", [])),
         in_reply_to=_first_id(raw.get("in-reply-to", [])),
@@ -192,7 +192,7 @@ def parse_message(content: bytes, *, depth: int = 0) -> ParsedEmail:
         html=html,
         attachments=tuple(body.attachments),
         headers={
-            name: _decode_text(raw[name][0])[:_MAX_HEADER]
+            name: decode_header_text(raw[name][0])[:_MAX_HEADER]
             for name in HEADERS_OF_INTEREST
             if name in raw
         },
@@ -224,7 +224,7 @@ def _raw_headers(mime: MimePart) -> dict[str, list[str]]:
     return headers
 
 
-def _decode_text(raw: str) -> str:
+def decode_header_text(raw: str) -> str:
     """Decode RFC 2047 encoded words and stray 8-bit bytes in one header value."""
     if "=?" not in raw:
         return repair_surrogates(raw).strip()
@@ -274,7 +274,8 @@ def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
         usable = [(name, address) for name, address in pairs if _ADDRESS.fullmatch(address)]
         if usable:
             found.extend(
-                (_decode_text(name), _written_address(address, value)) for name, address in usable
+                (decode_header_text(name), _written_address(address, value))
+                for name, address in usable
             )
             continue
         # A missing bracket or a stray quote defeats the address parser, yet
@@ -282,10 +283,10 @@ def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
         loose = list(_ADDRESS.finditer(value))
         if len(loose) == 1 and not _follows_word_in_brackets(value, loose[0].start()):
             address = loose[0].group()
-            name = _decode_text(value.split("<", 1)[0].replace(address, "").strip(' "'))
+            name = decode_header_text(value.split("<", 1)[0].replace(address, "").strip(' "'))
             found.append((name, normalize_address(address)))
         elif value.strip():
-            found.append((_decode_text(value), ""))
+            found.append((decode_header_text(value), ""))
     return found
 
 
@@ -513,7 +514,7 @@ def _disposition(part: MimePart) -> str:
 
 def _filename(part: MimePart) -> str:
     name = _param(part, "filename", "content-disposition") or _param(part, "name")
-    name = _decode_text(name) if name else ""
+    name = decode_header_text(name) if name else ""
     # Keep only the last path component: a name is shown and saved, never a path.
     name = re.split(r"[/\\]", name)[-1]
     return re.sub(r"[\x00-\x1f\x7f]", "", name).strip()[:255]

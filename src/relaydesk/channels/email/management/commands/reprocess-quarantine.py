@@ -1,19 +1,13 @@
 """``relaydesk reprocess-quarantine``: list, retry or discard quarantined inbound messages."""
 
 import json
-import logging
 from argparse import ArgumentParser
-from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from relaydesk.channels.email.intake import process_raw
-from relaydesk.channels.email.models import RawMessage, RawState
-from relaydesk.core import timeline
-
-logger = logging.getLogger(__name__)
+from relaydesk.channels.email import quarantine
+from relaydesk.channels.email.models import RawMessage
 
 # Rows that --list reads from the database per query.
 LIST_CHUNK = 500
@@ -62,7 +56,7 @@ class Command(BaseCommand):
                 f"no inbound message has id {', '.join(map(str, missing))}: "
                 "run `relaydesk reprocess-quarantine --list` to see the quarantined ones"
             )
-        wanted = RawMessage.objects.filter(state=RawState.QUARANTINED)
+        wanted = quarantine.quarantined()
         if ids:
             wanted = wanted.filter(pk__in=ids)
         if options["list"] and options["discard"]:
@@ -71,20 +65,13 @@ class Command(BaseCommand):
             self._list(wanted, as_json=options["json"])
             return
         if options["discard"]:
-            self._discard(ids, wanted, as_json=options["json"])
+            self._discard(ids, as_json=options["json"])
             return
-        # Only ids are held in memory; each message is loaded when retried.
         pks = list(wanted.order_by("pk").values_list("pk", flat=True))
-        counts: Counter[str] = Counter(retried=0, still_quarantined=0)
+        report = quarantine.retry(pks)
+        counts = report.counts
         counts["not_quarantined"] = len(set(ids) - set(pks))
-        still_held_ids: list[int] = []
-        for pk in pks:
-            result = process_raw(RawMessage.objects.get(pk=pk))
-            counts["retried"] += 1
-            if result.outcome == "quarantined":
-                still_held_ids.append(pk)
-            key = "still_quarantined" if result.outcome == "quarantined" else result.outcome
-            counts[key] += 1
+        still_held_ids = report.still_quarantined_ids
         if options["json"]:
             self.stdout.write(json.dumps({**counts, "still_quarantined_ids": still_held_ids}))
             return
@@ -94,21 +81,13 @@ class Command(BaseCommand):
             self.stdout.write("Still quarantined:")
             self._list(RawMessage.objects.filter(pk__in=still_held_ids), as_json=False, total=False)
 
-    def _discard(self, ids: list[int], wanted: Any, *, as_json: bool) -> None:
+    def _discard(self, ids: list[int], *, as_json: bool) -> None:
         if not ids:
             raise CommandError(
                 "--discard needs the messages to discard: give --id N for each one "
                 "(`relaydesk reprocess-quarantine --list` shows them)"
             )
-        with transaction.atomic():
-            rows = list(wanted.select_for_update().order_by("pk"))
-            for raw in rows:
-                raw.state = RawState.DISCARDED
-                raw.save(update_fields=["state"])
-                timeline.record(raw, "quarantine_discarded", actor_label="reprocess-quarantine")
-        discarded = [raw.pk for raw in rows]
-        for pk in discarded:
-            logger.info("quarantined message discarded", extra={"raw": pk})
+        discarded = quarantine.discard(ids, actor=None, actor_label="reprocess-quarantine")
         not_quarantined = sorted(set(ids) - set(discarded))
         if as_json:
             summary = {"discarded": discarded, "not_quarantined": not_quarantined}
@@ -135,8 +114,7 @@ class Command(BaseCommand):
             chunk_size=LIST_CHUNK
         ):
             count += 1
-            # A processing failure stores a traceback, whose last line names the error.
-            reason = detail.strip().splitlines()[-1] if detail.strip() else ""
+            reason = quarantine.reason(detail)
             if as_json:
                 entry = {
                     "id": pk,
