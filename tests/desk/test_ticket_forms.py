@@ -201,6 +201,36 @@ def test_status_change_is_saved(agent_client: Client, make_ticket):
     assert ticket.status == Status.SOLVED
 
 
+@pytest.mark.parametrize("status", [Status.NEW, Status.OPEN])
+def test_status_change_to_current_status_changes_nothing(
+    agent_client: Client, agent: User, make_ticket, status
+):
+    ticket = make_ticket()
+    actions.change_status(ticket, actor=agent, status=status)
+    events_before = TimelineEvent.objects.count()
+
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/status/", {"status": status}, follow=True
+    )
+
+    assert response.status_code == 200
+    label = Status(status).label
+    assert f"The ticket is already “{label}”: nothing changed." in response.content.decode()
+    assert TimelineEvent.objects.count() == events_before
+
+
+def test_priority_change_to_current_priority_changes_nothing(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    events_before = TimelineEvent.objects.count()
+
+    response = agent_client.post(
+        f"/tickets/{ticket.number}/priority/", {"priority": ticket.priority}, follow=True
+    )
+
+    assert "already has priority “Normal”: nothing changed." in response.content.decode()
+    assert TimelineEvent.objects.count() == events_before
+
+
 def test_invalid_status_transition_is_conflict(agent_client: Client, agent: User, make_ticket):
     ticket = make_ticket()
     actions.change_status(ticket, actor=agent, status=Status.CLOSED)

@@ -168,6 +168,21 @@ def test_change_status_rejects_escalated_by_hand():
     assert ticket.status == Status.NEW
 
 
+def test_change_status_to_same_status_records_nothing():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    agent = AgentFactory()
+    actions.change_status(ticket, actor=agent, status=Status.OPEN)
+    ticket.refresh_from_db()
+    events_before = TimelineEvent.objects.filter(kind="status_changed").count()
+
+    unchanged = actions.change_status(ticket, actor=agent, status=Status.OPEN)
+
+    assert unchanged.updated_at == ticket.updated_at
+    assert TimelineEvent.objects.filter(kind="status_changed").count() == events_before
+
+
 def test_change_priority_records_before_and_after():
     ticket = actions.create_ticket(
         channel="email", first_message=inbound(), contact=ContactFactory()

@@ -293,12 +293,17 @@ def assign(
 
 
 def change_status(ticket: Ticket, *, actor: User | None, status: str) -> Ticket:
-    """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed."""
+    """Move the ticket to ``status`` by hand; raises InvalidTransition if not allowed.
+
+    A ticket already in ``status`` is left as it is, with no timeline event.
+    """
     _require_front_office(actor)
     _check_manual_transition(ticket, status)
     with transaction.atomic(savepoint=False):
         ticket = _locked(ticket)
         _check_manual_transition(ticket, status)
+        if ticket.status == status:
+            return ticket
         _set_status(ticket, status, actor=actor)
         _save(ticket, ["status", "updated_at"])
     return ticket

@@ -100,7 +100,13 @@ def assign(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, number: int) -> HttpResponse:
     def perform(ticket: Ticket, data: dict[str, Any]) -> str:
-        actions.change_status(ticket, actor=request.user, status=data["status"])
+        # A page loaded before another agent changed the status may ask for the
+        # status the ticket already has; the action then changes nothing.
+        changed = actions.change_status(ticket, actor=request.user, status=data["status"])
+        if changed.updated_at == ticket.updated_at:
+            return _("The ticket is already “%(status)s”: nothing changed.") % {
+                "status": changed.get_status_display()
+            }
         return _("Status changed.")
 
     def build_form(ticket: Ticket) -> forms.Form:
@@ -113,7 +119,11 @@ def change_status(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def change_priority(request: HttpRequest, number: int) -> HttpResponse:
     def perform(ticket: Ticket, data: dict[str, Any]) -> str:
-        actions.change_priority(ticket, actor=request.user, priority=data["priority"])
+        changed = actions.change_priority(ticket, actor=request.user, priority=data["priority"])
+        if changed.updated_at == ticket.updated_at:
+            return _("The ticket already has priority “%(priority)s”: nothing changed.") % {
+                "priority": changed.get_priority_display()
+            }
         return _("Priority changed.")
 
     return _submit(
