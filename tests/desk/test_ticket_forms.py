@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from relaydesk.accounts.models import User
+from relaydesk.accounts.models import Role, User
 from relaydesk.core.models import TimelineEvent
 from relaydesk.tickets import actions
 from relaydesk.tickets.models import DeliveryStatus, MessageKind, Status, Visibility
@@ -183,6 +183,19 @@ def test_assign_to_non_member_is_rejected(agent_client: Client, make_ticket):
     ticket.refresh_from_db()
     assert ticket.assignee is None
     assert ticket.team is None
+
+
+def test_assign_to_back_office_agent_is_rejected(agent_client: Client, make_ticket):
+    ticket = make_ticket()
+    pedro = AgentFactory(first_name="Pedro", last_name="Alves", role=Role.PRODUCTION_OPERATIONS)
+
+    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    response = agent_client.post(f"/tickets/{ticket.number}/assign/", {"assignee": pedro.pk})
+
+    assert "Pedro Alves" not in page
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
 
 
 def test_assign_unknown_agent_is_rejected(agent_client: Client, make_ticket):

@@ -2,11 +2,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from relaydesk.accounts.models import Role
 from relaydesk.core import clock
 from relaydesk.core.models import TimelineEvent
 from relaydesk.tickets import actions
 from relaydesk.tickets.drafts import AttachmentDraft, MessageDraft
-from relaydesk.tickets.errors import InvalidMessage, InvalidTransition
+from relaydesk.tickets.errors import InvalidAssignee, InvalidMessage, InvalidTransition
 from relaydesk.tickets.models import DeliveryStatus, Direction, MessageKind, Status, Visibility
 from tests.factories import AgentFactory, ContactFactory
 
@@ -166,6 +167,21 @@ def test_change_status_rejects_escalated_by_hand():
     assert error.value.code == "invalid_status_transition"
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
+
+
+def test_assign_rejects_agent_who_cannot_answer_clients():
+    ticket = actions.create_ticket(
+        channel="email", first_message=inbound(), contact=ContactFactory()
+    )
+    release = AgentFactory(first_name="Rui", last_name="Lima", role=Role.RELEASE)
+    with pytest.raises(InvalidAssignee) as error:
+        actions.assign(ticket, actor=AgentFactory(), assignee=release)
+    assert error.value.message == (
+        "Agent Rui Lima has the role Release and cannot reply to clients: assign the "
+        "ticket to a Customer Service agent or a CSM."
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
 
 
 def test_change_status_to_same_status_records_nothing():

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from relaydesk.accounts import permissions
 from relaydesk.accounts.models import Role, Team, User
 from relaydesk.customers.models import Channel, Organization, PlanCode
 from relaydesk.tickets.actions import MANUAL_TRANSITIONS
@@ -151,10 +152,15 @@ class NoteForm(TicketForm):
     text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-def assignable_agents() -> QuerySet[User]:
+def active_agents() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=Role.values).order_by(
         "first_name", "last_name", "username"
     )
+
+
+def assignable_agents() -> QuerySet[User]:
+    """Return the agents a ticket can be assigned to: the active ones who answer clients."""
+    return active_agents().filter(role__in=permissions.FRONT_OFFICE)
 
 
 class AssignForm(TicketForm):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts.models import User
 from relaydesk.accounts.permissions import BACK_OFFICE
-from relaydesk.desk.forms import FilterChoiceField, assignable_agents
+from relaydesk.desk.forms import FilterChoiceField, active_agents
 from relaydesk.operations.models import (
     ChangeStatus,
     Environment,
@@ -142,7 +142,7 @@ class IncidentAssignForm(OperationsForm):
 
 
 def back_office_agents() -> QuerySet[User]:
-    return assignable_agents().filter(role__in=BACK_OFFICE)
+    return active_agents().filter(role__in=BACK_OFFICE)
 
 
 class TransferForm(OperationsForm):

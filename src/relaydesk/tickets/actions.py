@@ -254,11 +254,23 @@ def add_note(ticket: Ticket, *, author: User, text: str) -> Message:
 def assign(
     ticket: Ticket, *, actor: User | None, assignee: User | None, team: Team | None = None
 ) -> Ticket:
-    """Set the ticket's assignee and team. An assignee must be an active agent."""
+    """Set the ticket's assignee and team.
+
+    An assignee must be an active agent who may answer clients: a back-office
+    agent could neither reply nor change the ticket's status.
+    """
     _require_front_office(actor)
     if assignee is not None and not assignee.is_active:
         raise InvalidAssignee(
             _("Agent %(name)s is inactive and cannot be assigned.") % {"name": assignee}
+        )
+    if assignee is not None and not permissions.can_answer_clients(assignee):
+        raise InvalidAssignee(
+            _(
+                "Agent %(name)s has the role %(role)s and cannot reply to clients: assign "
+                "the ticket to a Customer Service agent or a CSM."
+            )
+            % {"name": assignee, "role": assignee.get_role_display()}
         )
     if (
         assignee is not None
