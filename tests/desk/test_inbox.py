@@ -245,6 +245,20 @@ def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):
     assert listed_numbers(agent_client.get(f"/?q=CS-{wanted.number}")) == [wanted.number]
 
 
+def test_inbox_search_reference_ignores_text_quoting_it(agent_client: Client, make_ticket):
+    wanted = make_ticket()
+    make_ticket(text=f"About CS-{wanted.number}: still broken on the {wanted.number}th.")
+    response = agent_client.get("/", {"q": f"cs-{wanted.number}"})
+    assert listed_numbers(response) == [wanted.number]
+
+
+def test_inbox_search_bare_number_also_matches_text(agent_client: Client, make_ticket):
+    wanted = make_ticket()
+    quoting = make_ticket(text=f"Invoice {wanted.number} is wrong.")
+    response = agent_client.get("/", {"q": str(wanted.number)})
+    assert sorted(listed_numbers(response)) == sorted([wanted.number, quoting.number])
+
+
 def test_inbox_paginates_by_25(agent_client: Client, make_ticket):
     contact = ContactFactory()
     for _ in range(27):

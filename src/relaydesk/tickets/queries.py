@@ -148,12 +148,16 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     one of their e-mail addresses, or the organization's name. In message
     text, found through its full-text index (``core.search``), each word of
     a term must begin a word. Both match without regard to accents or case
-    ("camara" finds "Câmara"). ``CS-42`` or ``42`` also matches ticket
-    number 42.
+    ("camara" finds "Câmara"). ``42`` also matches ticket number 42, and
+    ``CS-42`` matches that ticket only: acknowledgements quote ticket
+    references, so as words "CS" and "42" would match many tickets.
     """
     terms = text.split()[:MAX_WORDS]
     if not terms:
         return tickets
+    reference = re.fullmatch(r"cs-(\d{1,18})", text.strip(), flags=re.IGNORECASE)
+    if reference:
+        return tickets.filter(number=int(reference.group(1)))
     tickets = tickets.alias(
         subject_folded=Fold("subject"),
         contact_folded=Fold("contact__name"),
@@ -162,9 +166,9 @@ def search_tickets(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     matches = Q()
     for term in terms:
         matches &= _term_matches(term)
-    number = re.fullmatch(r"(?:cs-)?(\d{1,18})", text.strip(), flags=re.IGNORECASE)
+    number = re.fullmatch(r"\d{1,18}", text.strip())
     if number:
-        matches |= Q(number=int(number.group(1)))
+        matches |= Q(number=int(number.group()))
     return tickets.filter(matches)
 
 
