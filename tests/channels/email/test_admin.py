@@ -1,6 +1,7 @@
 """The quarantine in the administration pages."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from relaydesk.accounts.models import Role
@@ -36,7 +37,7 @@ def test_list_shows_only_quarantined(admin_client):
     assert [row.pk for row in response.context["cl"].result_list] == [quarantined.pk]
     content = response.content.decode()
     assert "sender_unusable" in content
-    assert "the From header has no usable address" in content
+    assert "The From header has no address a reply could go to." in content
     assert "space_in_from.eml" in content
 
 
@@ -44,6 +45,12 @@ def test_message_page_shows_headers_and_reason(admin_client):
     quarantined = receive("space_in_from.eml")
 
     content = admin_client.get(page_url(quarantined)).content.decode()
+
+    assert f"Message {quarantined.pk} from space_in_from.eml" in content
+    assert "Retry this message" in content
+    assert "Discard this message" in content
+    assert str(quarantined.received_at.year) in content
+    assert "+00:00" not in content
 
     assert "From: Rui Costa &lt;rui costa@client.example&gt;" in content
     assert "Subject: Invoice total looks wrong" in content
@@ -99,11 +106,33 @@ def test_retry_action_reports_still_quarantined(admin_client):
     assert "1 message retried: 0 processed, 1 still quarantined." in response.content.decode()
 
 
+def test_discard_action_asks_first(admin_client):
+    quarantined = receive("space_in_from.eml")
+
+    response = admin_client.post(
+        LIST_URL, {"action": "discard_selected", "_selected_action": [quarantined.pk]}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Discard this quarantined message?" in content
+    assert "The From header has no address a reply could go to." in content
+    assert 'name="confirmed" value="yes"' in content
+    quarantined.refresh_from_db()
+    assert quarantined.state == RawState.QUARANTINED
+
+
 def test_discard_action_keeps_bytes_and_records_admin(admin_client, admin_user):
     quarantined = receive("space_in_from.eml")
 
     response = admin_client.post(
-        LIST_URL, {"action": "discard_selected", "_selected_action": [quarantined.pk]}, follow=True
+        LIST_URL,
+        {
+            "action": "discard_selected",
+            "_selected_action": [quarantined.pk],
+            "confirmed": "yes",
+        },
+        follow=True,
     )
 
     quarantined.refresh_from_db()
@@ -114,6 +143,16 @@ def test_discard_action_keeps_bytes_and_records_admin(admin_client, admin_user):
     assert event.actor == admin_user
     assert "1 message discarded. Its raw source is kept." in response.content.decode()
     assert admin_client.get(LIST_URL).context["cl"].result_count == 0
+    assert LogEntry.objects.get(object_id=str(quarantined.pk)).change_message == "Discarded"
+
+
+def test_retry_is_in_message_history(admin_client):
+    quarantined = receive("space_in_from.eml")
+    admin_client.post(LIST_URL, {"action": "retry_selected", "_selected_action": [quarantined.pk]})
+
+    history = admin_client.get(page_url(quarantined, "history/")).content.decode()
+
+    assert "Retried: still quarantined" in history
 
 
 def test_quarantine_cannot_be_deleted_or_added(admin_client):
@@ -146,3 +185,6 @@ def test_quarantine_page_in_portuguese():
     assert "Mensagens em quarentena" in content
     assert "Voltar a tentar as mensagens selecionadas" in content
     assert "Motivo" in content
+    assert "Código do motivo" in content
+    assert "Error code" not in content
+    assert "O cabeçalho From não tem nenhum endereço" in content

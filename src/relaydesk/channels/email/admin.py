@@ -14,14 +14,17 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from relaydesk.accounts.admin_site import AdminRoleModelAdmin, site
 from relaydesk.channels.email import quarantine
-from relaydesk.channels.email.models import QuarantinedMessage, RawMessage, RawState
+from relaydesk.channels.email.models import QuarantinedMessage, RawMessage, RawState, Source
 from relaydesk.channels.email.parse import decode_header_text
 
 # Headers shown on a quarantined message's page, so that an administrator can
@@ -29,11 +32,34 @@ from relaydesk.channels.email.parse import decode_header_text
 SHOWN_HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID")
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    title = _("reason")
+    parameter_name = "error_code"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = quarantine.quarantined().order_by().values_list("error_code", flat=True)
+        return [(code, quarantine.describe(code)) for code in sorted(set(codes))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(error_code=self.value()) if self.value() else queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Source.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(QuarantinedMessage, site=site)
 class QuarantinedMessageAdmin(AdminRoleModelAdmin):
-    list_display = ["id", "received", "source_label", "origin", "error_code", "why", "attempts"]
+    list_display = ["id", "received", "origin", "reason_code", "why"]
     list_display_links = ["id", "received"]
-    list_filter = ["error_code", "source"]
+    list_filter = [ReasonFilter, SourceFilter]
     search_fields = ["source_ref", "envelope_from", "message_id", "error_code"]
     ordering = ["-received_at", "-id"]
     actions = ["retry_selected", "discard_selected"]
@@ -45,9 +71,10 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         "envelope_recipients",
         "headers",
         "size_in_bytes",
-        "error_code",
+        "reason_code",
+        "why",
         "full_reason",
-        "attempts",
+        "tries",
         "raw_source",
     ]
     readonly_fields = fields
@@ -81,8 +108,16 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         return response
 
     @admin.display(description=_("Received"), ordering="received_at")
-    def received(self, raw: RawMessage) -> Any:
-        return raw.received_at
+    def received(self, raw: RawMessage) -> str:
+        return date_format(localtime(raw.received_at), "DATETIME_FORMAT")
+
+    @admin.display(description=_("Reason code"), ordering="error_code")
+    def reason_code(self, raw: RawMessage) -> str:
+        return raw.error_code
+
+    @admin.display(description=_("Attempts"))
+    def tries(self, raw: RawMessage) -> int:
+        return raw.attempts
 
     @admin.display(description=_("Source"), ordering="source")
     def source_label(self, raw: RawMessage) -> str:
@@ -102,9 +137,9 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
 
     @admin.display(description=_("Reason"))
     def why(self, raw: RawMessage) -> str:
-        return quarantine.reason(raw.error_detail)
+        return quarantine.describe(raw.error_code)
 
-    @admin.display(description=_("Reason in full"))
+    @admin.display(description=_("Details"))
     def full_reason(self, raw: RawMessage) -> str:
         return format_html("<pre>{}</pre>", raw.error_detail)
 
@@ -132,6 +167,11 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         report = quarantine.retry(queryset.values_list("pk", flat=True))
         retried = report.counts["retried"]
         still_quarantined = report.counts["still_quarantined"]
+        for raw in QuarantinedMessage.objects.filter(pk__in=report.retried_ids):
+            # The admin's history shows each retry; a processed message leaves the list.
+            held = raw.pk in report.still_quarantined_ids
+            outcome = _("Retried: still quarantined") if held else _("Retried: processed")
+            self.log_change(request, raw, str(outcome))
         self.message_user(
             request,
             ngettext(
@@ -148,8 +188,25 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         )
 
     @admin.action(description=_("Discard the selected messages"))
-    def discard_selected(self, request: HttpRequest, queryset: QuerySet[RawMessage]) -> None:
+    def discard_selected(
+        self, request: HttpRequest, queryset: QuerySet[RawMessage]
+    ) -> TemplateResponse | None:
+        if request.POST.get("confirmed") != "yes":
+            selected = list(queryset.order_by("pk"))
+            for raw in selected:
+                raw.reason = quarantine.describe(raw.error_code)
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Discard quarantined messages"),
+                "messages_to_discard": selected,
+            }
+            return TemplateResponse(
+                request, "admin/email/quarantinedmessage/discard_confirmation.html", context
+            )
         discarded = quarantine.discard(queryset.values_list("pk", flat=True), actor=request.user)
+        for raw in QuarantinedMessage.objects.filter(pk__in=discarded):
+            self.log_change(request, raw, str(_("Discarded")))
         self.message_user(
             request,
             ngettext(
@@ -160,3 +217,4 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
             % {"count": len(discarded)},
             messages.SUCCESS,
         )
+        return None

@@ -71,6 +71,10 @@ class QuarantinedMessage(RawMessage):
         verbose_name = _("quarantined message")
         verbose_name_plural = _("quarantined messages")
 
+    def __str__(self) -> str:
+        origin = self.source_ref or self.envelope_from or self.get_source_display()
+        return _("Message %(id)s from %(origin)s") % {"id": self.pk, "origin": origin}
+
 
 class ImapCursor(models.Model):
     """How far ``fetch-mail`` has read one IMAP folder.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from relaydesk.accounts.models import User
 from relaydesk.channels.email.intake import process_raw
@@ -25,7 +26,25 @@ class RetryReport:
     """The outcome of a retry: counts by outcome, and the ids still quarantined."""
 
     counts: Counter[str] = field(default_factory=lambda: Counter(retried=0, still_quarantined=0))
+    retried_ids: list[int] = field(default_factory=list)
     still_quarantined_ids: list[int] = field(default_factory=list)
+
+
+# What each reason code means, for people; the stored detail stays in English.
+REASONS = {
+    "sender_unusable": _("The From header has no address a reply could go to."),
+    "sender_is_support_address": _(
+        "The message claims to come from this desk's own support address."
+    ),
+    "not_an_email": _("The data is not an e-mail message."),
+    "too_large": _("The message is larger than the size limit."),
+    "processing_failed": _("relaydesk failed while processing the message; the error is logged."),
+}
+
+
+def describe(code: str) -> str:
+    """Return the reason code ``code`` in words, in the active language."""
+    return str(REASONS.get(code, code))
 
 
 def quarantined() -> QuerySet[RawMessage]:
@@ -57,6 +76,7 @@ def retry(pks: Iterable[int]) -> RetryReport:
             continue
         result = process_raw(raw)
         report.counts["retried"] += 1
+        report.retried_ids.append(pk)
         if result.outcome == "quarantined":
             report.still_quarantined_ids.append(pk)
             report.counts["still_quarantined"] += 1
