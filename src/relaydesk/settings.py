@@ -215,6 +215,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "relaydesk.urls"
+# A form sent with an outdated token gets the desk's own page, in the agent's language.
+CSRF_FAILURE_VIEW = "relaydesk.desk.views.errors.csrf_failure"
 WSGI_APPLICATION = "relaydesk.wsgi.application"
 ASGI_APPLICATION = "relaydesk.asgi.application"
 

@@ -100,3 +100,49 @@ def test_favicon_request_is_answered_without_a_404():
     assert response.status_code == 301
     assert response["Location"].endswith("desk/favicon.svg")
     assert Client().get(response["Location"]).status_code == 200
+
+
+def test_expired_form_gets_the_desks_own_page(agent, make_ticket):
+    ticket = make_ticket()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+
+    response = client.post(
+        f"/tickets/{ticket.number}/note/",
+        {"text": "Checked the logs."},
+        headers={"Referer": f"http://testserver/tickets/{ticket.number}/"},
+    )
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "The form has expired" in page
+    assert f'href="http://testserver/tickets/{ticket.number}/"' in page
+    assert "DEBUG" not in page
+    assert ticket.messages.count() == 1
+
+
+def test_expired_form_page_speaks_the_agents_language(agent, make_ticket):
+    agent.locale = "pt-pt"
+    agent.save(update_fields=["locale"])
+    ticket = make_ticket()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+
+    response = client.post(f"/tickets/{ticket.number}/note/", {"text": "Vi os registos."})
+
+    assert response.status_code == 403
+    assert "O formulário expirou" in response.content.decode()
+
+
+def test_expired_form_never_links_to_another_site(agent, make_ticket):
+    ticket = make_ticket()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+
+    response = client.post(
+        f"/tickets/{ticket.number}/note/",
+        {"text": "Checked the logs."},
+        headers={"Referer": "https://elsewhere.example/form"},
+    )
+
+    assert 'href="/"' in response.content.decode()
