@@ -150,3 +150,21 @@ def test_failed_delivery_shows_its_reason(agent_client: Client, agent: User, mak
     actions.record_delivery(reply, status="failed", error="relay said 554 5.7.1 rejected")
     content = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
     assert "Last delivery attempt failed: relay said 554 5.7.1 rejected" in content
+
+
+def test_recorded_client_message_names_client_and_agent(
+    agent_client: Client, agent: User, make_ticket
+):
+    contact = ContactFactory(name="Joana Ferreira")
+    ticket = make_ticket(
+        contact=contact,
+        actor=agent,
+        channel="phone",
+        draft={"from_name": "Joana Ferreira"},
+    )
+
+    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    author = page.split('class="message-author">')[1].split("</span>\n")[0]
+
+    assert "Joana Ferreira" in author
+    assert f"recorded by {agent}" in author

@@ -1,5 +1,7 @@
 """Front-office tickets, their conversation and attachments."""
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +167,15 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on CS-{self.ticket.number}"
+
+    @cached_property
+    def client_label(self) -> str:
+        """Return the sender as the message names them, ``Name <address>``, or its contact."""
+        if self.from_address:
+            return f"{self.from_name} <{self.from_address}>".strip()
+        if self.from_name:
+            return self.from_name
+        return str(self.contact) if self.contact_id else ""
 
 
 class Blob(models.Model):
