@@ -423,3 +423,16 @@ def test_add_agent_page_lists_existing_team(admin_client):
     content = admin_client.get("/admin/accounts/user/add/").content.decode()
     assert "Front desk" in content
     assert "No team exists yet" not in content
+
+
+def test_admin_scripts_speak_portuguese(client):
+    admin = AgentFactory(username="rosa", role=Role.ADMIN, locale="pt-pt")
+    client.force_login(admin)
+
+    script = client.get("/admin/jsi18n/").content.decode()
+
+    # The catalogue is JavaScript, with non-ASCII letters escaped.
+    assert "selecione os itens e carregue na seta" in script
+    assert '"Available %s": "%s dispon\\u00edveis"' in script
+    # Django's own Portuguese strings are still there.
+    assert "Digite nesta caixa para filtrar" in script

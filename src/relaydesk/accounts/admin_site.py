@@ -12,10 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 
 from relaydesk.accounts import permissions
 from relaydesk.core.errors import ValidationFailed
@@ -37,6 +39,22 @@ class RelaydeskAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_admin(request)
+
+    def i18n_javascript(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return AdminJavaScriptCatalog.as_view(packages=["django.contrib.admin"])(request)
+
+
+class AdminJavaScriptCatalog(JavaScriptCatalog):
+    """The admin scripts' strings, with relaydesk's catalogue read after Django's.
+
+    Django's Portuguese catalogue leaves the team-membership widget's help
+    untranslated, so the pt-PT pages showed it in English.
+    """
+
+    def get_paths(self, packages: list[str]) -> list[str]:
+        return [*super().get_paths(packages), *(str(path) for path in settings.LOCALE_PATHS)]
 
 
 site = RelaydeskAdminSite(name="admin")
