@@ -75,7 +75,12 @@ def test_failed_sign_in_is_logged_without_the_password(client: Client, agent, ca
 
 
 def test_logout_needs_post(agent_client: Client):
-    assert agent_client.get("/logout/").status_code == 405
+    # A GET leaves the agent signed in and goes to the inbox, not to an empty 405.
+    response = agent_client.get("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert agent_client.get("/").status_code == 200
+    assert agent_client.put("/logout/").status_code == 405
     response = agent_client.post("/logout/")
     assert response.status_code == 302
     assert agent_client.get("/").status_code == 302

@@ -113,3 +113,11 @@ def test_agent_locale_sets_content_language(agent_client: Client, agent: User):
     agent.locale = "pt-pt"
     agent.save()
     assert agent_client.get("/")["Content-Language"] == "pt-pt"
+
+
+def test_language_address_opened_directly_goes_to_inbox(agent_client: Client, agent: User):
+    response = agent_client.get("/language/")
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    agent.refresh_from_db()
+    assert agent.locale == "en"
