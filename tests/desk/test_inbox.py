@@ -295,3 +295,14 @@ def test_inbox_shows_plan_badge_and_assignee(agent_client: Client, agent: User, 
     content = agent_client.get("/?view=mine").content.decode()
     assert '<span class="badge plan-premium">Premium</span>' in content
     assert "Ana Silva" in content
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-3", 1), ("abc", 1), ("99", 2)])
+def test_inbox_page_number_out_of_range_gives_nearest(
+    agent_client: Client, make_ticket, asked, shown
+):
+    contact = ContactFactory()
+    for _ in range(27):
+        make_ticket(contact=contact)
+    response = agent_client.get("/", {"view": "open", "page": asked})
+    assert response.context["page"].number == shown

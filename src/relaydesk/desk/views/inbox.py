@@ -15,8 +15,15 @@ PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, items: object) -> Page:
-    """Return the requested page; a missing or out-of-range number gives the nearest page."""
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Return the requested page; a missing, unreadable or out-of-range number gives the nearest.
+
+    Django's ``get_page`` gives the last page for 0 and negative numbers,
+    which are nearer the first.
+    """
+    number = request.GET.get("page", "")
+    if number.strip().lstrip("-").isdigit() and int(number) < 1:
+        number = "1"
+    return Paginator(items, PAGE_SIZE).get_page(number)
 
 
 @agent_required
