@@ -79,7 +79,7 @@ def test_inbox_filter_error_in_portuguese(agent_client: Client, agent: User):
     assert "Vista: “all” não é um valor válido." in content
     assert (
         "Valores válidos: unassigned (Por atribuir), mine (Os meus), "
-        "team (As minhas equipas), open (Todos os abertos)." in content
+        "team (As minhas equipas), clients (Os meus clientes), open (Todos os abertos)." in content
     )
     assert '<a href="?view=open">limpe todos os filtros</a>' in content
 

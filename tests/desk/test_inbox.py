@@ -61,6 +61,25 @@ def test_inbox_team_view(agent_client: Client, agent: User, make_ticket):
     assert listed_numbers(agent_client.get("/?view=team")) == [ours.number]
 
 
+def test_inbox_clients_view_lists_csm_premium_tickets(make_ticket):
+    ours = PremiumOrganizationFactory(name="Câmara de Évora")
+    theirs = PremiumOrganizationFactory(name="Bakery Bros")
+    mine = make_ticket(contact=ContactFactory(organization=ours))
+    make_ticket(contact=ContactFactory(organization=theirs))
+    make_ticket()
+    client = Client()
+    client.force_login(ours.csm)
+
+    response = client.get("/", {"view": "clients"})
+
+    assert listed_numbers(response) == [mine.number]
+    assert 'href="?view=clients" aria-current="page"' in response.content.decode()
+
+
+def test_inbox_clients_tab_only_for_csms(agent_client: Client):
+    assert "view=clients" not in agent_client.get("/").content.decode()
+
+
 def test_inbox_status_filter_includes_closed(agent_client: Client, agent: User, make_ticket):
     make_ticket()
     closed = make_ticket()
@@ -124,7 +143,7 @@ def test_inbox_unknown_view_is_reported_on_the_page(agent_client: Client):
     summary = error_summary(agent_client.get("/?view=all&priority=normal&page=2"))
     assert "View: “all” is not a valid value." in summary
     assert (
-        "Valid values: unassigned (Unassigned), mine (Mine), team (My teams), open (All open)."
+        "Valid values: unassigned (Unassigned), mine (Mine), team (My teams), clients (My clients), open (All open)."
         in summary
     )
 

@@ -19,6 +19,7 @@ INBOX_VIEW_LABELS = {
     "unassigned": _("Unassigned"),
     "mine": _("Mine"),
     "team": _("My teams"),
+    "clients": _("My clients"),
     "open": _("All open"),
 }
 

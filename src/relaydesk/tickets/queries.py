@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from relaydesk.accounts.models import Team, User
 from relaydesk.core.folding import Fold, fold
 from relaydesk.core.search import MAX_WORDS, TextIndex
-from relaydesk.customers.models import Contact, ContactEmail, Organization
+from relaydesk.customers.models import Contact, ContactEmail, Organization, PlanCode
 from relaydesk.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket, Visibility
 
 MESSAGE_TEXT = TextIndex(Message._meta.db_table, "text")
@@ -90,7 +90,7 @@ def tickets_for_export(
     return tickets.order_by("created_at", "id")
 
 
-INBOX_VIEWS = ("unassigned", "mine", "team", "open")
+INBOX_VIEWS = ("unassigned", "mine", "team", "clients", "open")
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,9 @@ def inbox(agent: User, filters: InboxFilters) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee=agent)
     elif filters.view == "team":
         tickets = tickets.filter(team__in=Team.objects.filter(members=agent))
+    elif filters.view == "clients":
+        # The Premium organizations whose Customer Success Manager the agent is.
+        tickets = tickets.filter(organization__csm=agent, organization__plan__code=PlanCode.PREMIUM)
     elif filters.view != "open":
         raise ValueError(f"inbox view {filters.view!r} is unknown: use one of {INBOX_VIEWS}")
 

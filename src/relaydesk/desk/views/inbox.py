@@ -4,7 +4,9 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from relaydesk.accounts.models import Role, User
 from relaydesk.core import clock
+from relaydesk.customers.models import Organization
 from relaydesk.desk.access import agent_required
 from relaydesk.desk.forms import INBOX_VIEW_LABELS, InboxFilterForm
 from relaydesk.sla import queries as sla_queries
@@ -45,7 +47,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": paginate(request, tickets),
         "now": now,
-        "views": _view_tabs(),
+        "views": _view_tabs(request.user),
     }
     return render(request, "desk/inbox.html", context)
 
@@ -60,12 +62,18 @@ def _rejected_filters(request: HttpRequest, form: InboxFilterForm) -> HttpRespon
         "form": form,
         "filters": InboxFilters(view=form.view_in_force()),
         "page": None,
-        "views": _view_tabs(),
+        "views": _view_tabs(request.user),
         # The tabs drop the invalid filters, or each would show this page again.
         "rejected": True,
     }
     return render(request, "desk/inbox.html", context, status=400)
 
 
-def _view_tabs() -> list[tuple[str, str]]:
-    return [(view, str(INBOX_VIEW_LABELS[view])) for view in INBOX_VIEWS]
+def _view_tabs(agent: User) -> list[tuple[str, str]]:
+    """Return the view tabs; "My clients" only for an agent who is some client's CSM."""
+    shown = [view for view in INBOX_VIEWS if view != "clients" or _is_a_csm(agent)]
+    return [(view, str(INBOX_VIEW_LABELS[view])) for view in shown]
+
+
+def _is_a_csm(agent: User) -> bool:
+    return agent.role == Role.CSM or Organization.objects.filter(csm=agent).exists()
