@@ -102,15 +102,20 @@ def test_favicon_request_is_answered_without_a_404():
     assert Client().get(response["Location"]).status_code == 200
 
 
-def test_expired_form_gets_the_desks_own_page(agent, make_ticket):
-    ticket = make_ticket()
+def post_note_with_old_token(agent, ticket, **headers) -> object:
+    """Send the note form as a page opened before the agent signed in again would."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent)
+    return client.post(
+        f"/tickets/{ticket.number}/note/", {"text": "Checked the logs."}, headers=headers
+    )
 
-    response = client.post(
-        f"/tickets/{ticket.number}/note/",
-        {"text": "Checked the logs."},
-        headers={"Referer": f"http://testserver/tickets/{ticket.number}/"},
+
+def test_expired_form_gets_the_desks_own_page(agent, make_ticket):
+    ticket = make_ticket()
+
+    response = post_note_with_old_token(
+        agent, ticket, Referer=f"http://testserver/tickets/{ticket.number}/"
     )
 
     assert response.status_code == 403
@@ -125,24 +130,15 @@ def test_expired_form_page_speaks_the_agents_language(agent, make_ticket):
     agent.locale = "pt-pt"
     agent.save(update_fields=["locale"])
     ticket = make_ticket()
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(agent)
 
-    response = client.post(f"/tickets/{ticket.number}/note/", {"text": "Vi os registos."})
+    response = post_note_with_old_token(agent, ticket)
 
     assert response.status_code == 403
     assert "O formulário expirou" in response.content.decode()
 
 
 def test_expired_form_never_links_to_another_site(agent, make_ticket):
-    ticket = make_ticket()
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(agent)
-
-    response = client.post(
-        f"/tickets/{ticket.number}/note/",
-        {"text": "Checked the logs."},
-        headers={"Referer": "https://elsewhere.example/form"},
+    response = post_note_with_old_token(
+        agent, make_ticket(), Referer="https://elsewhere.example/form"
     )
-
     assert 'href="/"' in response.content.decode()

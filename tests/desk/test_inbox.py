@@ -143,8 +143,8 @@ def test_inbox_unknown_view_is_reported_on_the_page(agent_client: Client):
     summary = error_summary(agent_client.get("/?view=all&priority=normal&page=2"))
     assert "View: “all” is not a valid value." in summary
     assert (
-        "Valid values: unassigned (Unassigned), mine (Mine), team (My teams), clients (My clients), open (All open)."
-        in summary
+        "Valid values: unassigned (Unassigned), mine (Mine), team (My teams), "
+        "clients (My clients), open (All open)." in summary
     )
 
 
@@ -265,17 +265,17 @@ def test_inbox_search_matches_ticket_number(agent_client: Client, make_ticket):
 
 
 def test_inbox_search_reference_ignores_text_quoting_it(agent_client: Client, make_ticket):
-    wanted = make_ticket()
-    make_ticket(text=f"About CS-{wanted.number}: still broken on the {wanted.number}th.")
-    response = agent_client.get("/", {"q": f"cs-{wanted.number}"})
-    assert listed_numbers(response) == [wanted.number]
+    named = make_ticket()
+    make_ticket(text=f"About CS-{named.number}: still broken on the {named.number}th.")
+    response = agent_client.get("/", {"q": f"cs-{named.number}"})
+    assert listed_numbers(response) == [named.number]
 
 
 def test_inbox_search_bare_number_also_matches_text(agent_client: Client, make_ticket):
-    wanted = make_ticket()
-    quoting = make_ticket(text=f"Invoice {wanted.number} is wrong.")
-    response = agent_client.get("/", {"q": str(wanted.number)})
-    assert sorted(listed_numbers(response)) == sorted([wanted.number, quoting.number])
+    named = make_ticket()
+    quoting = make_ticket(text=f"Invoice {named.number} is wrong.")
+    response = agent_client.get("/", {"q": str(named.number)})
+    assert sorted(listed_numbers(response)) == sorted([named.number, quoting.number])
 
 
 def test_inbox_paginates_by_25(agent_client: Client, make_ticket):

@@ -7,7 +7,7 @@ unfiltered list and take it for the filtered one. relaydesk returns 400
 endpoint accepts.
 
 Two decorators do this because ninja applies them at different moments. The
-view decorator sees the operation, and so the names it declares. The
+view decorator receives the operation, and so the names it declares. The
 operation decorator runs after authentication, so a client without a token
 still gets 401 first.
 """

@@ -160,7 +160,7 @@ def active_agents() -> QuerySet[User]:
 
 
 def assignable_agents() -> QuerySet[User]:
-    """Return the agents a ticket can be assigned to: the active ones who answer clients."""
+    """Return the agents a ticket can be assigned to: the active ones who reply to clients."""
     return active_agents().filter(role__in=permissions.FRONT_OFFICE)
 
 

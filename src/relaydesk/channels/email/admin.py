@@ -169,8 +169,8 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         still_quarantined = report.counts["still_quarantined"]
         for raw in QuarantinedMessage.objects.filter(pk__in=report.retried_ids):
             # The admin's history shows each retry; a processed message leaves the list.
-            held = raw.pk in report.still_quarantined_ids
-            outcome = _("Retried: still quarantined") if held else _("Retried: processed")
+            stays = raw.pk in report.still_quarantined_ids
+            outcome = _("Retried: still quarantined") if stays else _("Retried: processed")
             self.log_change(request, raw, str(outcome))
         self.message_user(
             request,

@@ -26,7 +26,7 @@ class LogoutView(auth_views.LogoutView):
     """Sign out on POST only, so a link cannot sign an agent out.
 
     A GET, from an address typed in or bookmarked, goes to the inbox instead
-    of an empty 405 page; the inbox sends a signed-out visitor to the login.
+    of an empty 405 page. The inbox sends a signed-out visitor to the login.
     """
 
     http_method_names = ["get", "post", "options"]

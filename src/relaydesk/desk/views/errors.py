@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Explain a rejected form in the agent's language, with a way back to it.
 
-    Django's own page says to set DEBUG for details and is partly English.
+    Django's own page points to DEBUG for details and is partly in English.
     The usual cause is a page opened before the agent signed in again, whose
     form still carries the old session's token.
     """

@@ -71,8 +71,8 @@ def _rejected_filters(request: HttpRequest, form: InboxFilterForm) -> HttpRespon
 
 def _view_tabs(agent: User) -> list[tuple[str, str]]:
     """Return the view tabs; "My clients" only for an agent who is some client's CSM."""
-    shown = [view for view in INBOX_VIEWS if view != "clients" or _is_a_csm(agent)]
-    return [(view, str(INBOX_VIEW_LABELS[view])) for view in shown]
+    views = [view for view in INBOX_VIEWS if view != "clients" or _is_a_csm(agent)]
+    return [(view, str(INBOX_VIEW_LABELS[view])) for view in views]
 
 
 def _is_a_csm(agent: User) -> bool:
