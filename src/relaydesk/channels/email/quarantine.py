@@ -30,7 +30,7 @@ class RetryReport:
     still_quarantined_ids: list[int] = field(default_factory=list)
 
 
-# What each reason code means, for people; the stored detail stays in English.
+# Each reason code in words for administrators. The stored detail stays in English.
 REASONS = {
     "sender_unusable": _("The From header has no address a reply could go to."),
     "sender_is_support_address": _(
@@ -64,8 +64,8 @@ def retry(pks: Iterable[int]) -> RetryReport:
     """Process the quarantined messages ``pks`` again, one at a time, in id order.
 
     Messages that are no longer quarantined are left as they are, so a retry
-    that runs twice is safe. Only ids are held in memory; each message is
-    loaded when its turn comes.
+    that runs twice is safe. Only ids are held in memory, and each message
+    is loaded when its turn comes.
     """
     report = RetryReport()
     selected = quarantined().filter(pk__in=list(pks)).order_by("pk")
