@@ -147,6 +147,20 @@ def test_reply_references_whole_conversation(relay, django_capture_on_commit_cal
     ]
 
 
+def test_reply_references_end_with_parent(relay, django_capture_on_commit_callbacks):
+    ticket = open_ticket()
+    acknowledgement = actions.reply(
+        ticket, author=None, text="We received your message.", automatic=True
+    )
+    Message.objects.filter(pk=acknowledgement.pk).update(message_id="<ack-1@desk.example>")
+
+    agent_reply(django_capture_on_commit_callbacks, ticket, "Here is the fix.")
+
+    sent = relay.handler.received[-1].email
+    assert sent["In-Reply-To"] == CLIENT_MESSAGE_ID
+    assert sent["References"].split() == ["<ack-1@desk.example>", CLIENT_MESSAGE_ID]
+
+
 def test_reply_subject_has_one_tag(relay, django_capture_on_commit_callbacks):
     ticket = open_ticket(subject="RE: [CS-7] Re: Export fails")
     agent_reply(django_capture_on_commit_callbacks, ticket)

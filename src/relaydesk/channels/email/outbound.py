@@ -341,7 +341,10 @@ def _add_threading_headers(email: EmailMessage, message: Message) -> None:
         return
     inbound = [message_id for message_id, direction in earlier if direction == Direction.INBOUND]
     parent = inbound[-1] if inbound else earlier[-1][0]
-    references = [_bracketed(message_id) for message_id, _direction in earlier]
+    # RFC 5322 ends References with the parent, the message In-Reply-To names,
+    # even when later messages (an acknowledgement) followed it.
+    references = [_bracketed(message_id) for message_id, _ in earlier if message_id != parent]
+    references.append(_bracketed(parent))
     if len(references) > MAX_REFERENCES:
         references = references[:1] + references[-(MAX_REFERENCES - 1) :]
     email["In-Reply-To"] = _bracketed(parent)
