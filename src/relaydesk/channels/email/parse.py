@@ -273,8 +273,10 @@ def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
         pairs = email.utils.getaddresses([value])
         usable = [(name, address) for name, address in pairs if _ADDRESS.fullmatch(address)]
         if usable:
+            # Normalized once per header, which may list hundreds of recipients.
+            written = normalize_address(value)
             found.extend(
-                (decode_header_text(name), _written_address(address, value))
+                (decode_header_text(name), _written_address(address, written))
                 for name, address in usable
             )
             continue
@@ -295,15 +297,16 @@ def _parse_addresses(values: list[str]) -> list[tuple[str, str]]:
 _BESIDE_SEPARATOR = r"(?:\s|\([^()]*\))*"
 
 
-def _written_address(address: str, value: str) -> str:
+def _written_address(address: str, written: str) -> str:
     """Return ``address`` normalized, or "" when the header spelled it with spaces inside words.
+
+    ``written`` is the header's value, normalized as addresses are.
 
     The standard library's parser joins the words of ``john@exa mple.com``
     into ``john@example.com``, an address the sender did not write. Replies
     to it would go to another mailbox, so such an address counts as unusable.
     """
     normalized = normalize_address(address)
-    written = normalize_address(value)
     if normalized in written:
         return normalized
     pattern = ""
