@@ -15,6 +15,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_port_with_free_next() -> int:
+    """Return a free TCP port on 127.0.0.1 whose next port is free too.
+
+    For tests that expect relaydesk to suggest ``port + 1``, which it does
+    only when no other program holds that port.
+    """
+    for _attempt in range(BUSY_PORT_ATTEMPTS):
+        port = free_port()
+        if port < 65535 and _bindable(port + 1):
+            return port
+    raise RuntimeError(f"no free port with a free next port in {BUSY_PORT_ATTEMPTS} tries")
+
+
 @contextmanager
 def busy_port() -> Iterator[int]:
     """Hold a listening port on 127.0.0.1 whose next port is free, and yield it.

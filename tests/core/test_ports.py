@@ -7,7 +7,7 @@ import pytest
 
 from relaydesk.core.ports import Listener, PortUnavailable, check_listeners
 from tests import ports
-from tests.ports import free_port
+from tests.ports import free_port, free_port_with_free_next
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_check_listeners_names_both_busy_ports(busy_port):
 
 
 def test_check_listeners_rejects_one_port_twice():
-    port = free_port()
+    port = free_port_with_free_next()
     with pytest.raises(PortUnavailable) as raised:
         check_listeners([web(port), smtp(port)])
     assert str(raised.value) == (

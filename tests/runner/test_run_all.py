@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import ports
-from tests.ports import free_port
+from tests.ports import free_port, free_port_with_free_next
 
 STARTUP_ATTEMPTS = 150  # 0.2 s apart
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -215,7 +215,7 @@ def test_run_all_busy_smtp_port_stops_before_banner(data_dir, busy_port):
 
 
 def test_run_all_same_ports_named(data_dir):
-    port = free_port()
+    port = free_port_with_free_next()
     code, output = run_all_until_exit(data_dir, "--port", str(port), "--smtp-port", str(port))
 
     assert code == 1
