@@ -106,6 +106,26 @@ def test_retry_action_reports_still_quarantined(admin_client):
     assert "1 message retried: 0 processed, 1 still quarantined." in response.content.decode()
 
 
+def test_retry_action_refuses_too_many(admin_client, monkeypatch):
+    from relaydesk.channels.email import admin as quarantine_admin
+
+    monkeypatch.setattr(quarantine_admin, "MAX_RETRIED_PER_REQUEST", 1)
+    first = receive("space_in_from.eml")
+    second = ingest(load("unusable_from.eml"), source=Source.IMPORT, source_ref="second.eml")
+
+    response = admin_client.post(
+        LIST_URL,
+        {"action": "retry_selected", "_selected_action": [first.pk, second.raw_id]},
+        follow=True,
+    )
+
+    content = response.content.decode()
+    assert "2 messages are selected, and the pages retry at most 1 at a time" in content
+    assert "relaydesk reprocess-quarantine" in content
+    first.refresh_from_db()
+    assert first.attempts == 1
+
+
 def test_discard_action_asks_first(admin_client):
     quarantined = receive("space_in_from.eml")
 

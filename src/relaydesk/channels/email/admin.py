@@ -27,6 +27,10 @@ from relaydesk.channels.email import quarantine
 from relaydesk.channels.email.models import QuarantinedMessage, RawMessage, RawState, Source
 from relaydesk.channels.email.parse import decode_header_text
 
+# A retry from the pages runs inside the request, so it takes at most this
+# many messages; reprocess-quarantine retries any number.
+MAX_RETRIED_PER_REQUEST = 200
+
 # Headers shown on a quarantined message's page, so that an administrator can
 # tell whose message it is without downloading it.
 SHOWN_HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID")
@@ -164,6 +168,18 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
 
     @admin.action(description=_("Retry the selected messages"))
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[RawMessage]) -> None:
+        selected = queryset.count()
+        if selected > MAX_RETRIED_PER_REQUEST:
+            self.message_user(
+                request,
+                _(
+                    "%(count)d messages are selected, and the pages retry at most %(limit)d at "
+                    "a time: select fewer, or run 'relaydesk reprocess-quarantine' on the server."
+                )
+                % {"count": selected, "limit": MAX_RETRIED_PER_REQUEST},
+                messages.ERROR,
+            )
+            return
         report = quarantine.retry(queryset.values_list("pk", flat=True))
         retried = report.counts["retried"]
         still_quarantined = report.counts["still_quarantined"]
