@@ -19,7 +19,7 @@ def free_port_with_free_next() -> int:
     """Return a free TCP port on 127.0.0.1 whose next port is free too.
 
     For tests that expect relaydesk to suggest ``port + 1``, which it does
-    only when no other program holds that port.
+    only when no other program uses that port.
     """
     for _attempt in range(BUSY_PORT_ATTEMPTS):
         port = free_port()

@@ -256,7 +256,7 @@ def assign(
 ) -> Ticket:
     """Set the ticket's assignee and team.
 
-    An assignee must be an active agent who may answer clients: a back-office
+    An assignee must be an active agent who may reply to clients: a back-office
     agent could neither reply nor change the ticket's status.
     """
     _require_front_office(actor)

@@ -106,7 +106,7 @@ def test_retry_action_reports_still_quarantined(admin_client):
     assert "1 message retried: 0 processed, 1 still quarantined." in response.content.decode()
 
 
-def test_retry_action_refuses_too_many(admin_client, monkeypatch):
+def test_retry_action_rejects_too_many(admin_client, monkeypatch):
     from relaydesk.channels.email import admin as quarantine_admin
 
     monkeypatch.setattr(quarantine_admin, "MAX_RETRIED_PER_REQUEST", 1)
@@ -208,3 +208,7 @@ def test_quarantine_page_in_portuguese():
     assert "Código do motivo" in content
     assert "Error code" not in content
     assert "O cabeçalho From não tem nenhum endereço" in content
+    quarantined = RawMessage.objects.get(state=RawState.QUARANTINED)
+    page = client.get(page_url(quarantined)).content.decode()
+    assert "Voltar a tentar esta mensagem" in page
+    assert "Descartar esta mensagem" in page

@@ -6,6 +6,7 @@ source, and retry or discard messages, without a shell on the server. Both
 go through ``channels.email.quarantine``, as the command does.
 """
 
+import logging
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
@@ -27,8 +28,10 @@ from relaydesk.channels.email import quarantine
 from relaydesk.channels.email.models import QuarantinedMessage, RawMessage, RawState, Source
 from relaydesk.channels.email.parse import decode_header_text
 
+logger = logging.getLogger(__name__)
+
 # A retry from the pages runs inside the request, so it takes at most this
-# many messages; reprocess-quarantine retries any number.
+# many messages. reprocess-quarantine retries any number.
 MAX_RETRIED_PER_REQUEST = 200
 
 # Headers shown on a quarantined message's page, so that an administrator can
@@ -96,6 +99,21 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A quarantined message is discarded, never deleted: nothing received is lost.
         return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The buttons above a message run the list's actions on that message alone.
+        buttons = [
+            ("retry_selected", _("Retry this message")),
+            ("discard_selected", _("Discard this message")),
+        ]
+        extra_context = {**(extra_context or {}), "message_actions": buttons}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self) -> list[Any]:
         raw_view = self.admin_site.admin_view(self.raw_view)
@@ -170,6 +188,10 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[RawMessage]) -> None:
         selected = queryset.count()
         if selected > MAX_RETRIED_PER_REQUEST:
+            logger.info(
+                "quarantine retry rejected: too many messages selected",
+                extra={"selected": selected, "limit": MAX_RETRIED_PER_REQUEST},
+            )
             self.message_user(
                 request,
                 _(
@@ -184,7 +206,7 @@ class QuarantinedMessageAdmin(AdminRoleModelAdmin):
         retried = report.counts["retried"]
         still_quarantined = report.counts["still_quarantined"]
         for raw in QuarantinedMessage.objects.filter(pk__in=report.retried_ids):
-            # The admin's history shows each retry; a processed message leaves the list.
+            # The admin's history shows each retry, and a processed message leaves the list.
             stays = raw.pk in report.still_quarantined_ids
             outcome = _("Retried: still quarantined") if stays else _("Retried: processed")
             self.log_change(request, raw, str(outcome))
